@@ -1,0 +1,40 @@
+# The front door. `make demo` and `make test` work on a fresh clone with only Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format references clean-outputs help
+
+help:
+	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
+	@echo "make test        set up, run the test suite"
+	@echo "make lint        ruff check and format check"
+	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name pkm-eval --display-name "pkm-eval (venv)" > /dev/null
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pkm-eval demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+references:
+	cd tests/reference && Rscript paired.R
+
+clean-outputs:
+	rm -rf data/processed/* reports/*

@@ -1,0 +1,171 @@
+"""The results bundle: every table and fact a report needs, assembled from one analysis.
+
+``write`` puts into ``data/processed/<study>/``: the tables listed in
+:data:`pipeline.outputs.BUNDLE_TABLES` (CSV and parquet), the personal tables (identity key and
+match review, which no report reads), ``results.json`` (facts and headline numbers) and
+``manifest.json`` (input hashes, versions, the resolved configuration).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from pipeline import outputs
+from pipeline.errors import problems_frame
+
+if TYPE_CHECKING:
+    from pipeline.run import Analysis
+
+__all__ = ["manifest", "results", "tables", "write"]
+
+_PACKAGES = (
+    "pkm-eval",
+    "pandas",
+    "numpy",
+    "scipy",
+    "pingouin",
+    "pandera",
+    "pydantic",
+    "rapidfuzz",
+    "papermill",
+    "nbconvert",
+    "matplotlib",
+    "seaborn",
+)
+
+
+def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """All tables of the bundle by name, personal ones included."""
+    cleaned, compared = analysis.cleaned, analysis.compared
+    return {
+        "ledger": cleaned.ledger,
+        "problems": problems_frame(analysis.validated.problems),
+        "quarantine": analysis.validated.quarantine,
+        "attrition": cleaned.attrition,
+        "responses": analysis.scored.items,
+        "scores": analysis.scored.scores,
+        "descriptives": compared.descriptives,
+        "tests": compared.tests,
+        "effects": compared.effects,
+        "participant_key": cleaned.key,
+        "matches": cleaned.matches,
+    }
+
+
+def _flow(analysis: Analysis) -> dict[str, Any]:
+    ledger = analysis.cleaned.ledger
+    responses = analysis.cleaned.responses
+    matches = analysis.cleaned.matches
+    per_wave_group = responses.groupby(["wave", "group"]).size()
+    return {
+        "input_rows": len(ledger),
+        "input_rows_by_wave": ledger.groupby("wave").size().to_dict(),
+        "outcomes": ledger["outcome"].value_counts().sort_index().to_dict(),
+        "participants": int(responses["participant_code"].nunique()),
+        "respondents_by_wave_group": {f"{w}|{g}": int(n) for (w, g), n in per_wave_group.items()},
+        "matched_fuzzy": int((matches["method"] == "fuzzy").sum()) if len(matches) else 0,
+    }
+
+
+def _instrument(analysis: Analysis) -> dict[str, Any]:
+    instrument = analysis.study.instrument_spec
+    return {
+        "id": instrument.id,
+        "version": instrument.version,
+        "title": instrument.title.model_dump(),
+        "n_items": len(instrument.items),
+        "n_reverse": sum(item.reverse for item in instrument.items),
+        "response_scale": {
+            "min": instrument.response_scale.min,
+            "max": instrument.response_scale.max,
+        },
+        "scales": [
+            {"id": s.id, "name": s.name.model_dump(), "n_items": len(s.items)}
+            for s in instrument.all_scales
+        ],
+    }
+
+
+def _limits(analysis: Analysis) -> list[dict[str, Any]]:
+    """The design's limits as codes with numbers; the report words them."""
+    study, attrition = analysis.study, analysis.cleaned.attrition
+    limits: list[dict[str, Any]] = []
+    if not (study.groups and study.groups.control):
+        limits.append({"code": "no_control"})
+    pooled = (
+        attrition[attrition["group"] == "all"] if "all" in set(attrition["group"]) else attrition
+    )
+    started = int(pooled[pooled["pattern"].str.startswith("pre")]["n"].sum())
+    lost = int(pooled[pooled["pattern"] == "pre only"]["n"].sum())
+    if started and lost:
+        limits.append(
+            {"code": "attrition", "lost": lost, "started": started, "share": lost / started}
+        )
+    tests = analysis.compared.tests
+    smallest = int(tests["n"].min()) if len(tests) else 0
+    if smallest < 30:
+        limits.append({"code": "small_n", "n": smallest})
+    fuzzy = _flow(analysis)["matched_fuzzy"]
+    if fuzzy:
+        limits.append({"code": "fuzzy_matches", "n": fuzzy})
+    limits.append({"code": "self_report"})
+    return limits
+
+
+def results(analysis: Analysis) -> dict[str, Any]:
+    """Facts and settings for the reports (no personal data, no timestamps)."""
+    study = analysis.study
+    return {
+        "program": study.program.model_dump(mode="json"),
+        "language": study.report.language,
+        "design": {
+            "has_control": bool(study.groups and study.groups.control),
+            "waves": list(study.waves.named()),
+            "group_labels": study.groups.label_to_group() if study.groups else {},
+        },
+        "instrument": _instrument(analysis),
+        "flow": _flow(analysis),
+        "scoring": analysis.scored.rule,
+        "analysis": study.analysis.model_dump(mode="json"),
+        "targets": study.targets.model_dump(mode="json"),
+        "limits": _limits(analysis),
+    }
+
+
+def manifest(analysis: Analysis) -> dict[str, Any]:
+    """What produced this bundle: inputs (hashed), software versions and configuration."""
+    study = analysis.study
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    codebook = study.instrument_spec.model_dump_json().encode("utf-8")
+    return {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "study_file": str(study.source),
+        "inputs": {
+            wave: {"file": str(analysis.ingested.files[wave]), "sha256": digest}
+            for wave, digest in analysis.ingested.hashes.items()
+        },
+        "instrument_sha256": hashlib.sha256(codebook).hexdigest(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "config": study.model_dump(mode="json"),
+    }
+
+
+def write(analysis: Analysis, folder: Path) -> None:
+    """Write the whole bundle into ``folder`` (each file atomically)."""
+    for name, frame in tables(analysis).items():
+        outputs.write_table(folder, name, frame)
+    outputs.write_json(folder / "results.json", results(analysis))
+    outputs.write_json(folder / "manifest.json", manifest(analysis))

@@ -1,0 +1,203 @@
+"""The ``pkm-eval`` command: a thin face over :mod:`pipeline.run`.
+
+Exit status: 0 on success, 1 when the input or configuration is invalid (the problems are
+listed), 2 on a usage error (unknown command or option, missing argument).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import run as flow
+from pipeline.errors import PkmEvalError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Evaluate PKM career-guidance programs from their pre/post survey exports.",
+)
+console = Console(stderr=True)
+out = Console()
+
+DEMO_STUDY = Path("data/raw/demo/study.yaml")
+Lang = Annotated[str, typer.Option("--lang", help="Language of problem messages: id or en.")]
+
+
+def _print_problems(error: PkmEvalError, language: str) -> None:
+    console.print(f"[bold red]{error.summary}[/]")
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("file", "row", "column", "problem"):
+        table.add_column(column, overflow="fold")
+    for problem in error.problems[:200]:
+        table.add_row(
+            problem.file,
+            "" if problem.row is None else str(problem.row),
+            problem.column or "",
+            problem.message(language),
+        )
+    console.print(table)
+    if len(error.problems) > 200:
+        console.print(f"... and {len(error.problems) - 200} more (see problems.csv)")
+
+
+def _run(study: Path, *, processed: Path, reports: Path, render: bool, language: str) -> None:
+    stages = flow.STAGES if render else flow.STAGES[:-1]
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("starting", total=len(stages))
+
+        def progress(stage: str) -> None:
+            bar.update(task, description=stage, completed=stages.index(stage))
+
+        try:
+            result = flow.run_study(
+                study,
+                processed_root=processed,
+                reports_root=reports,
+                render_report=render,
+                progress=progress,
+            )
+        except PkmEvalError as error:
+            bar.stop()
+            _print_problems(error, language)
+            raise typer.Exit(1) from None
+        bar.update(task, description="done", completed=len(stages))
+    ledger = result.analysis.cleaned.ledger
+    out.print(
+        f"[green]Done.[/] {len(ledger)} input rows: "
+        + ", ".join(f"{k} {v}" for k, v in ledger["outcome"].value_counts().items())
+    )
+    out.print(f"Bundle: {result.bundle_dir}")
+    if result.report_path:
+        out.print(f"Report: {result.report_path}")
+
+
+StudyArg = Annotated[Path, typer.Argument(help="The study file (study.yaml).")]
+ProcessedOpt = Annotated[Path, typer.Option(help="Folder for results bundles.")]
+ReportsOpt = Annotated[Path, typer.Option(help="Folder for reports.")]
+
+
+@app.command()
+def run(
+    study: StudyArg,
+    processed_dir: ProcessedOpt = Path("data/processed"),
+    reports_dir: ReportsOpt = Path("reports"),
+    report: Annotated[bool, typer.Option(help="Render the HTML report.")] = True,
+    lang: Lang = "en",
+) -> None:
+    """Run every stage on a study and write its bundle and reports."""
+    _run(study, processed=processed_dir, reports=reports_dir, render=report, language=lang)
+
+
+@app.command()
+def validate(study: StudyArg, lang: Lang = "en") -> None:
+    """Check the study file, instrument and exports; print every problem found."""
+    from pipeline.config import load_study
+    from pipeline.ingest import ingest
+    from pipeline.validate import validate as check
+
+    try:
+        loaded = load_study(study)
+        result = check(ingest(loaded), loaded)
+    except PkmEvalError as error:
+        _print_problems(error, lang)
+        raise typer.Exit(1) from None
+    n_bad = len(result.quarantine)
+    out.print(f"{result.n_input} rows read, {result.n_input - n_bad} valid, {n_bad} quarantined.")
+    if result.problems:
+        _print_problems(PkmEvalError(result.problems, "Rows that will be quarantined"), lang)
+
+
+@app.command()
+def demo(
+    processed_dir: ProcessedOpt = Path("data/processed"),
+    reports_dir: ReportsOpt = Path("reports"),
+) -> None:
+    """Run the bundled demo study (data/raw/demo) end to end."""
+    if not DEMO_STUDY.is_file():
+        console.print(f"[red]{DEMO_STUDY} not found: run this from the pkm-eval folder.[/]")
+        raise typer.Exit(2)
+    _run(DEMO_STUDY, processed=processed_dir, reports=reports_dir, render=True, language="en")
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="New study folder to create.")],
+    with_example_data: Annotated[
+        bool,
+        typer.Option(help="Also write simulated pre.csv and post.csv so the study runs at once."),
+    ] = False,
+) -> None:
+    """Scaffold a study folder: study.yaml, a copy of the bundled instrument, and a README."""
+    from pipeline import simulate
+    from pipeline.config import builtin_instrument_path
+    from pipeline.outputs import atomic_write_text
+
+    if (folder / "study.yaml").exists():
+        console.print(f"[red]{folder / 'study.yaml'} already exists; nothing was changed.[/]")
+        raise typer.Exit(1)
+    program = {
+        **simulate.DEMO_PROGRAM,
+        "id": _slug(folder.name),
+        "title": "Judul program",
+        "partner": "Nama mitra",
+        "place": "Tempat",
+        "funder": "Penyandang dana",
+    }
+    instrument = builtin_instrument_path("career_awareness_planning")
+    if with_example_data:
+        simulate.write_study(folder, program=program)
+    atomic_write_text(folder / instrument.name, instrument.read_text("utf-8"))
+    atomic_write_text(
+        folder / "study.yaml",
+        simulate.study_yaml(
+            program=program, spec=simulate.SimulationSpec(), instrument=instrument.name
+        ),
+    )
+    out.print(
+        f"Created {folder}/study.yaml. Put your exports beside it as pre.csv and post.csv "
+        f"(or edit 'waves'), check the column names, then: pkm-eval validate "
+        f"{folder}/study.yaml"
+    )
+
+
+@app.command()
+def simulate(
+    folder: Annotated[Path, typer.Argument(help="Folder to write pre.csv, post.csv, study.yaml.")],
+    n_treatment: int = 32,
+    n_control: int = 28,
+    effect: float = 0.8,
+    seed: int = 20260721,
+) -> None:
+    """Write a simulated messy study (Google Forms, Indonesian locale) for trying pkm-eval."""
+    from pipeline import simulate as sim
+
+    spec = sim.SimulationSpec(
+        n_treatment=n_treatment, n_control=n_control, effect=effect, seed=seed
+    )
+    program = {**sim.DEMO_PROGRAM, "id": _slug(folder.name)}
+    path = sim.write_study(folder, spec=spec, program=program)
+    out.print(f"Wrote {path}")
+
+
+def _slug(name: str) -> str:
+    import re
+
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+    return slug or "study"
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()

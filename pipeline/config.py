@@ -1,0 +1,431 @@
+"""Instrument codebooks and study files: pydantic models, loaded and validated with clear messages.
+
+Both files are YAML. Every model forbids unknown keys, so a misspelt key is reported instead of
+silently ignored. Errors are turned into :class:`~pipeline.errors.Problem` records naming the
+file, the dotted key, the value found and what was expected, and raised together as one
+:class:`~pipeline.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from pipeline.errors import ConfigError, Problem
+
+__all__ = [
+    "BUILTIN_PREFIX",
+    "Instrument",
+    "Study",
+    "builtin_instrument_path",
+    "load_instrument",
+    "load_study",
+]
+
+BUILTIN_PREFIX = "builtin:"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A text in Indonesian (``id``) and English (``en``)."""
+
+    id: str
+    en: str
+
+    def get(self, language: str) -> str:
+        return self.id if language == "id" else self.en
+
+
+class ResponseScale(_Model):
+    """The answer scale shared by the items: integer codes from ``min`` to ``max``."""
+
+    min: int
+    max: int
+    labels: dict[int, Text]
+    aliases: dict[str, int] = Field(
+        default_factory=dict,
+        description="Extra answer spellings (e.g. 'SS', 'Netral') mapped to codes.",
+    )
+
+    @model_validator(mode="after")
+    def _labels_cover_range(self) -> ResponseScale:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        expected = set(range(self.min, self.max + 1))
+        if set(self.labels) != expected:
+            raise ValueError(
+                f"labels must have exactly the codes {sorted(expected)}, "
+                f"found {sorted(self.labels)}"
+            )
+        for alias, code in self.aliases.items():
+            if code not in expected:
+                raise ValueError(f"alias {alias!r} maps to {code}, outside {self.min}..{self.max}")
+        return self
+
+    @property
+    def codes(self) -> list[int]:
+        return list(range(self.min, self.max + 1))
+
+
+class Item(_Model):
+    """One questionnaire item."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    text: Text
+    reverse: bool = False
+    headers: list[str] = Field(
+        default_factory=list,
+        description="Export headers that match this item, besides its Indonesian and English text.",
+    )
+
+
+class AttentionCheck(_Model):
+    """An item with one right answer, used to flag careless responding."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    text: Text
+    expected: int
+    headers: list[str] = Field(default_factory=list)
+
+
+class Scale(_Model):
+    """A scale or subscale: a named set of items scored together."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    name: Text
+    items: list[str] = Field(min_length=2)
+
+
+class Instrument(_Model):
+    """An instrument codebook: response scale, items, scales and attention checks."""
+
+    id: str
+    version: str = "1"
+    title: Text
+    description: Text | None = None
+    response_scale: ResponseScale
+    items: list[Item] = Field(min_length=2)
+    scales: list[Scale] = Field(min_length=1)
+    total_scale: Scale | None = None
+    attention_checks: list[AttentionCheck] = Field(default_factory=list)
+
+    @field_validator("items")
+    @classmethod
+    def _unique_ids(cls, items: list[Item]) -> list[Item]:
+        ids = [item.id for item in items]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"item ids must be unique; repeated: {', '.join(repeated)}")
+        return items
+
+    @field_validator("scales", "total_scale")
+    @classmethod
+    def _items_defined(cls, value: Any, info: ValidationInfo) -> Any:
+        known = {item.id for item in info.data.get("items", [])}
+        if not known:
+            return value  # items themselves are invalid; that error is reported already
+        for scale in value if isinstance(value, list) else [value] if value else []:
+            missing = [i for i in scale.items if i not in known]
+            if missing:
+                raise ValueError(
+                    f"scale '{scale.id}' lists item(s) {', '.join(missing)} that the codebook "
+                    "does not define under 'items'"
+                )
+        return value
+
+    @field_validator("attention_checks")
+    @classmethod
+    def _expected_on_scale(cls, checks: list[AttentionCheck], info: ValidationInfo) -> Any:
+        scale = info.data.get("response_scale")
+        for check in checks:
+            if scale and check.expected not in scale.codes:
+                raise ValueError(
+                    f"attention check '{check.id}' expects {check.expected}, outside the "
+                    f"response scale {scale.min}..{scale.max}"
+                )
+        return checks
+
+    def item(self, item_id: str) -> Item:
+        return next(item for item in self.items if item.id == item_id)
+
+    @property
+    def all_scales(self) -> list[Scale]:
+        """Subscales first, then the total scale when the codebook declares one."""
+        return [*self.scales, *([self.total_scale] if self.total_scale else [])]
+
+
+class ProgramFacts(_Model):
+    """What the program was, for the report's first section."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Short name used for folders.")
+    title: str
+    partner: str
+    place: str
+    start_date: dt.date
+    end_date: dt.date
+    method: str
+    funder: str | None = None
+    participants: str | None = Field(None, description="Who took part, in a few words.")
+
+    @model_validator(mode="after")
+    def _dates_ordered(self) -> ProgramFacts:
+        if self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        return self
+
+
+class Waves(_Model):
+    """The export files of each wave, relative to the study file."""
+
+    pre: str
+    post: str
+    follow_up: str | None = None
+
+    def named(self) -> dict[str, str]:
+        waves = {"pre": self.pre, "post": self.post}
+        if self.follow_up:
+            waves["follow_up"] = self.follow_up
+        return waves
+
+
+class Columns(_Model):
+    """Which export columns hold the participant's identity and the submission time."""
+
+    id: str = Field(description="Column identifying a participant (name or student number).")
+    id_kind: Literal["name", "number"] = "name"
+    timestamp: str | None = "Cap waktu"
+    contact: list[str] = Field(
+        default_factory=list, description="Phone or e-mail columns: kept out of every report."
+    )
+
+
+class Groups(_Model):
+    """The group column and which of its labels mean treatment and control."""
+
+    column: str
+    treatment: list[str] = Field(min_length=1)
+    control: list[str] = Field(default_factory=list)
+
+    @field_validator("treatment", "control", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Groups:
+        both = set(self.treatment) & set(self.control)
+        if both:
+            raise ValueError(f"label(s) {sorted(both)} are listed as both treatment and control")
+        return self
+
+    def label_to_group(self) -> dict[str, str]:
+        mapping = {label: "treatment" for label in self.treatment}
+        mapping.update({label: "control" for label in self.control})
+        return mapping
+
+
+class Demographic(_Model):
+    """A demographic column and, optionally, its allowed values."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    column: str
+    values: list[str] | None = None
+
+
+class Targets(_Model):
+    """What the program planned to achieve."""
+
+    participants: int | None = Field(None, ge=0)
+    sessions: int | None = Field(None, ge=0)
+    completion_rate: float | None = Field(None, ge=0, le=1)
+    effect_size: float | None = None
+
+
+class Analysis(_Model):
+    """Analysis options with their defaults."""
+
+    alpha: float = Field(0.05, gt=0, lt=1)
+    ci_level: float = Field(0.95, gt=0, lt=1)
+    min_answered_share: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Score a scale only when at least this share of items is answered.",
+    )
+    fuzzy_threshold: float = Field(
+        88, ge=50, le=100, description="rapidfuzz score (0-100) at or above which names match."
+    )
+    max_bad_row_share: float = Field(
+        0.2, ge=0, le=1, description="Fail the run when more rows than this share are quarantined."
+    )
+
+
+class Report(_Model):
+    language: Literal["id", "en"] = "id"
+    formats: list[Literal["html"]] = Field(default_factory=lambda: ["html"])
+
+
+class Study(_Model):
+    """A study file (``study.yaml``) with its instrument resolved."""
+
+    program: ProgramFacts
+    instrument: str = Field(description="'builtin:NAME' or a path relative to the study file.")
+    waves: Waves
+    columns: Columns
+    groups: Groups | None = None
+    demographics: list[Demographic] = Field(default_factory=list)
+    targets: Targets = Field(default_factory=Targets)
+    analysis: Analysis = Field(default_factory=Analysis)
+    report: Report = Field(default_factory=Report)
+
+    # Filled in by load_study, not by the user.
+    base_dir: Path = Field(Path("."), exclude=True)
+    source: Path = Field(Path("study.yaml"), exclude=True)
+    codebook: Instrument | None = Field(None, exclude=True)
+
+    @property
+    def instrument_spec(self) -> Instrument:
+        assert self.codebook is not None, "load_study resolves the instrument"
+        return self.codebook
+
+    def wave_paths(self) -> dict[str, Path]:
+        return {wave: self.base_dir / name for wave, name in self.waves.named().items()}
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def builtin_instrument_path(name: str) -> Path:
+    """Path of an instrument shipped with pkm-eval (``builtin:NAME``)."""
+    return Path(str(resources.files("pipeline.resources.instruments").joinpath(f"{name}.yaml")))
+
+
+def _read_yaml(path: Path, kind: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(
+            [Problem("config_file_missing", file=str(path), expected=f"an existing {kind} file")]
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(
+            [
+                Problem(
+                    "config_not_yaml",
+                    file=str(path),
+                    row=None if line is None else line + 1,
+                    value=str(exc).splitlines()[0],
+                    expected=f"a {kind} written in YAML",
+                )
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [
+                Problem(
+                    "config_not_mapping",
+                    file=str(path),
+                    value=type(data).__name__,
+                    expected="a YAML mapping of keys to values",
+                )
+            ]
+        )
+    return data
+
+
+def _problems_from(exc: ValidationError, path: Path) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "missing":
+            problems.append(
+                Problem(
+                    "config_key_missing",
+                    file=str(path),
+                    column=key,
+                    expected="this key to be present",
+                )
+            )
+        elif error["type"] == "extra_forbidden":
+            problems.append(
+                Problem(
+                    "config_key_unknown",
+                    file=str(path),
+                    column=key,
+                    value=error.get("input"),
+                    expected="only documented keys",
+                )
+            )
+        else:
+            expected = error["msg"].removeprefix("Value error, ")
+            found = error.get("input")
+            code = (
+                "config_rule_broken" if isinstance(found, dict | list) else "config_value_invalid"
+            )
+            problems.append(
+                Problem(code, file=str(path), column=key, value=found, expected=expected)
+            )
+    return problems
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Load and validate an instrument codebook.
+
+    Parameters
+    ----------
+    path
+        A YAML file, or ``builtin:NAME`` for an instrument shipped with pkm-eval.
+
+    Raises
+    ------
+    ConfigError
+        With one problem per invalid or missing key.
+    """
+    path = _resolve_instrument(str(path), Path("."))
+    data = _read_yaml(path, "instrument codebook")
+    try:
+        return Instrument.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_problems_from(exc, path), "The instrument codebook is invalid") from None
+
+
+def _resolve_instrument(spec: str, base_dir: Path) -> Path:
+    if spec.startswith(BUILTIN_PREFIX):
+        return builtin_instrument_path(spec.removeprefix(BUILTIN_PREFIX))
+    path = Path(spec)
+    return path if path.is_absolute() else base_dir / path
+
+
+def load_study(path: str | Path) -> Study:
+    """Load a ``study.yaml``, validate it and resolve its instrument.
+
+    Raises
+    ------
+    ConfigError
+        With one problem per invalid or missing key, in the study file or its instrument.
+    """
+    path = Path(path)
+    data = _read_yaml(path, "study file")
+    try:
+        study = Study.model_validate({**data, "base_dir": path.parent, "source": path})
+    except ValidationError as exc:
+        raise ConfigError(_problems_from(exc, path), "The study file is invalid") from None
+    codebook = load_instrument(_resolve_instrument(study.instrument, path.parent))
+    return study.model_copy(update={"codebook": codebook})

@@ -1,0 +1,138 @@
+"""Problems found in user input, and the one exception family that carries them.
+
+Every stage collects :class:`Problem` records instead of raising at the first one; a stage
+that cannot go on raises a :class:`PkmEvalError` subclass holding the whole list, and the CLI
+prints that list and exits 1. A problem says what was found, where (file, the row number as a
+spreadsheet shows it, the column or configuration key) and what was expected, in Indonesian and
+English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "PkmEvalError",
+    "Problem",
+    "ReportError",
+    "problems_frame",
+]
+
+_MAX_VALUE_CHARS = 80
+
+
+@cache
+def _templates() -> Mapping[str, Mapping[str, str]]:
+    text = resources.files("pipeline.resources").joinpath("messages.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _short(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located precisely.
+
+    Parameters
+    ----------
+    code
+        Key of the message template in ``resources/messages.yaml``.
+    file
+        The file the problem is in (as the user named it).
+    row
+        Row number as a spreadsheet shows it (header row is 1), or None for file-level or
+        configuration problems.
+    column
+        Column header, or the configuration key (dotted path) for configuration problems.
+    value
+        What was found (shortened for display).
+    expected
+        What was expected, in plain words.
+    details
+        Extra named values the message template uses.
+    """
+
+    code: str
+    file: str
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    expected: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def message(self, language: str = "en") -> str:
+        """The problem in plain words, in ``"id"`` (Indonesian) or ``"en"`` (English)."""
+        template = _templates()[self.code][language]
+        return template.format(
+            file=self.file,
+            row=self.row,
+            column=self.column,
+            value=_short(self.value),
+            expected=self.expected,
+            **self.details,
+        )
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(self.column)
+        return ", ".join(parts)
+
+    def as_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record.pop("details")
+        record["value"] = _short(self.value)
+        record["message_id"] = self.message("id")
+        record["message_en"] = self.message("en")
+        return record
+
+
+def problems_frame(problems: Iterable[Problem]):
+    """Problems as a tidy table: one row per problem, documented columns."""
+    import pandas as pd
+
+    columns = ["code", "file", "row", "column", "value", "expected", "message_id", "message_en"]
+    records = [p.as_record() for p in problems]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    return frame.astype({"row": "Int64"})
+
+
+class PkmEvalError(Exception):
+    """Base of every error pkm-eval raises on purpose; carries a list of problems."""
+
+    def __init__(self, problems: Iterable[Problem], summary: str | None = None) -> None:
+        self.problems: list[Problem] = list(problems)
+        self.summary = summary or f"{len(self.problems)} problem(s) found"
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = [self.summary]
+        lines += [f"- {p.location()}: {p.message('en')}" for p in self.problems[:20]]
+        if len(self.problems) > 20:
+            lines.append(f"... and {len(self.problems) - 20} more")
+        return "\n".join(lines)
+
+
+class ConfigError(PkmEvalError):
+    """The study file or the instrument codebook is invalid."""
+
+
+class InputError(PkmEvalError):
+    """The survey exports cannot be used as they are."""
+
+
+class ReportError(PkmEvalError):
+    """A report could not be rendered from the results bundle."""

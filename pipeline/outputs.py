@@ -1,0 +1,111 @@
+"""The one module that writes files: atomic writes, the results bundle, and reading it back.
+
+Every file is written to a temporary name in the target folder and moved into place with
+``os.replace``, so a run that stops part-way leaves the previous file whole. Tables are written
+as CSV (UTF-8, for people and spreadsheets) and parquet (typed, for the notebooks).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "Bundle",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "load_bundle",
+    "write_json",
+    "write_table",
+]
+
+#: Tables of the results bundle. Those marked personal hold names or contacts and must never be
+#: read by a report.
+BUNDLE_TABLES = {
+    "ledger": "one row per input row and what happened to it",
+    "problems": "every problem found in the input, located",
+    "quarantine": "input rows set aside, with their reasons",
+    "attrition": "participants per group by which waves they answered",
+    "responses": "pseudonymized, keyed item responses, one row per participant and wave",
+    "scores": "scale scores, one row per participant, wave and scale",
+    "descriptives": "descriptive statistics per scale, wave and group",
+    "tests": "paired tests per scale and group",
+    "effects": "effect sizes per scale and group",
+}
+PERSONAL_TABLES = {
+    "participant_key": "participant code to the identity and contacts as entered (personal)",
+    "matches": "how waves were matched, with the names compared (personal)",
+}
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=_json_default)
+    atomic_write_text(path, text + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
+    """Write ``name.csv`` and ``name.parquet`` atomically."""
+    csv = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
+    atomic_write_text(folder / f"{name}.csv", csv)
+    buffer = frame.reset_index(drop=True).to_parquet(index=False, engine="pyarrow")
+    atomic_write_bytes(folder / f"{name}.parquet", buffer)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A results bundle read back from ``data/processed/<study>/`` (personal tables excluded)."""
+
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    results: dict[str, Any]
+    manifest: dict[str, Any]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def load_bundle(folder: str | Path) -> Bundle:
+    """Read the non-personal tables, ``results.json`` and ``manifest.json`` of a bundle."""
+    folder = Path(folder)
+    tables = {
+        name: pd.read_parquet(folder / f"{name}.parquet")
+        for name in BUNDLE_TABLES
+        if (folder / f"{name}.parquet").exists()
+    }
+    results = json.loads((folder / "results.json").read_text("utf-8"))
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    return Bundle(folder, tables, results, manifest)

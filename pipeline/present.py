@@ -1,0 +1,252 @@
+"""Presentation helpers for the report notebooks: words, number formats, display tables.
+
+Nothing here computes a statistic; it formats what the bundle holds. Indonesian text uses the
+decimal comma and a semicolon between interval limits; English uses the decimal point.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+import yaml
+from jinja2 import Environment, StrictUndefined
+
+from pipeline.outputs import Bundle
+
+__all__ = ["PALETTE", "fmt", "fmt_p", "texts"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, used by every figure.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+_ENV = Environment(undefined=StrictUndefined, autoescape=False)
+
+
+@cache
+def _all_texts() -> dict[str, Any]:
+    source = resources.files("pipeline.resources").joinpath("report_text.yaml")
+    return yaml.safe_load(source.read_text("utf-8"))
+
+
+def texts(language: str) -> dict[str, Any]:
+    """The report's words in ``"id"`` or ``"en"``."""
+    return _all_texts()[language]
+
+
+def say(language: str, key: str, **values: Any) -> str:
+    """Fill the sentence template ``key`` (dotted for nested keys)."""
+    node: Any = texts(language)
+    for part in key.split("."):
+        node = node[part]
+    return _ENV.from_string(node).render(**values)
+
+
+def fmt(value: Any, language: str, decimals: int = 2) -> str:
+    """A number with the language's decimal mark; '-' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "-"
+    text = f"{float(value):.{decimals}f}"
+    return text.replace(".", ",") if language == "id" else text
+
+
+def fmt_p(p: float, language: str) -> str:
+    """p as APA 7 writes it (three decimals, '< .001'), with the comparison sign."""
+    if p is None or math.isnan(p):
+        return "-"
+    if p < 0.001:
+        return "< " + ("0,001" if language == "id" else ".001")
+    text = f"{p:.3f}"
+    text = text.replace(".", ",") if language == "id" else text.lstrip("0")
+    return "= " + text
+
+
+def interval(low: float, high: float, language: str, decimals: int = 2) -> str:
+    sep = "; " if language == "id" else ", "
+    return f"[{fmt(low, language, decimals)}{sep}{fmt(high, language, decimals)}]"
+
+
+def scale_names(bundle: Bundle, language: str) -> dict[str, str]:
+    return {s["id"]: s["name"][language] for s in bundle.results["instrument"]["scales"]}
+
+
+def program_facts(bundle: Bundle, language: str) -> pd.DataFrame:
+    words, program = texts(language)["facts"], bundle.results["program"]
+    rows = [
+        (words[key], program.get(key) or "-")
+        for key in ("title", "partner", "place", "method", "funder", "participants")
+    ]
+    rows.insert(3, (words["dates"], f"{program['start_date']} - {program['end_date']}"))
+    return pd.DataFrame(rows, columns=["", " "]).set_index("")
+
+
+def flow_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    ledger = bundle["ledger"]
+    table = pd.crosstab(ledger["outcome"], ledger["wave"], margins=True, margins_name="Total")
+    table.index = [words["outcomes"].get(i, i) for i in table.index]
+    table.columns = [words["waves"].get(c, c) for c in table.columns]
+    table.index.name = words["columns"]["outcome_row"]
+    return table
+
+
+def attrition_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    table = bundle["attrition"].pivot(index="pattern", columns="group", values="n").fillna(0)
+    table = table.astype(int)
+    table.index = [words["patterns"].get(p, p) for p in table.index]
+    table.columns = [words["groups"].get(g, g) for g in table.columns]
+    table.index.name = words["columns"]["pattern"]
+    return table
+
+
+def problems_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    cols = texts(language)["columns"]
+    problems = bundle["problems"]
+    message = "message_id" if language == "id" else "message_en"
+    table = problems[["file", "row", "column", message]]
+    return table.rename(
+        columns={
+            "file": cols["file"],
+            "row": cols["row"],
+            "column": cols["column"],
+            message: cols["message"],
+        }
+    )
+
+
+def descriptives_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    d = bundle["descriptives"]
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: d["outcome"].map(names),
+            cols["group"]: d["group"].map(words["groups"]),
+            cols["wave"]: d["wave"].map(words["waves"]),
+            cols["n"]: d["n"],
+            cols["mean"]: [fmt(x, language) for x in d["mean"]],
+            cols["sd"]: [fmt(x, language) for x in d["sd"]],
+            cols["median"]: [fmt(x, language) for x in d["median"]],
+            cols["iqr"]: [
+                f"{fmt(a, language)}-{fmt(b, language)}"
+                for a, b in zip(d["q1"], d["q3"], strict=True)
+            ],
+        }
+    )
+    return table.set_index([cols["outcome"], cols["group"], cols["wave"]])
+
+
+def tests_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    t = bundle["tests"].merge(bundle["effects"], on=["outcome", "group"], suffixes=("", "_es"))
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: t["outcome"].map(names),
+            cols["group"]: t["group"].map(words["groups"]),
+            cols["n"]: t["n"],
+            cols["mean_pre"]: [fmt(x, language) for x in t["mean_pre"]],
+            cols["mean_post"]: [fmt(x, language) for x in t["mean_post"]],
+            cols["diff_ci"]: [
+                f"{fmt(e, language)} {interval(lo, hi, language)}"
+                for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"], strict=True)
+            ],
+            cols["t_df"]: [
+                f"{fmt(s, language)} ({fmt(df, language, 0)})"
+                for s, df in zip(t["statistic"], t["df"], strict=True)
+            ],
+            cols["p"]: [fmt_p(p, language).removeprefix("= ") for p in t["p_value"]],
+            cols["dz_ci"]: [
+                f"{fmt(v, language)} {interval(lo, hi, language)}"
+                for v, lo, hi in zip(t["value"], t["ci_low_es"], t["ci_high_es"], strict=True)
+            ],
+            cols["magnitude"]: t["magnitude"].map(words["magnitude"]),
+            cols["note"]: t["note"].fillna(""),
+        }
+    )
+    return table.set_index([cols["outcome"], cols["group"]])
+
+
+def headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
+    """One results sentence for a scale and group, in APA style."""
+    t = bundle["tests"].merge(bundle["effects"], on=["outcome", "group"], suffixes=("", "_es"))
+    row = t[(t["outcome"] == scale) & (t["group"] == group)].iloc[0]
+    words = texts(language)
+    return say(
+        language,
+        "headline",
+        group=words["groups"][group],
+        scale=scale_names(bundle, language)[scale],
+        pre=fmt(row["mean_pre"], language),
+        post=fmt(row["mean_post"], language),
+        diff=fmt(row["estimate"], language),
+        low=fmt(row["ci_low"], language),
+        high=fmt(row["ci_high"], language),
+        df=fmt(row["df"], language, 0),
+        t=fmt(row["statistic"], language),
+        p=fmt_p(row["p_value"], language),
+        dz=fmt(row["value"], language),
+        dz_low=fmt(row["ci_low_es"], language),
+        dz_high=fmt(row["ci_high_es"], language),
+        magnitude=words["magnitude"][row["magnitude"]],
+        n=int(row["n"]),
+    )
+
+
+def limit_sentences(bundle: Bundle, language: str) -> list[str]:
+    sentences = []
+    for limit in bundle.results["limits"]:
+        values = {k: v for k, v in limit.items() if k != "code"}
+        if "share" in values:
+            values["share"] = fmt(100 * values["share"], language, 0) + "%"
+        sentences.append(say(language, f"limits.{limit['code']}", **values))
+    return sentences
+
+
+def score_figure(bundle: Bundle, language: str, *, scale: str) -> tuple[plt.Figure, str]:
+    """Box and dot plot of one scale's scores by wave and group, with its caption."""
+    words = texts(language)
+    data = bundle["scores"]
+    data = data[(data["scale"] == scale) & data["mean"].notna()].assign(
+        wave=lambda d: d["wave"].map(words["waves"]),
+        group=lambda d: d["group"].map(words["groups"]),
+    )
+    sns.set_theme(style="whitegrid", palette=PALETTE)
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    sns.boxplot(
+        data=data,
+        x="group",
+        y="mean",
+        hue="wave",
+        ax=ax,
+        showfliers=False,
+        palette=PALETTE[:2],
+        boxprops={"alpha": 0.45},
+    )
+    sns.stripplot(
+        data=data,
+        x="group",
+        y="mean",
+        hue="wave",
+        dodge=True,
+        ax=ax,
+        size=3.5,
+        palette=PALETTE[:2],
+        legend=False,
+        jitter=0.15,
+    )
+    low = bundle.results["instrument"]["response_scale"]["min"]
+    high = bundle.results["instrument"]["response_scale"]["max"]
+    ax.set_ylim(low - 0.1, high + 0.1)
+    ax.set_xlabel(words["columns"]["group"])
+    ax.set_ylabel(f"{scale_names(bundle, language)[scale]} ({words['columns']['mean']})")
+    ax.legend(title=words["columns"]["wave"])
+    fig.tight_layout()
+    caption = say(
+        language, "figure_caption", scale=scale_names(bundle, language)[scale], n=len(data)
+    )
+    return fig, caption

@@ -1,0 +1,113 @@
+"""The whole flow, top to bottom: load, ingest, validate, clean, score, compare, write, report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import bundle
+from pipeline.clean import CleanResult, clean
+from pipeline.compare import CompareResult, compare
+from pipeline.config import Study, load_study
+from pipeline.ingest import IngestResult, ingest
+from pipeline.score import ScoreResult, score
+from pipeline.validate import ValidationResult, validate
+
+__all__ = ["STAGES", "Analysis", "StudyResult", "analyse", "run_study"]
+
+#: Stage names in order, as progress callbacks receive them.
+STAGES = ("ingest", "validate", "clean", "score", "compare", "bundle", "report")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every stage's typed result for one study."""
+
+    study: Study
+    ingested: IngestResult
+    validated: ValidationResult
+    cleaned: CleanResult
+    scored: ScoreResult
+    compared: CompareResult
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """A finished run: the analysis and where its bundle and report were written."""
+
+    analysis: Analysis
+    bundle_dir: Path
+    report_path: Path | None
+
+
+def _quiet(stage: str) -> None:
+    del stage
+
+
+def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
+    """Run the analysis stages (no files written).
+
+    Raises
+    ------
+    InputError
+        When the exports cannot be read or too many rows are invalid.
+    """
+    progress("ingest")
+    ingested = ingest(study)
+    progress("validate")
+    validated = validate(ingested, study)
+    progress("clean")
+    cleaned = clean(validated, study)
+    progress("score")
+    scored = score(cleaned, study)
+    progress("compare")
+    compared = compare(scored, study)
+    return Analysis(study, ingested, validated, cleaned, scored, compared)
+
+
+def run_study(
+    path: str | Path,
+    *,
+    processed_root: str | Path = "data/processed",
+    reports_root: str | Path = "reports",
+    render_report: bool = True,
+    progress: Progress = _quiet,
+) -> StudyResult:
+    """Evaluate one study end to end.
+
+    Parameters
+    ----------
+    path
+        The study's ``study.yaml``.
+    processed_root, reports_root
+        Folders under which ``<program id>/`` receives the bundle and the reports.
+    render_report
+        Execute the report notebook (the slowest step) after writing the bundle.
+    progress
+        Called with each stage's name as it starts.
+
+    Returns
+    -------
+    StudyResult
+
+    Raises
+    ------
+    ConfigError, InputError, ReportError
+        Each carries the list of problems; nothing else is raised for bad input.
+    """
+    study = load_study(path)
+    analysis = analyse(study, progress=progress)
+    progress("bundle")
+    bundle_dir = Path(processed_root) / study.program.id
+    bundle.write(analysis, bundle_dir)
+    report_path = None
+    if render_report:
+        progress("report")
+        from pipeline.report import render_reports
+
+        report_path = render_reports(
+            bundle_dir, Path(reports_root) / study.program.id, language=study.report.language
+        )
+    return StudyResult(analysis, bundle_dir, report_path)

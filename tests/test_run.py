@@ -1,0 +1,106 @@
+"""End to end on the bundled demo study: bundle, ledger, report content, privacy, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import run_study
+from pipeline.cli import app
+from pipeline.outputs import load_bundle
+from tests.conftest import DEMO
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_ledger_accounts_for_every_input_row(demo_analysis):
+    ledger = demo_analysis.cleaned.ledger
+    raw_rows = sum(len(pd.read_csv(DEMO / f"{w}.csv")) for w in ("pre", "post"))
+    assert len(ledger) == raw_rows
+    assert not ledger.duplicated(["wave", "source_row"]).any()
+    assert set(ledger["outcome"]) <= {"matched", "unmatched", "duplicate", "quarantined"}
+    # The demo has one duplicate per wave and one nameless post row, by construction.
+    counts = ledger["outcome"].value_counts()
+    assert counts["duplicate"] == 2
+    assert counts["quarantined"] == 1
+
+
+def test_matching_recovers_the_simulated_people(demo_analysis):
+    """Every kept post row whose person answered pre must be matched to that person."""
+    key = demo_analysis.cleaned.key
+    per_code = key.groupby("participant_code")["participant"].apply(
+        lambda names: {n.strip().casefold().replace("  ", " ") for n in names}
+    )
+    assert all(len(names) == 1 for names in per_code), "a match joined two different people"
+    pre = pd.read_csv(DEMO / "pre.csv")["Nama Lengkap"].str.casefold().str.strip()
+    post_names = key[key["wave"] == "post"]["participant"].str.casefold().str.split().str.join(" ")
+    matched_codes = demo_analysis.cleaned.ledger.query("wave == 'post' and outcome == 'matched'")
+    unmatched_post = set(post_names) - set(pre)
+    assert len(matched_codes) >= len(post_names) - len(unmatched_post)
+
+
+def test_responses_hold_no_personal_data(demo_analysis):
+    columns = set(demo_analysis.cleaned.responses.columns)
+    assert not columns & {"participant", "id_norm", "contact__nomor whatsapp"}
+
+
+def test_treatment_improves_more_than_control(demo_analysis):
+    tests = demo_analysis.compared.tests.set_index(["outcome", "group"])
+    assert tests.loc[("total", "treatment"), "estimate"] > tests.loc[("total", "control"), "estimate"]
+    assert tests.loc[("total", "treatment"), "p_value"] < 0.05
+
+
+@pytest.mark.slow
+def test_run_writes_bundle_and_report(demo_copy, tmp_path):
+    raw_before = _hashes(demo_copy.parent)
+    result = run_study(demo_copy, processed_root=tmp_path / "processed",
+                       reports_root=tmp_path / "reports")
+    assert _hashes(demo_copy.parent) == raw_before, "raw data must never be written"
+    bundle = load_bundle(result.bundle_dir)
+    for name in ("ledger", "problems", "scores", "descriptives", "tests", "effects"):
+        assert (result.bundle_dir / f"{name}.csv").is_file()
+    manifest = json.loads((result.bundle_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["inputs"]["pre"]["sha256"] == hashlib.sha256(
+        (demo_copy.parent / "pre.csv").read_bytes()).hexdigest()
+
+    html = result.report_path.read_text("utf-8")
+    assert "Laporan Evaluasi Program" in html
+    # n per wave and group as the bundle has them
+    d = bundle["descriptives"].query("outcome == 'total'")
+    for n in d["n"]:
+        assert f">{n}<" in html
+    # the headline sentence with the treatment group's t and d_z, formatted the Indonesian way
+    t = bundle["tests"].set_index(["outcome", "group"]).loc[("total", "treatment")]
+    e = bundle["effects"].set_index(["outcome", "group"]).loc[("total", "treatment")]
+    assert f"t({int(t['df'])}) = {t['statistic']:.2f}".replace(".", ",") in html
+    assert f"d_z = {e['value']:.2f}".replace(".", ",") in html
+    assert "<pre" not in html or "import" not in html  # code cells are hidden
+    # privacy: no name or phone number from the raw exports reaches the report
+    raw = pd.concat([pd.read_csv(demo_copy.parent / f"{w}.csv", dtype=str) for w in ("pre", "post")])
+    for value in set(raw["Nama Lengkap"].dropna()) | set(raw["Nomor WhatsApp"].dropna()):
+        assert value.strip() not in html
+
+
+@pytest.mark.slow
+def test_cli_run_without_report(demo_copy, tmp_path):
+    result = CliRunner().invoke(app, ["run", str(demo_copy), "--no-report",
+                                      "--processed-dir", str(tmp_path / "p"),
+                                      "--reports-dir", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "Bundle:" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_bundle_tables_are_identical_across_runs(demo_copy, tmp_path):
+    first = run_study(demo_copy, processed_root=tmp_path / "a", render_report=False)
+    second = run_study(demo_copy, processed_root=tmp_path / "b", render_report=False)
+    a, b = _hashes(first.bundle_dir), _hashes(second.bundle_dir)
+    a.pop("manifest.json"), b.pop("manifest.json")  # holds the run's time
+    assert a == b
