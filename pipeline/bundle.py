@@ -112,6 +112,8 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     smallest = int(tests["n"].min()) if len(tests) else 0
     if smallest < 30:
         limits.append({"code": "small_n", "n": smallest})
+    if study.groups and study.groups.control:
+        limits.append({"code": "within_arms_only"})
     fuzzy = _flow(analysis)["matched_fuzzy"]
     if fuzzy:
         limits.append({"code": "fuzzy_matches", "n": fuzzy})

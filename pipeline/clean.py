@@ -101,8 +101,9 @@ def match_waves(
     """Match the rows of two waves: exact normalized id first, then fuzzy names.
 
     Fuzzy candidates are compared only within the same block (the group label, when the study
-    has groups) and accepted one-to-one, best score first, at or above ``threshold``
-    (rapidfuzz ``token_sort_ratio``, 0-100, so word order and spacing do not matter).
+    has groups) and accepted one-to-one, best score first, at or above ``threshold``. The
+    score (0-100) is the larger of rapidfuzz's ``token_sort_ratio`` (word order does not
+    matter) and its ``ratio`` of the names without spaces (a missing space does not matter).
 
     Returns
     -------
@@ -126,12 +127,17 @@ def match_waves(
 def _fuzzy_pairs(base: pd.DataFrame, other: pd.DataFrame, threshold: float) -> list[tuple]:
     if base.empty or other.empty:
         return []
-    scores = process.cdist(
-        base["id_norm"].tolist(),
-        other["id_norm"].tolist(),
-        scorer=fuzz.token_sort_ratio,
-        score_cutoff=threshold,
+    names_b, names_o = base["id_norm"].tolist(), other["id_norm"].tolist()
+    # Word order and spacing both vary in typed names ("Siti Aminah", "Aminah Siti",
+    # "SitiAminah"): take the better of a token-sorted and a space-free comparison.
+    by_tokens = process.cdist(names_b, names_o, scorer=fuzz.token_sort_ratio)
+    by_letters = process.cdist(
+        [n.replace(" ", "") for n in names_b],
+        [n.replace(" ", "") for n in names_o],
+        scorer=fuzz.ratio,
     )
+    scores = np.maximum(by_tokens, by_letters)
+    scores[scores < threshold] = 0
     b_idx, o_idx = np.nonzero(scores)
     order = np.argsort(-scores[b_idx, o_idx], kind="stable")
     used_b, used_o, pairs = set(), set(), []

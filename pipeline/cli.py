@@ -178,7 +178,7 @@ def simulate(
     folder: Annotated[Path, typer.Argument(help="Folder to write pre.csv, post.csv, study.yaml.")],
     n_treatment: int = 32,
     n_control: int = 28,
-    effect: float = 0.8,
+    effect: float = 0.45,
     seed: int = 20260721,
 ) -> None:
     """Write a simulated messy study (Google Forms, Indonesian locale) for trying pkm-eval."""

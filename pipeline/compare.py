@@ -70,6 +70,8 @@ EFFECT_COLUMNS = [
     "note",
 ]
 MIN_PAIRS = 3
+GROUP_ORDER = ("treatment", "control", "all")
+WAVE_ORDER = ("pre", "post", "follow_up")
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,19 @@ def describe(scores: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
         .rename(columns={"scale": "outcome"})
     )
-    return table[DESCRIPTIVE_COLUMNS]
+    return _ordered(table, outcomes=list(pd.unique(scores["scale"])))[DESCRIPTIVE_COLUMNS]
+
+
+def _ordered(table: pd.DataFrame, *, outcomes: list[str]) -> pd.DataFrame:
+    """Rows in reading order: outcomes as the instrument lists them, then group, then wave."""
+    keys = {
+        "outcome": {o: i for i, o in enumerate(outcomes)},
+        "group": {g: i for i, g in enumerate(GROUP_ORDER)},
+        "wave": {w: i for i, w in enumerate(WAVE_ORDER)},
+    }
+    columns = [c for c in keys if c in table]
+    ordered = table.sort_values(columns, key=lambda col: col.map(keys[col.name]), kind="stable")
+    return ordered.reset_index(drop=True)
 
 
 def _pairs(scores: pd.DataFrame, scale: str, group: str) -> pd.DataFrame:
@@ -187,11 +201,15 @@ def _not_computable(diff: np.ndarray) -> str:
 
 
 def compare(scored: ScoreResult, study: Study) -> CompareResult:
-    """Descriptives for every scale, wave and group; paired tests and d_z per scale and group."""
+    """Descriptives for every scale, wave and group; paired tests and d_z per scale and group.
+
+    A one-group study is tested as group "all"; a study with treatment and control is tested
+    within each arm (the between-arm comparison is a separate analysis).
+    """
     scores = scored.scores
-    groups = ["all", *sorted(g for g in scores["group"].unique() if g != "all")]
-    if len(groups) == 2:  # one group only: "all" is that group
-        groups = ["all"]
+    arms = [g for g in GROUP_ORDER if g != "all" and g in set(scores["group"])]
+    # With two arms, one pooled pre-post test would mix treatment and control: test each arm.
+    groups = arms if len(arms) > 1 else ["all"]
     tests, effects = [], []
     for scale in [s.id for s in study.instrument_spec.all_scales]:
         for group in groups:

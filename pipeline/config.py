@@ -319,7 +319,7 @@ def builtin_instrument_path(name: str) -> Path:
 def _read_yaml(path: Path, kind: str) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(
-            [Problem("config_file_missing", file=str(path), expected=f"an existing {kind} file")]
+            [Problem("config_file_missing", file=str(path), expected=f"an existing {kind}")]
         )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -23,6 +23,7 @@ __all__ = [
     "PkmEvalError",
     "Problem",
     "ReportError",
+    "bilingual",
     "problems_frame",
 ]
 
@@ -38,6 +39,11 @@ def _templates() -> Mapping[str, Mapping[str, str]]:
 def _short(value: Any) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
+
+
+def bilingual(en: str, id: str) -> dict[str, str]:
+    """An expectation in English and Indonesian, for :attr:`Problem.expected`."""
+    return {"en": en, "id": id}
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class Problem:
     value
         What was found (shortened for display).
     expected
-        What was expected, in plain words.
+        What was expected, in plain words: one text, or ``{"id": ..., "en": ...}``.
     details
         Extra named values the message template uses.
     """
@@ -68,7 +74,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: Any = None
-    expected: str | None = None
+    expected: str | Mapping[str, str] | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def message(self, language: str = "en") -> str:
@@ -79,9 +85,14 @@ class Problem:
             row=self.row,
             column=self.column,
             value=_short(self.value),
-            expected=self.expected,
+            expected=self.expected_in(language),
             **self.details,
         )
+
+    def expected_in(self, language: str) -> str | None:
+        if isinstance(self.expected, Mapping):
+            return self.expected[language]
+        return self.expected
 
     def location(self) -> str:
         parts = [self.file]
@@ -95,6 +106,7 @@ class Problem:
         record = asdict(self)
         record.pop("details")
         record["value"] = _short(self.value)
+        record["expected"] = self.expected_in("en")
         record["message_id"] = self.message("id")
         record["message_en"] = self.message("en")
         return record

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Instrument, Study
-from pipeline.errors import InputError, Problem
+from pipeline.errors import InputError, Problem, bilingual
 
 __all__ = ["IngestResult", "ingest", "normalize_text", "read_table"]
 
@@ -91,7 +91,9 @@ def read_table(raw: bytes, name: str) -> pd.DataFrame:
                     "file_unreadable",
                     file=name,
                     value=f"{type(exc).__name__}: {exc}",
-                    expected="an XLSX survey export" if is_excel else "a CSV survey export",
+                    expected=bilingual("an XLSX survey export", "ekspor survei XLSX")
+                    if is_excel
+                    else bilingual("a CSV survey export", "ekspor survei CSV"),
                 )
             ]
         ) from None
@@ -108,7 +110,10 @@ def _read_csv(raw: bytes, name: str) -> pd.DataFrame:
         raise InputError(
             [
                 Problem(
-                    "file_unreadable", file=name, value="binary content", expected="a CSV text file"
+                    "file_unreadable",
+                    file=name,
+                    value="binary content",
+                    expected=bilingual("a CSV text file", "berkas teks CSV"),
                 )
             ]
         )
@@ -169,7 +174,10 @@ def map_headers(
                     "column_missing",
                     file=file,
                     column=item.id,
-                    expected=f"a column headed like '{item.text.id}'",
+                    expected=bilingual(
+                        f"a column headed like '{item.text.id}'",
+                        f"kolom berjudul seperti '{item.text.id}'",
+                    ),
                 )
             )
     for item_id, matches in found.items():
@@ -251,7 +259,10 @@ def _ingest_wave(wave: str, path: Path, study: Study) -> tuple[pd.DataFrame, lis
                     "column_missing",
                     file=file,
                     column=header,
-                    expected=f"the column declared for {name} in the study file",
+                    expected=bilingual(
+                        f"the column declared for {name} in the study file",
+                        f"kolom yang dinyatakan untuk {name} di berkas studi",
+                    ),
                 )
             )
             out[name] = ""
@@ -282,10 +293,14 @@ def _ingest_wave(wave: str, path: Path, study: Study) -> tuple[pd.DataFrame, lis
     return out, problems, file_hash(raw)
 
 
-def _answer_expectation(instrument: Instrument) -> str:
+def _answer_expectation(instrument: Instrument) -> dict[str, str]:
     scale = instrument.response_scale
-    labels = ", ".join(f"{code} = {text.id}" for code, text in scale.labels.items())
-    return f"a code {scale.min}-{scale.max} or a label ({labels})"
+    en = ", ".join(f"{code} = {text.en}" for code, text in scale.labels.items())
+    id_ = ", ".join(f"{code} = {text.id}" for code, text in scale.labels.items())
+    return bilingual(
+        f"a code {scale.min}-{scale.max} or a label ({id_}; {en})",
+        f"kode {scale.min}-{scale.max} atau label ({id_})",
+    )
 
 
 def ingest(study: Study) -> IngestResult:

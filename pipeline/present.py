@@ -86,7 +86,9 @@ def program_facts(bundle: Bundle, language: str) -> pd.DataFrame:
 def flow_table(bundle: Bundle, language: str) -> pd.DataFrame:
     words = texts(language)
     ledger = bundle["ledger"]
+    waves = [w for w in ("pre", "post", "follow_up") if w in set(ledger["wave"])]
     table = pd.crosstab(ledger["outcome"], ledger["wave"], margins=True, margins_name="Total")
+    table = table[[*waves, "Total"]]
     table.index = [words["outcomes"].get(i, i) for i in table.index]
     table.columns = [words["waves"].get(c, c) for c in table.columns]
     table.index.name = words["columns"]["outcome_row"]

@@ -101,7 +101,7 @@ class SimulationSpec:
 
     n_treatment: int = 32
     n_control: int = 28
-    effect: float = 0.8
+    effect: float = 0.45
     drift: float = 0.1
     dropout: float = 0.12
     typo_rate: float = 0.25

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.config import Study
-from pipeline.errors import InputError, Problem
+from pipeline.errors import InputError, Problem, bilingual
 from pipeline.ingest import IngestResult
 
 __all__ = ["TIMESTAMP_FORMATS", "ValidationResult", "build_schema", "parse_timestamps", "validate"]
@@ -114,16 +114,23 @@ def _column_headers(study: Study) -> dict[str, str]:
     return headers
 
 
-def _expectation(code: str, column: str, study: Study) -> str:
+def _expectation(code: str, column: str, study: Study) -> dict[str, str]:
     scale = study.instrument_spec.response_scale
     if code == "code_out_of_range":
-        return f"a whole number from {scale.min} to {scale.max}, or a blank"
+        return bilingual(
+            f"a whole number from {scale.min} to {scale.max}, or a blank",
+            f"bilangan bulat {scale.min} sampai {scale.max}, atau kosong",
+        )
     if code == "id_missing":
-        return "a name or number identifying the participant"
+        return bilingual(
+            "a name or number identifying the participant", "nama atau nomor yang mengenali peserta"
+        )
     if code == "group_unknown":
-        return "one of " + ", ".join(repr(x) for x in study.groups.label_to_group())
-    demo = next(d for d in study.demographics if d.name == column)
-    return "one of " + ", ".join(repr(x) for x in demo.values or [])
+        allowed = ", ".join(repr(x) for x in study.groups.label_to_group())
+    else:
+        demo = next(d for d in study.demographics if d.name == column)
+        allowed = ", ".join(repr(x) for x in demo.values or [])
+    return bilingual(f"one of {allowed}", f"salah satu dari {allowed}")
 
 
 def _schema_problems(frame: pd.DataFrame, study: Study) -> list[Problem]:
@@ -166,7 +173,10 @@ def _timestamp_problems(frame: pd.DataFrame, study: Study) -> tuple[pd.Series, l
                     row=int(frame.at[idx, "source_row"]),
                     column=study.columns.timestamp,
                     value=frame.at[idx, "submitted_at"],
-                    expected="a date and time such as 21/07/2026 09:15:00",
+                    expected=bilingual(
+                        "a date and time such as 21/07/2026 09:15:00",
+                        "tanggal dan jam seperti 21/07/2026 09:15:00",
+                    ),
                 )
             )
     return parsed, problems
