@@ -93,11 +93,16 @@ def _instrument(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+def _has_control(analysis: Analysis) -> bool:
+    """A control group counts when someone in it answered, not when it is only declared."""
+    return bool((analysis.cleaned.responses["group"] == "control").any())
+
+
 def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     """The design's limits as codes with numbers; the report words them."""
     study, attrition = analysis.study, analysis.cleaned.attrition
     limits: list[dict[str, Any]] = []
-    if not (study.groups and study.groups.control):
+    if not _has_control(analysis):
         limits.append({"code": "no_control"})
     pooled = (
         attrition[attrition["group"] == "all"] if "all" in set(attrition["group"]) else attrition
@@ -112,7 +117,7 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     smallest = int(tests["n"].min()) if len(tests) else 0
     if smallest < 30:
         limits.append({"code": "small_n", "n": smallest})
-    if study.groups and study.groups.control:
+    if _has_control(analysis):
         limits.append({"code": "within_arms_only"})
     fuzzy = _flow(analysis)["matched_fuzzy"]
     if fuzzy:
@@ -128,7 +133,7 @@ def results(analysis: Analysis) -> dict[str, Any]:
         "program": study.program.model_dump(mode="json"),
         "language": study.report.language,
         "design": {
-            "has_control": bool(study.groups and study.groups.control),
+            "has_control": _has_control(analysis),
             "waves": list(study.waves.named()),
             "group_labels": study.groups.label_to_group() if study.groups else {},
         },

@@ -315,5 +315,6 @@ def write_study(
     for wave, frame in simulate_study(instrument, spec).items():
         atomic_write_text(folder / f"{wave}.csv", frame.to_csv(index=False, lineterminator="\n"))
     study_file = folder / "study.yaml"
-    atomic_write_text(study_file, study_yaml(program=program, spec=spec))
+    text = study_yaml(program=program, spec=spec, with_groups=spec.n_control > 0)
+    atomic_write_text(study_file, text)
     return study_file

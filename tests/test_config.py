@@ -130,3 +130,12 @@ def test_cli_exit_codes(demo_copy, tmp_path):
     assert "program.title" in bad.output
     usage = runner.invoke(app, ["run"])
     assert usage.exit_code == 2
+
+
+def test_instrument_documentation_lists_every_item():
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "instrument.md").read_text("utf-8")
+    instrument = load_instrument("builtin:career_awareness_planning")
+    for item in instrument.items:
+        assert item.text.id in doc and item.text.en in doc, item.id
