@@ -100,7 +100,7 @@ def _has_control(analysis: Analysis) -> bool:
 
 def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     """The design's limits as codes with numbers; the report words them."""
-    study, attrition = analysis.study, analysis.cleaned.attrition
+    attrition = analysis.cleaned.attrition
     limits: list[dict[str, Any]] = []
     if not _has_control(analysis):
         limits.append({"code": "no_control"})

@@ -35,11 +35,20 @@ def test_init_without_data_tells_the_next_step(tmp_path):
 
 def test_simulate_then_run_without_report(tmp_path):
     folder = tmp_path / "trial"
-    made = runner.invoke(app, ["simulate", str(folder), "--n-treatment", "12",
-                               "--n-control", "0", "--seed", "3"])
+    made = runner.invoke(
+        app, ["simulate", str(folder), "--n-treatment", "12", "--n-control", "0", "--seed", "3"]
+    )
     assert made.exit_code == 0, made.output
-    result = runner.invoke(app, ["run", str(folder / "study.yaml"), "--no-report",
-                                 "--processed-dir", str(tmp_path / "processed")])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(folder / "study.yaml"),
+            "--no-report",
+            "--processed-dir",
+            str(tmp_path / "processed"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     bundle = load_bundle(tmp_path / "processed" / "trial")
     assert set(bundle["tests"]["group"]) == {"all"}
