@@ -49,6 +49,8 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "problems": problems_frame(analysis.validated.problems),
         "quarantine": analysis.validated.quarantine,
         "attrition": cleaned.attrition,
+        "careless": cleaned.careless,
+        "sources": analysis.ingested.sources,
         "responses": analysis.scored.items,
         "scores": analysis.scored.scores,
         "descriptives": compared.descriptives,
@@ -56,6 +58,7 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "effects": compared.effects,
         "participant_key": cleaned.key,
         "matches": cleaned.matches,
+        "match_review": cleaned.review,
     }
 
 
@@ -71,6 +74,10 @@ def _flow(analysis: Analysis) -> dict[str, Any]:
         "participants": int(responses["participant_code"].nunique()),
         "respondents_by_wave_group": {f"{w}|{g}": int(n) for (w, g), n in per_wave_group.items()},
         "matched_fuzzy": int((matches["method"] == "fuzzy").sum()) if len(matches) else 0,
+        "matched_review": int((matches["method"] == "review").sum()) if len(matches) else 0,
+        "review_proposed": int(analysis.cleaned.review["status"].str.startswith("proposed").sum()),
+        "careless_flagged": int(analysis.cleaned.careless["flagged"].sum()),
+        "careless_excluded": int(analysis.cleaned.careless["excluded"].sum()),
     }
 
 

@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from pipeline import run as flow
 from pipeline.errors import PkmEvalError
@@ -30,18 +29,12 @@ Lang = Annotated[str, typer.Option("--lang", help="Language of problem messages:
 
 
 def _print_problems(error: PkmEvalError, language: str) -> None:
+    """Each problem on its own line, unwrapped, so paths and values can be copied whole."""
     console.print(f"[bold red]{error.summary}[/]")
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("file", "row", "column", "problem"):
-        table.add_column(column, overflow="fold")
     for problem in error.problems[:200]:
-        table.add_row(
-            problem.file,
-            "" if problem.row is None else str(problem.row),
-            problem.column or "",
-            problem.message(language),
+        console.print(
+            f"- {problem.message(language)}", soft_wrap=True, markup=False, highlight=False
         )
-    console.print(table)
     if len(error.problems) > 200:
         console.print(f"... and {len(error.problems) - 200} more (see problems.csv)")
 

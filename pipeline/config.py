@@ -9,6 +9,7 @@ file, the dotted key, the value found and what was expected, and raised together
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -93,6 +94,19 @@ class Item(_Model):
         default_factory=list,
         description="Export headers that match this item, besides its Indonesian and English text.",
     )
+    header_pattern: str | None = Field(
+        None, description="Regular expression searched in export headers (case-insensitive)."
+    )
+
+    @field_validator("header_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"a valid regular expression ({exc})") from None
+        return pattern
 
 
 class AttentionCheck(_Model):
@@ -190,14 +204,29 @@ class ProgramFacts(_Model):
         return self
 
 
+class WaveFile(_Model):
+    """One wave's export: a CSV or XLSX file and, for XLSX, the sheet (name or 0-based index)."""
+
+    file: str
+    sheet: str | int | None = None
+
+
 class Waves(_Model):
-    """The export files of each wave, relative to the study file."""
+    """The export files of each wave, relative to the study file.
 
-    pre: str
-    post: str
-    follow_up: str | None = None
+    Each wave is a file name, or ``{file: ..., sheet: ...}`` to pick an XLSX sheet.
+    """
 
-    def named(self) -> dict[str, str]:
+    pre: WaveFile
+    post: WaveFile
+    follow_up: WaveFile | None = None
+
+    @field_validator("pre", "post", "follow_up", mode="before")
+    @classmethod
+    def _file_name_alone(cls, value: Any) -> Any:
+        return {"file": value} if isinstance(value, str) else value
+
+    def named(self) -> dict[str, WaveFile]:
         waves = {"pre": self.pre, "post": self.post}
         if self.follow_up:
             waves["follow_up"] = self.follow_up
@@ -209,7 +238,16 @@ class Columns(_Model):
 
     id: str = Field(description="Column identifying a participant (name or student number).")
     id_kind: Literal["name", "number"] = "name"
-    timestamp: str | None = "Cap waktu"
+    timestamp: str | None = Field(
+        None,
+        description="Submission time column; by default the first of the usual export headers "
+        "(Cap waktu, Timestamp, Stempel waktu, _submission_time, end) that is present.",
+    )
+    timestamp_format: str | None = Field(
+        None,
+        description="strftime layout such as '%d/%m/%Y %H:%M:%S', or 'ISO8601'; by default "
+        "inferred per file (day first unless the header is the English 'Timestamp').",
+    )
     contact: list[str] = Field(
         default_factory=list, description="Phone or e-mail columns: kept out of every report."
     )
@@ -274,6 +312,31 @@ class Analysis(_Model):
     max_bad_row_share: float = Field(
         0.2, ge=0, le=1, description="Fail the run when more rows than this share are quarantined."
     )
+    review_threshold: float = Field(
+        75,
+        ge=0,
+        le=100,
+        description="Name pairs scoring from this up to fuzzy_threshold are proposed for review.",
+    )
+    longstring_share: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Flag a response whose longest run of identical answers covers this share "
+        "of the items.",
+    )
+    exclude_careless: bool = Field(
+        False, description="Exclude flagged careless responses from the analysis (else: flag only)."
+    )
+
+    @model_validator(mode="after")
+    def _review_below_accept(self) -> Analysis:
+        if self.review_threshold > self.fuzzy_threshold:
+            raise ValueError(
+                f"review_threshold ({self.review_threshold}) must not exceed "
+                f"fuzzy_threshold ({self.fuzzy_threshold})"
+            )
+        return self
 
 
 class Report(_Model):
@@ -290,6 +353,16 @@ class Study(_Model):
     columns: Columns
     groups: Groups | None = None
     demographics: list[Demographic] = Field(default_factory=list)
+    answer_labels: dict[str, int] = Field(
+        default_factory=dict,
+        description="Extra answer labels of this study's exports mapped to codes, "
+        "e.g. 'Sangat setuju sekali': 5.",
+    )
+    match_review: str | None = Field(
+        None,
+        description="Reviewed name matches (a copy of match_review.csv from the bundle, with "
+        "the 'decision' column filled in), relative to the study file.",
+    )
     targets: Targets = Field(default_factory=Targets)
     analysis: Analysis = Field(default_factory=Analysis)
     report: Report = Field(default_factory=Report)
@@ -305,7 +378,19 @@ class Study(_Model):
         return self.codebook
 
     def wave_paths(self) -> dict[str, Path]:
-        return {wave: self.base_dir / name for wave, name in self.waves.named().items()}
+        return {wave: self.base_dir / spec.file for wave, spec in self.waves.named().items()}
+
+    def review_path(self) -> Path | None:
+        return self.base_dir / self.match_review if self.match_review else None
+
+    @model_validator(mode="after")
+    def _labels_on_scale(self) -> Study:
+        if self.codebook is not None:
+            codes = self.codebook.response_scale.codes
+            wrong = {k: v for k, v in self.answer_labels.items() if v not in codes}
+            if wrong:
+                raise ValueError(f"answer_labels map to codes outside the scale {codes}: {wrong}")
+        return self
 
 
 # --------------------------------------------------------------------------- loading
@@ -428,4 +513,9 @@ def load_study(path: str | Path) -> Study:
     except ValidationError as exc:
         raise ConfigError(_problems_from(exc, path), "The study file is invalid") from None
     codebook = load_instrument(_resolve_instrument(study.instrument, path.parent))
-    return study.model_copy(update={"codebook": codebook})
+    try:
+        return Study.model_validate(
+            {**data, "base_dir": path.parent, "source": path, "codebook": codebook}
+        )
+    except ValidationError as exc:
+        raise ConfigError(_problems_from(exc, path), "The study file is invalid") from None

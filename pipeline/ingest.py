@@ -1,16 +1,25 @@
 """Ingest: read each wave's export and map it onto the codebook.
 
-The only stage that reads files. Headers are matched to item ids through the codebook (item
-text in Indonesian or English, declared extra headers, the item id itself, or the row text of a
-Google Forms grid header ``Question [row text]``), answer labels are mapped to integer codes,
-and every row keeps its provenance: the file and the row number as a spreadsheet shows it.
+The only stage that reads files. It takes CSV (comma, semicolon or tab; UTF-8 with or without
+BOM, or Windows-1252; decimal commas) and XLSX (any sheet, title rows above the header), as
+Google Forms (Indonesian or English locale), KoboToolbox or hand-made exports write them.
+
+- The header row is found among the first rows as the one that names the most known columns.
+- Headers map to item ids through the codebook: the item's Indonesian or English text, declared
+  extra headers, the item id, a declared regular expression, the row text of a Google Forms grid
+  header ``Question [row text]``, or the last part of a KoboToolbox group path ``group/item``.
+- Answer labels map to codes (case, accents and spacing ignored; Indonesian, English, the
+  codebook's aliases and the study's own ``answer_labels``); numbers are read as codes.
+- Every row keeps its provenance: the file and the row number as a spreadsheet shows it.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -18,15 +27,49 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.config import Instrument, Study
+from pipeline.config import Instrument, Study, WaveFile
 from pipeline.errors import InputError, Problem, bilingual
 
-__all__ = ["IngestResult", "ingest", "normalize_text", "read_table"]
+__all__ = [
+    "META_COLUMNS",
+    "TIMESTAMP_HEADERS",
+    "IngestResult",
+    "RawTable",
+    "code_answers",
+    "ingest",
+    "map_headers",
+    "normalize_text",
+    "read_table",
+]
 
-#: Columns every ingested frame has, besides the item and attention-check ids.
+#: Columns every ingested frame has, besides demographics, contacts and items.
 META_COLUMNS = ["wave", "source_file", "source_row", "submitted_at", "participant", "group_label"]
 CONTACT_PREFIX = "contact__"
+#: Submission-time headers of common exports, normalized (Google Forms in Indonesian, English
+#: and other locales; KoboToolbox; ODK).
+TIMESTAMP_HEADERS = (
+    "cap waktu",
+    "stempel waktu",
+    "timestamp",
+    "marca temporal",
+    "carimbo de data/hora",
+    "horodateur",
+    "_submission_time",
+    "end",
+    "submissiondate",
+)
 _GRID = re.compile(r"\[([^\[\]]+)\]\s*$")
+_HEADER_SEARCH_ROWS = 30
+_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """An export read as text: the cells below the header, and where the header was."""
+
+    frame: pd.DataFrame
+    header_row: int
+    details: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -36,21 +79,32 @@ class IngestResult:
     Attributes
     ----------
     responses
-        One row per input row: ``META_COLUMNS``, one column per demographic (by its name),
-        contact columns (prefixed ``contact__``), then item and attention-check codes as floats
-        (NaN where blank or where the answer could not be read).
+        One row per non-blank input row: ``META_COLUMNS``, one column per demographic (by its
+        name), contact columns (prefixed ``contact__``), then item and attention-check codes as
+        floats (NaN where blank or where the answer could not be read).
     problems
         Cell-level problems found while coding answers (unknown labels), with their location.
+    blank_rows
+        Rows with no content at all: ``wave, source_file, source_row``.
+    sources
+        One row per file read: wave, file, sheet, header row, delimiter, encoding, timestamp
+        header, rows, sha256.
     files
         Wave name to the path that was read.
     hashes
         Wave name to the SHA-256 of the file's content.
+    review
+        The study's reviewed name matches (``wave, name_base, name_other, decision`` with
+        decision "yes", "no" or ""), or None when the study declares no review file.
     """
 
     responses: pd.DataFrame
     problems: tuple[Problem, ...]
+    blank_rows: pd.DataFrame
+    sources: pd.DataFrame
     files: dict[str, Path]
     hashes: dict[str, str]
+    review: pd.DataFrame | None = None
 
 
 def normalize_text(text: object) -> str:
@@ -61,7 +115,134 @@ def normalize_text(text: object) -> str:
     return value.strip(" .:;,!?*\"'")
 
 
-def read_table(raw: bytes, name: str) -> pd.DataFrame:
+# --------------------------------------------------------------------------- reading
+
+
+def _best_header_row(rows: list[list[str]], score: Callable[[list[str]], int]) -> int:
+    """Index of the row naming the most known columns (the first row when none does)."""
+    scores = [score(row) for row in rows[:_HEADER_SEARCH_ROWS]]
+    return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _sniff_delimiter(head: list[str]) -> str:
+    """The delimiter that splits the first lines into the most fields, most consistently."""
+    best, best_key = ",", (-1, -1)
+    for delimiter in _DELIMITERS:
+        counts = [len(r) for r in csv.reader(head, delimiter=delimiter) if any(r)]
+        if not counts:
+            continue
+        widest = max(counts)
+        key = (counts.count(widest) if widest > 1 else 0, widest)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTable:
+    if b"\x00" in raw[:4096]:
+        raise InputError(
+            [
+                Problem(
+                    "file_unreadable",
+                    file=name,
+                    value="binary content",
+                    expected=bilingual("a CSV text file", "berkas teks CSV"),
+                )
+            ]
+        )
+    text, encoding = _decode(raw)
+    if not text.strip():
+        raise InputError([Problem("file_empty", file=name)])
+    head = text.splitlines()[:_HEADER_SEARCH_ROWS]
+    delimiter = _sniff_delimiter(head)
+    head_rows = list(csv.reader(head, delimiter=delimiter))
+    header_idx = _best_header_row(head_rows, score)
+    frame = pd.read_csv(
+        StringIO(text),
+        sep=delimiter,
+        header=0,
+        skiprows=header_idx,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+    )
+    details = {"delimiter": delimiter, "encoding": encoding, "sheet": None}
+    return RawTable(frame, header_idx + 1, details)
+
+
+def _read_xlsx(
+    raw: bytes, name: str, sheet: str | int | None, score: Callable[[list[str]], int]
+) -> RawTable:
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(raw), read_only=True, data_only=True)
+    try:
+        names = book.sheetnames
+        if isinstance(sheet, str) and sheet not in names:
+            raise InputError(
+                [
+                    Problem(
+                        "sheet_missing",
+                        file=name,
+                        value=sheet,
+                        expected=", ".join(repr(n) for n in names),
+                    )
+                ]
+            )
+        if isinstance(sheet, int) and not 0 <= sheet < len(names):
+            raise InputError(
+                [
+                    Problem(
+                        "sheet_missing",
+                        file=name,
+                        value=sheet,
+                        expected=", ".join(repr(n) for n in names),
+                    )
+                ]
+            )
+        worksheet = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
+        rows = [
+            ["" if v is None else _cell_text(v) for v in row]
+            for row in worksheet.iter_rows(min_row=1, values_only=True)
+        ]
+    finally:
+        book.close()
+    if not rows:
+        raise InputError([Problem("file_empty", file=name)])
+    header_idx = _best_header_row(rows, score)
+    width = max(len(r) for r in rows)
+    padded = [r + [""] * (width - len(r)) for r in rows]
+    header = padded[header_idx]
+    used = [i for i, h in enumerate(header) if h.strip()]
+    frame = pd.DataFrame(
+        [[r[i] for i in used] for r in padded[header_idx + 1 :]],
+        columns=[header[i] for i in used],
+        dtype=str,
+    )
+    details = {"delimiter": None, "encoding": None, "sheet": worksheet.title}
+    return RawTable(frame, header_idx + 1, details)
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_table(
+    raw: bytes,
+    name: str,
+    *,
+    sheet: str | int | None = None,
+    score: Callable[[list[str]], int] = lambda row: 0,
+) -> RawTable:
     """Read a CSV or XLSX export (given as bytes) as text, blanks as empty strings.
 
     Parameters
@@ -70,6 +251,11 @@ def read_table(raw: bytes, name: str) -> pd.DataFrame:
         The file's content.
     name
         The file's name, for its extension and for messages.
+    sheet
+        XLSX sheet name or 0-based index (default: the first sheet).
+    score
+        Counts the known column names in a row; the best-scoring row among the first 30 is
+        taken as the header (title rows above it are skipped).
 
     Raises
     ------
@@ -77,11 +263,10 @@ def read_table(raw: bytes, name: str) -> pd.DataFrame:
         When the content cannot be read or holds no response row.
     """
     is_excel = Path(name).suffix.lower() in {".xlsx", ".xlsm"}
+    if not raw.strip():
+        raise InputError([Problem("file_empty", file=name)])
     try:
-        if is_excel:
-            frame = pd.read_excel(BytesIO(raw), dtype=str, keep_default_na=False, engine="openpyxl")
-        else:
-            frame = _read_csv(raw, name)
+        table = _read_xlsx(raw, name, sheet, score) if is_excel else _read_csv(raw, name, score)
     except InputError:
         raise
     except Exception as exc:  # any parser failure is the user's file, not our bug
@@ -97,37 +282,11 @@ def read_table(raw: bytes, name: str) -> pd.DataFrame:
                 )
             ]
         ) from None
-    if frame.empty:
-        raise InputError([Problem("file_empty", file=name)])
+    frame = table.frame
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.fillna("")
-
-
-def _read_csv(raw: bytes, name: str) -> pd.DataFrame:
-    if not raw.strip():
+    if frame.empty or not frame.columns.size:
         raise InputError([Problem("file_empty", file=name)])
-    if b"\x00" in raw[:4096]:
-        raise InputError(
-            [
-                Problem(
-                    "file_unreadable",
-                    file=name,
-                    value="binary content",
-                    expected=bilingual("a CSV text file", "berkas teks CSV"),
-                )
-            ]
-        )
-    text = _decode(raw)
-    first_line = text.splitlines()[0]
-    sep = ";" if first_line.count(";") > first_line.count(",") else ","
-    return pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    return RawTable(frame.fillna(""), table.header_row, table.details)
 
 
 def file_hash(raw: bytes) -> str:
@@ -148,56 +307,74 @@ def _header_lookup(instrument: Instrument) -> dict[str, str]:
     return lookup
 
 
-def _match_header(header: str, lookup: dict[str, str]) -> str | None:
-    key = normalize_text(header)
-    if key in lookup:
-        return lookup[key]
+def _header_candidates(header: str) -> list[str]:
+    candidates = [header]
     grid = _GRID.search(header)
-    return lookup.get(normalize_text(grid.group(1))) if grid else None
+    if grid:
+        candidates.append(grid.group(1))
+    if "/" in header:  # KoboToolbox group path: group/subgroup/item
+        candidates.append(header.rsplit("/", 1)[1])
+    return candidates
+
+
+def _match_header(
+    header: str, lookup: dict[str, str], patterns: list[tuple[re.Pattern[str], str]]
+) -> str | None:
+    for candidate in _header_candidates(header):
+        item_id = lookup.get(normalize_text(candidate))
+        if item_id:
+            return item_id
+    return next((item_id for pattern, item_id in patterns if pattern.search(header)), None)
+
+
+def _patterns(instrument: Instrument) -> list[tuple[re.Pattern[str], str]]:
+    return [
+        (re.compile(i.header_pattern, re.IGNORECASE), i.id)
+        for i in instrument.items
+        if i.header_pattern
+    ]
 
 
 def map_headers(
     headers: list[str], instrument: Instrument, *, file: str
 ) -> tuple[dict[str, str], list[Problem]]:
     """Map export headers to item ids; report items without a column or with several."""
-    lookup = _header_lookup(instrument)
+    lookup, patterns = _header_lookup(instrument), _patterns(instrument)
     found: dict[str, list[str]] = {}
     for header in headers:
-        item_id = _match_header(header, lookup)
+        item_id = _match_header(header, lookup, patterns)
         if item_id is not None:
             found.setdefault(item_id, []).append(header)
-    problems = []
-    for item in instrument.items:
-        if item.id not in found:
-            problems.append(
-                Problem(
-                    "column_missing",
-                    file=file,
-                    column=item.id,
-                    expected=bilingual(
-                        f"a column headed like '{item.text.id}'",
-                        f"kolom berjudul seperti '{item.text.id}'",
-                    ),
-                )
-            )
-    for item_id, matches in found.items():
-        if len(matches) > 1:
-            problems.append(
-                Problem("column_ambiguous", file=file, column=item_id, value=" | ".join(matches))
-            )
-    mapping = {matches[0]: item_id for item_id, matches in found.items()}
-    return mapping, problems
+    problems = [
+        Problem(
+            "column_missing",
+            file=file,
+            column=item.id,
+            expected=bilingual(
+                f"a column headed like '{item.text.id}'", f"kolom berjudul seperti '{item.text.id}'"
+            ),
+        )
+        for item in instrument.items
+        if item.id not in found
+    ]
+    problems += [
+        Problem("column_ambiguous", file=file, column=item_id, value=" | ".join(matches))
+        for item_id, matches in found.items()
+        if len(matches) > 1
+    ]
+    return {matches[0]: item_id for item_id, matches in found.items()}, problems
 
 
 # --------------------------------------------------------------------------- answers
 
 
-def _label_lookup(instrument: Instrument) -> dict[str, int]:
-    scale = instrument.response_scale
+def _label_lookup(study: Study) -> dict[str, int]:
+    scale = study.instrument_spec.response_scale
     lookup = {normalize_text(alias): code for alias, code in scale.aliases.items()}
     for code, text in scale.labels.items():
         lookup[normalize_text(text.id)] = code
         lookup[normalize_text(text.en)] = code
+    lookup.update({normalize_text(k): v for k, v in study.answer_labels.items()})
     return lookup
 
 
@@ -205,7 +382,8 @@ def code_answers(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, 
     """Turn answer texts into codes.
 
     Returns the codes (float, NaN where blank or unreadable) and a boolean mask of cells whose
-    text was neither blank, a number nor a known label.
+    text was neither blank, a number (``4``, ``4.0``, ``4,0``) nor a known label. Codes that are
+    numbers but not on the scale (0, 6, 3.5) pass through for validation to report.
     """
     text = values.astype(str).str.strip()
     blank = text.eq("")
@@ -214,6 +392,77 @@ def code_answers(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, 
     codes = numeric.fillna(labelled)
     unknown = ~blank & codes.isna()
     return codes.astype(float), unknown
+
+
+def _answer_expectation(instrument: Instrument) -> dict[str, str]:
+    scale = instrument.response_scale
+    en = ", ".join(f"{code} = {text.en}" for code, text in scale.labels.items())
+    id_ = ", ".join(f"{code} = {text.id}" for code, text in scale.labels.items())
+    return bilingual(
+        f"a code {scale.min}-{scale.max} or a label ({id_}; {en})",
+        f"kode {scale.min}-{scale.max} atau label ({id_})",
+    )
+
+
+def _canonical(values: pd.Series, allowed: list[str]) -> pd.Series:
+    """Replace values that equal an allowed value up to case, accents and spacing by it."""
+    lookup = {normalize_text(a): a for a in allowed}
+    mapped = values.map(lambda v: lookup.get(normalize_text(v)))
+    return mapped.fillna(values)
+
+
+# --------------------------------------------------------------------------- review file
+
+REVIEW_COLUMNS = ["wave", "name_base", "name_other", "decision"]
+_YES = {"yes", "y", "ya", "iya", "1", "true", "benar", "setuju", "ok"}
+_NO = {"no", "n", "tidak", "bukan", "0", "false", "salah", "tolak"}
+
+
+def read_review(path: Path) -> pd.DataFrame:
+    """Read a reviewed ``match_review.csv``: decisions normalized to "yes", "no" or "".
+
+    Raises
+    ------
+    InputError
+        When the file is missing or unreadable, lacks a column, or holds a decision that is
+        neither yes nor no (each located by its row).
+    """
+    file = str(path)
+    if not path.is_file():
+        raise InputError([Problem("file_missing", file=file, details={"wave": "match_review"})])
+    table = read_table(path.read_bytes(), file).frame
+    missing = [c for c in REVIEW_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    "column_missing",
+                    file=file,
+                    column=c,
+                    expected=bilingual(
+                        "the columns of match_review.csv", "kolom-kolom match_review.csv"
+                    ),
+                )
+                for c in missing
+            ]
+        )
+    decision = table["decision"].map(normalize_text)
+    known = decision.isin(_YES | _NO | {""})
+    problems = [
+        Problem(
+            "value_not_allowed",
+            file=path.name,
+            row=int(i) + 2,
+            column="decision",
+            value=table["decision"].iat[i],
+            expected=bilingual("yes or no (or blank)", "ya atau tidak (atau kosong)"),
+        )
+        for i in np.flatnonzero(~known.to_numpy())
+    ]
+    if problems:
+        raise InputError(problems, "The match review file has decisions that are not yes or no")
+    table["decision"] = np.where(decision.isin(_YES), "yes", np.where(decision.isin(_NO), "no", ""))
+    return table[REVIEW_COLUMNS]
 
 
 # --------------------------------------------------------------------------- waves
@@ -226,11 +475,16 @@ def _resolve_column(headers: list[str], wanted: str) -> str | None:
     return next((h for h in headers if normalize_text(h) == key), None)
 
 
+def _timestamp_header(headers: list[str], study: Study) -> str | None:
+    if study.columns.timestamp:
+        return _resolve_column(headers, study.columns.timestamp)
+    normalized = {normalize_text(h): h for h in headers}
+    return next((normalized[k] for k in TIMESTAMP_HEADERS if k in normalized), None)
+
+
 def _meta_columns(study: Study) -> dict[str, str]:
     """Output column name to the study's declared export header."""
     wanted = {"participant": study.columns.id}
-    if study.columns.timestamp:
-        wanted["submitted_at"] = study.columns.timestamp
     if study.groups:
         wanted["group_label"] = study.groups.column
     wanted.update({d.name: d.column for d in study.demographics})
@@ -238,69 +492,92 @@ def _meta_columns(study: Study) -> dict[str, str]:
     return wanted
 
 
-def _ingest_wave(wave: str, path: Path, study: Study) -> tuple[pd.DataFrame, list[Problem], str]:
+def _header_score(study: Study) -> Callable[[list[str]], int]:
+    lookup, patterns = _header_lookup(study.instrument_spec), _patterns(study.instrument_spec)
+    meta = {normalize_text(h) for h in _meta_columns(study).values()}
+    meta |= set(TIMESTAMP_HEADERS)
+
+    def score(row: list[str]) -> int:
+        cells = [str(c) for c in row if str(c).strip()]
+        return sum(
+            normalize_text(c) in meta or _match_header(c, lookup, patterns) is not None
+            for c in cells
+        )
+
+    return score
+
+
+def _ingest_wave(wave: str, spec: WaveFile, path: Path, study: Study):
     file = str(path)
     if not path.is_file():
         raise InputError([Problem("file_missing", file=file, details={"wave": wave})])
     raw = path.read_bytes()
-    table = read_table(raw, file)
-    headers = list(table.columns)
+    table = read_table(raw, file, sheet=spec.sheet, score=_header_score(study))
+    frame, headers = table.frame, list(table.frame.columns)
     instrument = study.instrument_spec
     mapping, problems = map_headers(headers, instrument, file=file)
-    out = pd.DataFrame(index=table.index)
+    out = pd.DataFrame(index=frame.index)
     out["wave"] = wave
     out["source_file"] = path.name
-    out["source_row"] = np.arange(2, len(table) + 2)  # header is spreadsheet row 1
+    out["source_row"] = np.arange(len(frame)) + table.header_row + 1
+    time_header = _timestamp_header(headers, study)
+    if study.columns.timestamp and time_header is None:
+        problems.append(_declared_missing(file, study.columns.timestamp, "timestamp"))
+    out["submitted_at"] = frame[time_header].astype(str).str.strip() if time_header else ""
     for name, header in _meta_columns(study).items():
         column = _resolve_column(headers, header)
         if column is None:
-            problems.append(
-                Problem(
-                    "column_missing",
-                    file=file,
-                    column=header,
-                    expected=bilingual(
-                        f"the column declared for {name} in the study file",
-                        f"kolom yang dinyatakan untuk {name} di berkas studi",
-                    ),
-                )
-            )
-            out[name] = ""
-        else:
-            out[name] = table[column].astype(str).str.strip()
-    for meta in META_COLUMNS:
-        if meta not in out:
-            out[meta] = ""
-    lookup = _label_lookup(instrument)
-    expected = _answer_expectation(instrument)
+            problems.append(_declared_missing(file, header, name))
+            continue
+        out[name] = frame[column].astype(str).str.strip()
+    _canonicalize_labels(out, study)
+    lookup, expected = _label_lookup(study), _answer_expectation(instrument)
     for header, item_id in mapping.items():
-        codes, unknown = code_answers(table[header], lookup)
+        codes, unknown = code_answers(frame[header], lookup)
         out[item_id] = codes
-        for idx in np.flatnonzero(unknown.to_numpy()):
-            problems.append(
-                Problem(
-                    "label_unknown",
-                    file=path.name,
-                    row=int(idx) + 2,
-                    column=header,
-                    value=table[header].iat[idx],
-                    expected=expected,
-                )
+        problems += [
+            Problem(
+                "label_unknown",
+                file=path.name,
+                row=int(out["source_row"].iat[i]),
+                column=header,
+                value=frame[header].iat[i],
+                expected=expected,
             )
-    missing_items = [i.id for i in instrument.items if i.id not in out]
-    for item_id in missing_items + [c.id for c in instrument.attention_checks if c.id not in out]:
-        out[item_id] = np.nan
-    return out, problems, file_hash(raw)
+            for i in np.flatnonzero(unknown.to_numpy())
+        ]
+    blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
+    source = {
+        "wave": wave,
+        "file": path.name,
+        "header_row": table.header_row,
+        "timestamp_header": time_header,
+        "rows": int((~blank).sum()),
+        "blank_rows": int(blank.sum()),
+        "sha256": file_hash(raw),
+        **table.details,
+    }
+    return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
 
 
-def _answer_expectation(instrument: Instrument) -> dict[str, str]:
-    scale = instrument.response_scale
-    en = ", ".join(f"{code} = {text.en}" for code, text in scale.labels.items())
-    id_ = ", ".join(f"{code} = {text.id}" for code, text in scale.labels.items())
-    return bilingual(
-        f"a code {scale.min}-{scale.max} or a label ({id_}; {en})",
-        f"kode {scale.min}-{scale.max} atau label ({id_})",
+def _declared_missing(file: str, header: str, name: str) -> Problem:
+    return Problem(
+        "column_missing",
+        file=file,
+        column=header,
+        expected=bilingual(
+            f"the column declared for {name} in the study file",
+            f"kolom yang dinyatakan untuk {name} di berkas studi",
+        ),
     )
+
+
+def _canonicalize_labels(out: pd.DataFrame, study: Study) -> None:
+    if study.groups and "group_label" in out:
+        out["group_label"] = _canonical(out["group_label"], list(study.groups.label_to_group()))
+    for demo in study.demographics:
+        if demo.values and demo.name in out:
+            out[demo.name] = _canonical(out[demo.name], demo.values)
 
 
 def ingest(study: Study) -> IngestResult:
@@ -319,30 +596,52 @@ def ingest(study: Study) -> IngestResult:
     Raises
     ------
     InputError
-        When a file is missing, unreadable or empty, or lacks a declared column. All such
-        file-level problems of all waves are collected before raising.
+        When a file is missing, unreadable or empty, or lacks a declared column or an item's
+        column. All such file-level problems of all waves are collected before raising.
     """
-    frames, cell_problems, fatal, hashes = [], [], [], {}
-    for wave, path in study.wave_paths().items():
+    frames, blanks, cell_problems, fatal, sources = [], [], [], [], []
+    paths = study.wave_paths()
+    for wave, spec in study.waves.named().items():
         try:
-            frame, problems, hashes[wave] = _ingest_wave(wave, path, study)
+            frame, blank, problems, source = _ingest_wave(wave, spec, paths[wave], study)
         except InputError as exc:
             fatal.extend(exc.problems)
             continue
-        file_level = [p for p in problems if p.row is None]
-        fatal.extend(file_level)
+        fatal.extend(p for p in problems if p.row is None)
         cell_problems.extend(p for p in problems if p.row is not None)
         frames.append(frame)
+        blanks.append(blank)
+        sources.append(source)
+    review = None
+    if study.review_path():
+        try:
+            review = read_review(study.review_path())
+        except InputError as exc:
+            fatal.extend(exc.problems)
     if fatal:
         raise InputError(fatal, "The survey exports cannot be read as the study file declares")
     responses = pd.concat(frames, ignore_index=True)
-    ordered = _column_order(responses, study)
-    return IngestResult(responses[ordered], tuple(cell_problems), study.wave_paths(), hashes)
+    for column in META_COLUMNS:
+        if column not in responses:
+            responses[column] = ""
+    sources_frame = pd.DataFrame(sources)
+    return IngestResult(
+        responses=responses[_column_order(responses, study)],
+        problems=tuple(cell_problems),
+        blank_rows=pd.concat(blanks, ignore_index=True),
+        sources=sources_frame,
+        files=paths,
+        hashes=dict(zip(sources_frame["wave"], sources_frame["sha256"], strict=True)),
+        review=review,
+    )
 
 
 def _column_order(responses: pd.DataFrame, study: Study) -> list[str]:
     instrument = study.instrument_spec
     items = [i.id for i in instrument.items] + [c.id for c in instrument.attention_checks]
+    for item_id in items:
+        if item_id not in responses:
+            responses[item_id] = np.nan
     demographics = [d.name for d in study.demographics]
     contacts = [c for c in responses.columns if c.startswith(CONTACT_PREFIX)]
     return [*META_COLUMNS, *demographics, *contacts, *items]

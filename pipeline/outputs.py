@@ -33,6 +33,8 @@ BUNDLE_TABLES = {
     "problems": "every problem found in the input, located",
     "quarantine": "input rows set aside, with their reasons",
     "attrition": "participants per group by which waves they answered",
+    "careless": "careless-responding flags per submission (longstring, attention checks)",
+    "sources": "each file read: sheet, header row, delimiter, encoding, rows, SHA-256",
     "responses": "pseudonymized, keyed item responses, one row per participant and wave",
     "scores": "scale scores, one row per participant, wave and scale",
     "descriptives": "descriptive statistics per scale, wave and group",
@@ -42,6 +44,8 @@ BUNDLE_TABLES = {
 PERSONAL_TABLES = {
     "participant_key": "participant code to the identity and contacts as entered (personal)",
     "matches": "how waves were matched, with the names compared (personal)",
+    "match_review": "name pairs to confirm or reject: copy, fill 'decision', declare in "
+    "study.yaml as match_review (personal)",
 }
 
 

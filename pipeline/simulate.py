@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Instrument, load_instrument
+from pipeline.exports import GRID_PROMPT
 from pipeline.outputs import atomic_write_text
 
 __all__ = ["SimulationSpec", "simulate_study", "write_study"]
@@ -92,7 +93,6 @@ _LAST = [
     "Purnama",
     "Hakim",
 ]
-_GRID_PROMPT = "Seberapa setuju Anda dengan pernyataan berikut?"
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ class SimulationSpec:
     missing_rate: float = 0.015
     duplicates: int = 1
     nameless_rows: int = 1
+    careless: int = 1
     seed: int = 20260721
     treatment_label: str = "Kelas Bimbingan Karier"
     control_label: str = "Kelas Pembanding"
@@ -179,10 +180,10 @@ def _frame(instrument, names, groups, genders, codes, times, rng, spec) -> pd.Da
     )
     labels = _to_labels(codes, instrument, rng, spec.missing_rate)
     for k, item_id in enumerate(item_ids):
-        frame[f"{_GRID_PROMPT} [{instrument.item(item_id).text.id}]"] = labels[:, k]
+        frame[f"{GRID_PROMPT} [{instrument.item(item_id).text.id}]"] = labels[:, k]
     for check in instrument.attention_checks:
         answer = instrument.response_scale.labels[check.expected].id
-        frame[f"{_GRID_PROMPT} [{check.text.id}]"] = answer
+        frame[f"{GRID_PROMPT} [{check.text.id}]"] = answer
     return frame
 
 
@@ -218,6 +219,12 @@ def simulate_study(instrument: Instrument, spec: SimulationSpec) -> dict[str, pd
     typo = stay & (rng.random(n) < spec.typo_rate)
     post.loc[typo, "Nama Lengkap"] = [_typo(rng, x) for x in post.loc[typo, "Nama Lengkap"]]
     post = post[stay].reset_index(drop=True)
+    answer_columns = [c for c in pre.columns if c.startswith(GRID_PROMPT)]
+    neutral = (
+        instrument.response_scale.labels[3].id if 3 in instrument.response_scale.labels else ""
+    )
+    for row in rng.choice(len(pre), spec.careless, replace=False):
+        pre.loc[row, answer_columns] = neutral  # straight-lining, attention check missed
     return {"pre": _add_mess(pre, rng, spec), "post": _add_mess(post, rng, spec, nameless=True)}
 
 
@@ -230,7 +237,7 @@ def _add_mess(frame: pd.DataFrame, rng, spec: SimulationSpec, nameless: bool = F
             minutes=7
         )
         copy["Cap waktu"] = earlier.dt.strftime("%d/%m/%Y %H:%M:%S")
-        item_columns = [c for c in frame.columns if c.startswith(_GRID_PROMPT)]
+        item_columns = [c for c in frame.columns if c.startswith(GRID_PROMPT)]
         copy[item_columns[:3]] = ""
         extra.append(copy)
     if nameless:

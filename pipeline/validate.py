@@ -15,22 +15,29 @@ import pandera.pandas as pa
 
 from pipeline.config import Study
 from pipeline.errors import InputError, Problem, bilingual
-from pipeline.ingest import IngestResult
+from pipeline.ingest import IngestResult, normalize_text
 
-__all__ = ["TIMESTAMP_FORMATS", "ValidationResult", "build_schema", "parse_timestamps", "validate"]
+__all__ = [
+    "TIMESTAMP_FORMATS",
+    "ValidationResult",
+    "build_schema",
+    "parse_timestamps",
+    "validate",
+]
 
-#: Timestamp layouts tried per file, first that reads every value wins. Google Forms writes
-#: day-first dates in the Indonesian locale and month-first in the US English one.
-TIMESTAMP_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y/%m/%d %H:%M:%S",
+#: Timestamp layouts tried per file; the first that reads every value wins. Google Forms
+#: writes day-first dates in the Indonesian locale and month-first ones in the US English
+#: locale, so the order of the two depends on the header (see ``parse_timestamps``).
+ISO_LAYOUTS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+DAY_FIRST = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H.%M.%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
+    "%d-%m-%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
-    "%Y-%m-%d",
 )
+MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+TIMESTAMP_FORMATS = ISO_LAYOUTS + DAY_FIRST + MONTH_FIRST
 
 
 @dataclass(frozen=True)
@@ -42,30 +49,61 @@ class ValidationResult:
     valid
         Rows without problems; ``submitted_at`` parsed to datetime (NaT where blank).
     quarantine
-        Rows with problems: provenance columns plus ``reason`` (all their problems, joined).
+        Rows with problems: ``wave, source_file, source_row, reason`` (all problems, joined).
     problems
         All problems, ingest's cell problems included.
     n_input
-        Number of input rows seen.
+        Number of input rows seen, blank rows included.
+    blank_rows
+        Rows without any content (``wave, source_file, source_row``), passed on from ingest.
+    review
+        Reviewed name matches read by ingest, or None.
     """
 
     valid: pd.DataFrame
     quarantine: pd.DataFrame
     problems: tuple[Problem, ...]
     n_input: int
+    blank_rows: pd.DataFrame
+    review: pd.DataFrame | None = None
 
 
-def parse_timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse one file's timestamps with the first layout that reads them all.
+def _parse(text: pd.Series, layout: str) -> pd.Series:
+    if layout == "ISO8601":
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+        return parsed.dt.tz_convert(None)
+    return pd.to_datetime(text, format=layout, errors="coerce")
 
-    Returns the parsed values (NaT where blank) and a mask of non-blank values that could not
-    be read with the chosen layout.
+
+def parse_timestamps(
+    values: pd.Series, *, layout: str | None = None, month_first: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """Parse one file's timestamps.
+
+    Parameters
+    ----------
+    values
+        The file's timestamp texts.
+    layout
+        A strftime layout or ``"ISO8601"``; by default the first of ``TIMESTAMP_FORMATS``
+        (month-first layouts before day-first ones when ``month_first``) that reads every value,
+        then ISO 8601 with time zones (KoboToolbox), else the layout that reads the most.
+
+    Returns
+    -------
+    tuple of Series
+        The parsed values (NaT where blank) and a mask of non-blank values that could not be
+        read with the chosen layout.
     """
     text = values.astype(str).str.strip()
     blank = text.eq("")
+    if layout:
+        parsed = _parse(text, layout)
+        return parsed, ~blank & parsed.isna()
+    order = ISO_LAYOUTS + (MONTH_FIRST + DAY_FIRST if month_first else DAY_FIRST + MONTH_FIRST)
     best, best_bad = None, None
-    for layout in TIMESTAMP_FORMATS:
-        parsed = pd.to_datetime(text, format=layout, errors="coerce")
+    for candidate in (*order, "ISO8601"):
+        parsed = _parse(text, candidate)
         bad = ~blank & parsed.isna()
         if not bad.any():
             return parsed, bad
@@ -159,26 +197,34 @@ def _schema_problems(frame: pd.DataFrame, study: Study) -> list[Problem]:
     return problems
 
 
-def _timestamp_problems(frame: pd.DataFrame, study: Study) -> tuple[pd.Series, list[Problem]]:
+def _timestamp_problems(
+    frame: pd.DataFrame, sources: pd.DataFrame, study: Study
+) -> tuple[pd.Series, list[Problem]]:
     parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    headers = dict(zip(sources["file"], sources["timestamp_header"], strict=True))
     problems = []
-    for _, part in frame.groupby("source_file", sort=False):
-        values, bad = parse_timestamps(part["submitted_at"])
+    for file, part in frame.groupby("source_file", sort=False):
+        header = headers.get(file) or ""
+        values, bad = parse_timestamps(
+            part["submitted_at"],
+            layout=study.columns.timestamp_format,
+            month_first=normalize_text(header) == "timestamp",
+        )
         parsed.loc[part.index] = values.astype("datetime64[ns]")
-        for idx in part.index[bad.to_numpy()]:
-            problems.append(
-                Problem(
-                    "timestamp_invalid",
-                    file=frame.at[idx, "source_file"],
-                    row=int(frame.at[idx, "source_row"]),
-                    column=study.columns.timestamp,
-                    value=frame.at[idx, "submitted_at"],
-                    expected=bilingual(
-                        "a date and time such as 21/07/2026 09:15:00",
-                        "tanggal dan jam seperti 21/07/2026 09:15:00",
-                    ),
-                )
+        problems += [
+            Problem(
+                "timestamp_invalid",
+                file=file,
+                row=int(frame.at[idx, "source_row"]),
+                column=header,
+                value=frame.at[idx, "submitted_at"],
+                expected=bilingual(
+                    "a date and time such as 21/07/2026 09:15:00",
+                    "tanggal dan jam seperti 21/07/2026 09:15:00",
+                ),
             )
+            for idx in part.index[bad.to_numpy()]
+        ]
     return parsed, problems
 
 
@@ -194,7 +240,7 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
     frame = ingested.responses
     problems = list(ingested.problems)
     problems += _schema_problems(frame, study)
-    parsed, time_problems = _timestamp_problems(frame, study)
+    parsed, time_problems = _timestamp_problems(frame, ingested.sources, study)
     problems += time_problems
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     reasons = _reasons_by_row(problems)
@@ -204,7 +250,14 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
     quarantine["reason"] = [reasons[k] for k in key if k in reasons]
     valid = frame.loc[~bad].assign(submitted_at=parsed[~bad])
     _enforce_limit(len(frame), len(quarantine), problems, study)
-    return ValidationResult(valid, quarantine.reset_index(drop=True), tuple(problems), len(frame))
+    return ValidationResult(
+        valid=valid,
+        quarantine=quarantine.reset_index(drop=True),
+        problems=tuple(problems),
+        n_input=len(frame) + len(ingested.blank_rows),
+        blank_rows=ingested.blank_rows,
+        review=ingested.review,
+    )
 
 
 def _reasons_by_row(problems: list[Problem]) -> dict[tuple[str, int], str]:

@@ -1,0 +1,83 @@
+"""Careless-responding flags: long runs of one answer and failed attention checks.
+
+Used by :mod:`pipeline.clean`. A flag is information, not a verdict: flagged responses are
+reported, and excluded from the analysis only when the study sets
+``analysis.exclude_careless``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config import Instrument
+
+__all__ = ["careless_flags", "longest_run"]
+
+
+def longest_run(codes: np.ndarray) -> np.ndarray:
+    """Longest run of identical consecutive answers per row (blanks break a run).
+
+    The "longstring" index of Johnson (2005). Rows with no answer get 0.
+    """
+    n, k = codes.shape
+    if k == 0:
+        return np.zeros(n, dtype=int)
+    answered = ~np.isnan(codes)
+    run = answered[:, 0].astype(int)
+    best = run.copy()
+    for j in range(1, k):  # a loop over items, vectorized over participants
+        same = answered[:, j] & answered[:, j - 1] & (codes[:, j] == codes[:, j - 1])
+        run = np.where(same, run + 1, answered[:, j].astype(int))
+        best = np.maximum(best, run)
+    return best
+
+
+def careless_flags(
+    responses: pd.DataFrame, instrument: Instrument, *, longstring_share: float
+) -> pd.DataFrame:
+    """Flags per submission, aligned with ``responses``' index.
+
+    Returns
+    -------
+    DataFrame
+        ``longstring`` (longest run of one answer over the items in questionnaire order),
+        ``longstring_flag`` (run covers at least ``longstring_share`` of the items),
+        ``attention_failed`` (number of attention checks answered with another code than
+        expected; blanks do not count), ``flagged`` and ``reason``.
+
+    References
+    ----------
+    Johnson, J. A. (2005). Ascertaining the validity of individual protocols from Web-based
+    personality inventories. Journal of Research in Personality, 39(1), 103-129.
+    """
+    items = [item.id for item in instrument.items]
+    run = longest_run(responses[items].to_numpy(dtype=float))
+    limit = math.ceil(longstring_share * len(items) - 1e-9)
+    failed = np.zeros(len(responses), dtype=int)
+    for check in instrument.attention_checks:
+        answer = responses[check.id].to_numpy(dtype=float)
+        failed += (~np.isnan(answer) & (answer != check.expected)).astype(int)
+    flags = pd.DataFrame(
+        {"longstring": run, "longstring_flag": run >= limit, "attention_failed": failed},
+        index=responses.index,
+    )
+    flags["flagged"] = flags["longstring_flag"] | (flags["attention_failed"] > 0)
+    long_text = pd.Series(
+        "same answer on " + pd.Series(run).astype(str) + f" of {len(items)} items",
+        index=flags.index,
+    )
+    check_text = pd.Series(
+        pd.Series(failed).astype(str) + " attention check(s) failed", index=flags.index
+    )
+    parts = pd.concat(
+        [
+            long_text.where(flags["longstring_flag"], ""),
+            check_text.where(flags["attention_failed"] > 0, ""),
+        ],
+        axis=1,
+    )
+    flags["reason"] = parts[0].str.cat(parts[1], sep="; ").str.strip("; ")
+    return flags

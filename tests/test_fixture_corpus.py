@@ -1,0 +1,132 @@
+"""The fixture corpus (tests/fixtures/exports, made by make_fixtures.py): every unusual layout
+reads to the same codes, every broken file gets a clear message, and the ledger adds up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import load_study
+from pipeline.errors import InputError
+from pipeline.ingest import ingest
+from pipeline.run import analyse
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
+MANIFEST = yaml.safe_load((FIXTURES / "manifest.yaml").read_text("utf-8"))
+ITEMS = [f"{s}{k}" for s in ("sk", "ck", "ex", "gp") for k in range(1, 7)]
+
+
+def _study(tmp_path: Path, name: str) -> Path:
+    entry = MANIFEST[name]
+    pre = {"file": str(FIXTURES / name)}
+    if "sheet" in entry:
+        pre["sheet"] = entry["sheet"]
+    study = {
+        "program": {
+            "id": "fixture",
+            "title": "t",
+            "partner": "p",
+            "place": "x",
+            "start_date": "2026-07-01",
+            "end_date": "2026-08-01",
+            "method": "m",
+        },
+        "instrument": "builtin:career_awareness_planning",
+        "waves": {"pre": pre, "post": str(FIXTURES / "post.csv")},
+        "columns": {"id": "Nama Lengkap", "contact": ["Nomor WhatsApp"]},
+        "groups": {
+            "column": "Kelompok",
+            "treatment": "Kelas Bimbingan Karier",
+            "control": "Kelas Pembanding",
+        },
+        "demographics": [
+            {"name": "gender", "column": "Jenis Kelamin", "values": ["Laki-laki", "Perempuan"]}
+        ],
+        "analysis": {"max_bad_row_share": 0.5},
+    }
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(study, allow_unicode=True), "utf-8")
+    return path
+
+
+def test_the_corpus_is_large_enough():
+    unusual = [n for n in MANIFEST if n != "post.csv"]
+    assert len(unusual) >= 15
+
+
+VALID = sorted(n for n, e in MANIFEST.items() if e.get("valid"))
+FATAL = sorted(n for n, e in MANIFEST.items() if e.get("fatal"))
+CELL = sorted(n for n, e in MANIFEST.items() if e.get("problem") or e.get("blank"))
+
+
+@pytest.fixture(scope="module")
+def reference_codes(tmp_path_factory):
+    study = load_study(_study(tmp_path_factory.mktemp("ref"), "gforms_id.csv"))
+    pre = ingest(study).responses.query("wave == 'pre'")
+    return pre[["participant", *ITEMS]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_valid_layouts_give_the_same_codes(name, tmp_path, reference_codes):
+    study = load_study(_study(tmp_path, name))
+    ingested = ingest(study)
+    pre = ingested.responses.query("wave == 'pre'").reset_index(drop=True)
+    assert ingested.problems == ()
+    np.testing.assert_array_equal(pre[ITEMS].to_numpy(), reference_codes[ITEMS].to_numpy())
+    assert list(pre["participant"]) == list(reference_codes["participant"])
+    analysis = analyse(study)
+    assert len(analysis.validated.problems) == 0
+    assert analysis.validated.valid["submitted_at"].notna().all()
+
+
+@pytest.mark.parametrize("name", FATAL)
+def test_broken_files_are_refused_with_a_clear_message(name, tmp_path):
+    entry = MANIFEST[name]
+    study = load_study(_study(tmp_path, name))
+    with pytest.raises(InputError) as caught:
+        ingest(study)
+    codes = {p.code for p in caught.value.problems}
+    assert entry["fatal"] in codes
+    problem = next(p for p in caught.value.problems if p.code == entry["fatal"])
+    assert name in problem.message("en") and name in problem.message("id")
+    if "column" in entry:
+        assert problem.column == entry["column"]
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "study.yaml")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert name in result.output
+
+
+@pytest.mark.parametrize("name", CELL)
+def test_cell_problems_quarantine_rows_and_the_ledger_adds_up(name, tmp_path):
+    entry = MANIFEST[name]
+    analysis = analyse(load_study(_study(tmp_path, name)))
+    ledger = analysis.cleaned.ledger
+    pre_ledger = ledger[ledger["wave"] == "pre"]
+    assert len(pre_ledger) == entry["rows"]
+    assert len(ledger) == entry["rows"] + MANIFEST["post.csv"]["rows"]
+    assert not ledger.duplicated(["wave", "source_row"]).any()
+    if "problem" in entry:
+        problems = [p for p in analysis.validated.problems if p.code == entry["problem"]]
+        assert sorted(p.row for p in problems) == entry["rows_bad"]
+        quarantined = pre_ledger[pre_ledger["outcome"] == "quarantined"]["source_row"]
+        assert sorted(quarantined) == entry["rows_bad"]
+        for problem in problems:
+            assert f"{name}, row {problem.row}" in problem.message("en")
+            assert f"{name}, baris {problem.row}" in problem.message("id")
+    if "blank" in entry:
+        assert (pre_ledger["outcome"] == "blank").sum() == entry["blank"]
+
+
+def test_formula_text_is_reported_as_text(tmp_path):
+    analysis = analyse(load_study(_study(tmp_path, "formula_cells.csv")))
+    (problem,) = [p for p in analysis.validated.problems if p.code == "label_unknown"]
+    assert problem.value == '=HYPERLINK("http://contoh.id","klik")'
+    assert problem.message("en").startswith(
+        'Answer \'=HYPERLINK("http://contoh.id","klik")\' in formula_cells.csv, row 2'
+    )
