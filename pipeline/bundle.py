@@ -19,11 +19,12 @@ import pandas as pd
 
 from pipeline import outputs
 from pipeline.errors import problems_frame
+from pipeline.matching import STATUS
 
 if TYPE_CHECKING:
     from pipeline.run import Analysis
 
-__all__ = ["manifest", "results", "tables", "write"]
+__all__ = ["manifest", "results", "tables", "write", "write_problems"]
 
 _PACKAGES = (
     "pkm-eval",
@@ -73,9 +74,10 @@ def _flow(analysis: Analysis) -> dict[str, Any]:
         "outcomes": ledger["outcome"].value_counts().sort_index().to_dict(),
         "participants": int(responses["participant_code"].nunique()),
         "respondents_by_wave_group": {f"{w}|{g}": int(n) for (w, g), n in per_wave_group.items()},
-        "matched_fuzzy": int((matches["method"] == "fuzzy").sum()) if len(matches) else 0,
-        "matched_review": int((matches["method"] == "review").sum()) if len(matches) else 0,
-        "review_proposed": int(analysis.cleaned.review["status"].str.startswith("proposed").sum()),
+        "matched_exact": int((matches["method"] == "exact").sum()),
+        "matched_fuzzy": int((matches["method"] == "fuzzy").sum()),
+        "matched_review": int((matches["method"] == "review").sum()),
+        "review_proposed": int((analysis.cleaned.review["status"] == STATUS["proposed"]).sum()),
         "careless_flagged": int(analysis.cleaned.careless["flagged"].sum()),
         "careless_excluded": int(analysis.cleaned.careless["excluded"].sum()),
     }
@@ -175,6 +177,11 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
         "packages": versions,
         "config": study.model_dump(mode="json"),
     }
+
+
+def write_problems(problems, folder: Path) -> None:
+    """Write only ``problems.csv``/``.parquet``: what a failed run leaves for the user."""
+    outputs.write_table(folder, "problems", problems_frame(problems))
 
 
 def write(analysis: Analysis, folder: Path) -> None:

@@ -177,6 +177,33 @@ def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTa
     return RawTable(frame, header_idx + 1, details)
 
 
+def _sheet_rows(worksheet, limit: int | None = None) -> list[list[str]]:
+    rows = worksheet.iter_rows(min_row=1, max_row=limit, values_only=True)
+    return [["" if v is None else _cell_text(v) for v in row] for row in rows]
+
+
+def _pick_sheet(book, sheet: str | int | None, name: str, score):
+    """The declared sheet, or else the sheet whose header names the most known columns."""
+    names = book.sheetnames
+    if sheet is None:
+        scores = [
+            max(map(score, _sheet_rows(ws, _HEADER_SEARCH_ROWS)), default=0)
+            for ws in book.worksheets
+        ]
+        return book.worksheets[int(np.argmax(scores))]
+    if (isinstance(sheet, str) and sheet in names) or (
+        isinstance(sheet, int) and 0 <= sheet < len(names)
+    ):
+        return book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+    raise InputError(
+        [
+            Problem(
+                "sheet_missing", file=name, value=sheet, expected=", ".join(repr(n) for n in names)
+            )
+        ]
+    )
+
+
 def _read_xlsx(
     raw: bytes, name: str, sheet: str | int | None, score: Callable[[list[str]], int]
 ) -> RawTable:
@@ -184,34 +211,8 @@ def _read_xlsx(
 
     book = load_workbook(BytesIO(raw), read_only=True, data_only=True)
     try:
-        names = book.sheetnames
-        if isinstance(sheet, str) and sheet not in names:
-            raise InputError(
-                [
-                    Problem(
-                        "sheet_missing",
-                        file=name,
-                        value=sheet,
-                        expected=", ".join(repr(n) for n in names),
-                    )
-                ]
-            )
-        if isinstance(sheet, int) and not 0 <= sheet < len(names):
-            raise InputError(
-                [
-                    Problem(
-                        "sheet_missing",
-                        file=name,
-                        value=sheet,
-                        expected=", ".join(repr(n) for n in names),
-                    )
-                ]
-            )
-        worksheet = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
-        rows = [
-            ["" if v is None else _cell_text(v) for v in row]
-            for row in worksheet.iter_rows(min_row=1, values_only=True)
-        ]
+        worksheet = _pick_sheet(book, sheet, name, score)
+        rows = _sheet_rows(worksheet)
     finally:
         book.close()
     if not rows:

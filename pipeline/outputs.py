@@ -81,9 +81,29 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+
+    Participant text such as ``=HYPERLINK(...)`` must stay text when a CSV is opened in Excel
+    or Google Sheets (OWASP, "CSV Injection"). Numbers are left alone.
+    """
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    if not len(text):
+        return frame
+    out = frame.copy()
+    for column in text:
+        values = out[column]
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        out[column] = values.where(~risky, "'" + values.astype(str))
+    return out
+
+
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
-    """Write ``name.csv`` and ``name.parquet`` atomically."""
-    csv = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
+    """Write ``name.csv`` (formulas neutralized) and ``name.parquet`` (as is) atomically."""
+    csv = neutralize_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.10g")
     atomic_write_text(folder / f"{name}.csv", csv)
     buffer = frame.reset_index(drop=True).to_parquet(index=False, engine="pyarrow")
     atomic_write_bytes(folder / f"{name}.parquet", buffer)

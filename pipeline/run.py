@@ -10,6 +10,7 @@ from pipeline import bundle
 from pipeline.clean import CleanResult, clean
 from pipeline.compare import CompareResult, compare
 from pipeline.config import Study, load_study
+from pipeline.errors import InputError
 from pipeline.ingest import IngestResult, ingest
 from pipeline.score import ScoreResult, score
 from pipeline.validate import ValidationResult, validate
@@ -98,9 +99,14 @@ def run_study(
         Each carries the list of problems; nothing else is raised for bad input.
     """
     study = load_study(path)
-    analysis = analyse(study, progress=progress)
-    progress("bundle")
     bundle_dir = Path(processed_root) / study.program.id
+    try:
+        analysis = analyse(study, progress=progress)
+    except InputError as error:
+        # The problem list is the validation report: keep it where the user will look.
+        bundle.write_problems(error.problems, bundle_dir)
+        raise
+    progress("bundle")
     bundle.write(analysis, bundle_dir)
     report_path = None
     if render_report:

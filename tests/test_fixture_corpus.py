@@ -130,3 +130,27 @@ def test_formula_text_is_reported_as_text(tmp_path):
     assert problem.message("en").startswith(
         'Answer \'=HYPERLINK("http://contoh.id","klik")\' in formula_cells.csv, row 2'
     )
+
+
+def test_a_failed_run_leaves_its_problem_list(tmp_path):
+    from pipeline import run_study
+
+    study = _study(tmp_path, "missing_item_column.csv")
+    with pytest.raises(InputError):
+        run_study(study, processed_root=tmp_path / "processed", render_report=False)
+    problems = (tmp_path / "processed" / "fixture" / "problems.csv").read_text("utf-8")
+    assert "No column for sk3 was found" in problems
+
+
+def test_formula_text_is_neutralized_in_csv_outputs(tmp_path):
+    from pipeline import run_study
+
+    result = run_study(
+        _study(tmp_path, "formula_cells.csv"),
+        processed_root=tmp_path / "processed",
+        render_report=False,
+    )
+    problems = (result.bundle_dir / "problems.csv").read_text("utf-8")
+    assert "'=HYPERLINK" in problems
+    key = (result.bundle_dir / "participant_key.csv").read_text("utf-8")
+    assert "'=1+2" in key and ",=1+2" not in key

@@ -120,3 +120,29 @@ def test_bundle_tables_are_identical_across_runs(demo_copy, tmp_path):
     a, b = _hashes(first.bundle_dir), _hashes(second.bundle_dir)
     a.pop("manifest.json"), b.pop("manifest.json")  # holds the run's time
     assert a == b
+
+
+def test_review_file_round_trip(demo_copy, tmp_path):
+    """The bundle's match_review.csv, edited and declared in study.yaml, steers the next run."""
+    import yaml
+
+    first = run_study(demo_copy, processed_root=tmp_path / "p1", render_report=False)
+    review = pd.read_csv(first.bundle_dir / "match_review.csv", dtype=str, keep_default_na=False)
+    accepted = review[review["status"].str.startswith("accepted")]
+    assert len(accepted) >= 1
+    rejected = accepted.iloc[0]
+    review.loc[rejected.name, "decision"] = "tidak"
+    review.to_csv(demo_copy.parent / "match_review.csv", index=False)
+    data = yaml.safe_load(demo_copy.read_text("utf-8"))
+    data["match_review"] = "match_review.csv"
+    demo_copy.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+
+    second = run_study(demo_copy, processed_root=tmp_path / "p2", render_report=False)
+    matches = second.analysis.cleaned.matches
+    assert rejected["name_other"] not in set(matches["id_other"])
+    ledger = second.analysis.cleaned.ledger
+    assert (ledger["outcome"] == "matched").sum() == (
+        first.analysis.cleaned.ledger["outcome"] == "matched"
+    ).sum() - 2
+    statuses = pd.read_csv(second.bundle_dir / "match_review.csv")["status"]
+    assert (statuses == "rejected by review").sum() == 1

@@ -1,0 +1,95 @@
+"""Property: any valid export, in every layout and encoding pkm-eval reads, ingests to the same
+codes (hypothesis generates the answers, names and times)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import load_instrument, load_study
+from pipeline.exports import GRID_PROMPT, encode, restyle
+from pipeline.ingest import ingest
+
+INSTRUMENT = load_instrument("builtin:career_awareness_planning")
+ITEMS = [i.id for i in INSTRUMENT.items]
+LAYOUTS = [
+    ("gforms_id", {"fmt": "csv"}),
+    ("gforms_id", {"fmt": "csv", "delimiter": ";", "encoding": "cp1252"}),
+    ("gforms_id", {"fmt": "csv", "bom": True, "title_rows": ("Rekap",)}),
+    ("gforms_id", {"fmt": "xlsx", "title_rows": ("Rekap jawaban", "")}),
+    ("gforms_en", {"fmt": "csv"}),
+    ("gforms_en", {"fmt": "xlsx"}),
+    ("kobo", {"fmt": "csv", "delimiter": ";", "decimal_comma": True}),
+    ("kobo", {"fmt": "xlsx"}),
+]
+
+answer = st.one_of(st.none(), st.integers(1, 5))
+name = (
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzé ", min_size=3, max_size=20)
+    .map(lambda s: " ".join(s.split()).title())
+    .filter(lambda s: len(s) >= 3)
+)
+
+
+@st.composite
+def exports(draw):
+    n = draw(st.integers(1, 6))
+    names = draw(st.lists(name, min_size=n, max_size=n, unique_by=str.casefold))
+    codes = draw(st.lists(st.lists(answer, min_size=24, max_size=24), min_size=n, max_size=n))
+    minutes = draw(st.lists(st.integers(0, 60 * 24 * 28), min_size=n, max_size=n))
+    return names, codes, minutes
+
+
+def _canonical(names, codes, minutes) -> pd.DataFrame:
+    labels = INSTRUMENT.response_scale.labels
+    times = pd.Timestamp("2026-07-01 07:00") + pd.to_timedelta(minutes, unit="m")
+    frame = pd.DataFrame({"Cap waktu": times.strftime("%d/%m/%Y %H:%M:%S"), "Nama Lengkap": names})
+    for k, item in enumerate(INSTRUMENT.items):
+        frame[f"{GRID_PROMPT} [{item.text.id}]"] = [
+            "" if row[k] is None else labels[row[k]].id for row in codes
+        ]
+    frame[f"{GRID_PROMPT} [{INSTRUMENT.attention_checks[0].text.id}]"] = "Setuju"
+    return frame
+
+
+def _study(folder: Path, pre: str) -> Path:
+    study = {
+        "program": {
+            "id": "prop",
+            "title": "t",
+            "partner": "p",
+            "place": "x",
+            "start_date": "2026-07-01",
+            "end_date": "2026-08-01",
+            "method": "m",
+        },
+        "instrument": "builtin:career_awareness_planning",
+        "waves": {"pre": pre, "post": pre},
+        "columns": {"id": "Nama Lengkap"},
+    }
+    (folder / "study.yaml").write_text(yaml.safe_dump(study), "utf-8")
+    return folder / "study.yaml"
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(exports())
+def test_every_layout_ingests_to_the_same_codes(data):
+    names, codes, minutes = data
+    canonical = _canonical(names, codes, minutes)
+    expected = np.array([[np.nan if v is None else v for v in row] for row in codes], dtype=float)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for k, (style, options) in enumerate(LAYOUTS):
+            file = f"export_{k}.{options['fmt']}"
+            (folder / file).write_bytes(encode(restyle(canonical, INSTRUMENT, style), **options))
+            ingested = ingest(load_study(_study(folder, file)))
+            pre = ingested.responses[ingested.responses["wave"] == "pre"]
+            assert ingested.problems == (), (style, options)
+            np.testing.assert_array_equal(pre[ITEMS].to_numpy(), expected, err_msg=str(options))
+            assert list(pre["participant"]) == names
