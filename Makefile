@@ -34,7 +34,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 references:
-	cd tests/reference && Rscript paired.R
+	cd tests/reference && Rscript paired.R && Rscript psychometrics.R
 
 clean-outputs:
 	rm -rf data/processed/* reports/*

@@ -328,6 +328,19 @@ class Analysis(_Model):
     exclude_careless: bool = Field(
         False, description="Exclude flagged careless responses from the analysis (else: flag only)."
     )
+    reliability_missing: Literal["pairwise", "listwise"] = Field(
+        "pairwise", description="Missing-data rule of alpha, omega and item statistics."
+    )
+    item_r: Literal["corrected", "uncorrected"] = Field(
+        "corrected",
+        description="Item validity uses the item-rest r (corrected) or the item-total r.",
+    )
+    r_table_df: Literal["n-2", "n"] = Field(
+        "n-2", description="Degrees of freedom of the critical r: n - 2 (the test's) or n."
+    )
+    gain_method: Literal["hake", "marx_cummings"] = Field(
+        "hake", description="Per-participant gain: Hake's g or Marx & Cummings' c."
+    )
 
     @model_validator(mode="after")
     def _review_below_accept(self) -> Analysis:
@@ -337,6 +350,37 @@ class Analysis(_Model):
                 f"fuzzy_threshold ({self.fuzzy_threshold})"
             )
         return self
+
+
+class CustomCuts(_Model):
+    """A study's own categories of the mean score: ascending cuts, one more label than cuts."""
+
+    cuts: list[float] = Field(min_length=1)
+    labels: list[str]
+
+    @model_validator(mode="after")
+    def _shape(self) -> CustomCuts:
+        if sorted(self.cuts) != self.cuts:
+            raise ValueError(f"cuts must ascend, found {self.cuts}")
+        if len(self.labels) != len(self.cuts) + 1:
+            raise ValueError(
+                f"{len(self.cuts)} cut(s) make {len(self.cuts) + 1} levels, but "
+                f"{len(self.labels)} label(s) are given"
+            )
+        return self
+
+
+class Categories(_Model):
+    """Score categories: Azwar norms (hypothetical or empirical) and optional custom cuts."""
+
+    levels: Literal[3, 5] = 3
+    norm: Literal["hypothetical", "empirical"] = Field(
+        "hypothetical", description="The norm the report shows first; both are computed."
+    )
+    norm_wave: str = Field(
+        "pre", description="Wave whose sample mean and SD are the empirical norm."
+    )
+    custom: CustomCuts | None = None
 
 
 class Report(_Model):
@@ -365,6 +409,7 @@ class Study(_Model):
     )
     targets: Targets = Field(default_factory=Targets)
     analysis: Analysis = Field(default_factory=Analysis)
+    categories: Categories = Field(default_factory=Categories)
     report: Report = Field(default_factory=Report)
 
     # Filled in by load_study, not by the user.

@@ -252,3 +252,121 @@ def score_figure(bundle: Bundle, language: str, *, scale: str) -> tuple[plt.Figu
         language, "figure_caption", scale=scale_names(bundle, language)[scale], n=len(data)
     )
     return fig, caption
+
+
+def reliability_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    cols, names = texts(language)["columns"], scale_names(bundle, language)
+    waves = texts(language)["waves"]
+    r = bundle["reliability"]
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: r["scale"].map(names),
+            cols["wave"]: r["wave"].map(waves),
+            "n": r["n"],
+            cols["alpha_ci"]: [
+                f"{fmt(a, language)} {interval(lo, hi, language)}"
+                for a, lo, hi in zip(r["alpha"], r["alpha_ci_low"], r["alpha_ci_high"], strict=True)
+            ],
+            cols["std_alpha"]: [fmt(x, language) for x in r["std_alpha"]],
+            "ω": [fmt(x, language) for x in r["omega_total"]],
+            cols["note"]: r["note"].fillna(""),
+        }
+    )
+    return table.set_index([cols["outcome"], cols["wave"]])
+
+
+def item_validity_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Each item once, in its subscale: r used for validity per wave, and the critical r."""
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    items = bundle["items"]
+    subscales = [s["id"] for s in bundle.results["instrument"]["scales"] if s["id"] != "total"]
+    items = items[items["scale"].isin(subscales)]
+    wide = items.pivot_table(index=["scale", "item"], columns="wave", values="r_used", sort=False)
+    crit = items.pivot_table(
+        index=["scale", "item"], columns="wave", values="r_critical", sort=False
+    )
+    table = pd.DataFrame(index=wide.index)
+    for wave in [w for w in ("pre", "post") if w in wide.columns]:
+        label = words["waves"][wave]
+        table[f"r {label}"] = [fmt(x, language, 3) for x in wide[wave]]
+        table[f"r {cols['critical']} {label}"] = [fmt(x, language, 3) for x in crit[wave]]
+        table[f"{cols['valid']} {label}"] = [
+            words["yes"] if r >= c else words["no"]
+            for r, c in zip(wide[wave], crit[wave], strict=True)
+        ]
+    table.index = table.index.set_levels([table.index.levels[0].map(names), table.index.levels[1]])
+    table.index.names = [cols["outcome"], cols["item"]]
+    return table
+
+
+def category_table(bundle: Bundle, language: str, *, scale: str, scheme: str) -> pd.DataFrame:
+    """How many participants fall in each level, per wave and group."""
+    words = texts(language)
+    cats = bundle["categories"]
+    part = cats[(cats["scale"] == scale) & (cats["scheme"] == scheme)].dropna(subset=["category"])
+    schemes = bundle["category_schemes"].set_index(["scale", "scheme"])
+    labels = list(schemes.loc[(scale, scheme), "labels"])
+    table = pd.crosstab(
+        [part["group"].map(words["groups"]), part["wave"].map(words["waves"])], part["category"]
+    ).reindex(columns=labels, fill_value=0)
+    table.index.names = [words["columns"]["group"], words["columns"]["wave"]]
+    table.columns.name = None
+    return table
+
+
+def bounds_text(cuts: list[float], labels: list[str], language: str) -> str:
+    """Levels with their bounds in the report's number format; lower bounds inclusive."""
+    edges = [None, *cuts, None]
+    parts = []
+    for label, low, high in zip(labels, edges[:-1], edges[1:], strict=True):
+        if low is None:
+            parts.append(f"{label}: X < {fmt(high, language)}")
+        elif high is None:
+            parts.append(f"{label}: X ≥ {fmt(low, language)}")
+        else:
+            parts.append(f"{label}: {fmt(low, language)} ≤ X < {fmt(high, language)}")
+    return "; ".join(parts)
+
+
+def shift_table(bundle: Bundle, language: str, *, scheme: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    s = bundle["category_shift"]
+    s = s[s["scheme"] == scheme]
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: s["scale"].map(names),
+            cols["group"]: s["group"].map(words["groups"]),
+            "n": s["n"],
+            cols["up"]: s["up"],
+            cols["stayed"]: s["stayed"],
+            cols["down"]: s["down"],
+        }
+    )
+    return table.set_index([cols["outcome"], cols["group"]])
+
+
+def gain_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    g = bundle["gain_summary"]
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: g["scale"].map(names),
+            cols["group"]: g["group"].map(words["groups"]),
+            "n": g["n_pairs"],
+            "⟨g⟩": [
+                f"{fmt(x, language)} ({words['hake'].get(h, '-')})"
+                for x, h in zip(g["g_class"], g["hake_class"], strict=True)
+            ],
+            cols["gain_mean"]: [fmt(x, language) for x in g["gain_mean"]],
+            cols["effectiveness"]: [
+                f"{fmt(p, language, 1)}% ({e or '-'})"
+                for p, e in zip(g["effectiveness_pct"], g["effectiveness"], strict=True)
+            ],
+            cols["ceiling"]: g["n_ceiling"],
+            cols["declined"]: g["n_declined"],
+        }
+    )
+    return table.set_index([cols["outcome"], cols["group"]])

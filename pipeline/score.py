@@ -1,10 +1,12 @@
-"""Score: reverse keying and scale scores with a declared missing-item rule.
+"""Score: reverse keying, scale scores, psychometrics, categories and normalized gain.
 
-Scale scores are computed from the items of each scale after reverse keying. A participant's
-scale score is the mean of the answered items when at least ``analysis.min_answered_share`` of
-the items are answered, and missing otherwise. The sum score is that mean times the number of
-items (a prorated sum, so it stays on the full scale's range), and POMP is the percent of the
-maximum possible (Cohen, Cohen, Aiken & West 1999).
+- Scale scores: a participant's scale score is the mean of the answered items when at least
+  ``analysis.min_answered_share`` of the items are answered, and missing otherwise. The sum is
+  that mean times the number of items (a prorated sum on the full scale's range); POMP is the
+  percent of the maximum possible (Cohen, Cohen, Aiken & West 1999).
+- Reliability per scale and wave (:mod:`pipeline.stats.reliability`), item statistics and item
+  validity against the critical r.
+- Categories (:mod:`pipeline.stats.categories`) and gain (:mod:`pipeline.stats.gain`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,20 @@ import pandas as pd
 
 from pipeline.clean import CleanResult
 from pipeline.config import Instrument, Study
+from pipeline.stats import categories as cat
+from pipeline.stats import gain as gn
+from pipeline.stats import reliability as rel
 
-__all__ = ["SCORE_COLUMNS", "ScoreResult", "reverse_key", "scale_scores", "score"]
+__all__ = [
+    "SCORE_COLUMNS",
+    "ScoreResult",
+    "category_tables",
+    "gain_tables",
+    "reliability_tables",
+    "reverse_key",
+    "scale_scores",
+    "score",
+]
 
 SCORE_COLUMNS = [
     "participant_code",
@@ -30,26 +44,50 @@ SCORE_COLUMNS = [
     "sum",
     "pomp",
 ]
+_WAVES = ("pre", "post", "follow_up")
 
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """Keyed item responses and scale scores.
+    """Keyed responses, scale scores and everything derived from them, as tidy tables.
 
     Attributes
     ----------
-    items
+    keyed
         The cleaned responses with reverse-keyed items recoded.
     scores
-        Long table, one row per participant, wave and scale: ``SCORE_COLUMNS``. ``mean`` is on
-        the response scale, ``sum`` is the prorated sum, ``pomp`` is 0-100; all NaN when too few
+        ``SCORE_COLUMNS``: one row per participant, wave and scale; NaN scores when too few
         items were answered.
+    reliability
+        One row per scale and wave: n, k, alpha with its Feldt CI, standardized alpha, omega
+        total, the missing-data rule and a note.
+    items
+        One row per item, scale and wave: mean, SD, item-total r, item-rest r, alpha if
+        deleted, the critical r with its df, and whether the item reaches it.
+    categories
+        One row per participant, wave, scale and scheme: the score categorized and its level.
+    category_schemes
+        One row per scale and scheme: the norm mean and SD, the cut points and their bounds.
+    category_shift
+        One row per scale, scheme and group: how many moved up, stayed or moved down.
+    gain
+        One row per participant and scale with both waves: POMP before and after, Hake's g,
+        Marx-Cummings' c, the chosen value, its Hake level and a note.
+    gain_summary
+        One row per scale and group: class-average g, mean and median gain, effectiveness.
     rule
-        The missing-item rule in words, for the report.
+        The scoring rules in words, for the report.
     """
 
-    items: pd.DataFrame
+    keyed: pd.DataFrame
     scores: pd.DataFrame
+    reliability: pd.DataFrame
+    items: pd.DataFrame
+    categories: pd.DataFrame
+    category_schemes: pd.DataFrame
+    category_shift: pd.DataFrame
+    gain: pd.DataFrame
+    gain_summary: pd.DataFrame
     rule: dict[str, object]
 
 
@@ -68,22 +106,8 @@ def reverse_key(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
 def scale_scores(
     keyed: pd.DataFrame, instrument: Instrument, *, min_answered_share: float
 ) -> pd.DataFrame:
-    """Scale scores of already keyed responses.
-
-    Parameters
-    ----------
-    keyed
-        Responses with ``participant_code``, ``wave``, ``group`` and item columns, reverse-keyed.
-    instrument
-        The codebook.
-    min_answered_share
-        Smallest share of a scale's items that must be answered for a score.
-
-    Returns
-    -------
-    DataFrame
-        ``SCORE_COLUMNS``, one row per participant, wave and scale.
-    """
+    """Scale scores of already keyed responses (``SCORE_COLUMNS``, one row per participant,
+    wave and scale)."""
     low, high = instrument.response_scale.min, instrument.response_scale.max
     parts = []
     for scale in instrument.all_scales:
@@ -104,17 +128,297 @@ def scale_scores(
     return pd.concat(parts, ignore_index=True)[SCORE_COLUMNS]
 
 
+# --------------------------------------------------------------------------- reliability
+
+
+def _scale_reliability(items: pd.DataFrame, *, use: str, level: float) -> dict[str, object]:
+    cov, n = rel.item_covariance(items, use=use)
+    k = items.shape[1]
+    row: dict[str, object] = {"n": n, "k": k, "missing_rule": use}
+    variances = np.diag(cov)
+    if n < 3 or np.isnan(cov).any() or np.any(variances <= 0):
+        reason = (
+            f"only {n} respondent(s)" if n < 3 else "an item has no variance or no pair of answers"
+        )
+        return {
+            **row,
+            "alpha": np.nan,
+            "alpha_ci_low": np.nan,
+            "alpha_ci_high": np.nan,
+            "std_alpha": np.nan,
+            "omega_total": np.nan,
+            "omega_converged": False,
+            "note": f"not computed: {reason}",
+        }
+    alpha = rel.cronbach_alpha(cov)
+    low, high = rel.feldt_ci(alpha, n, k, level)
+    omega, converged = rel.omega_total(rel.item_correlation(items, use=use))
+    note = (
+        ""
+        if converged
+        else (
+            "omega not computed: a correlation is undefined"
+            if np.isnan(omega)
+            else "the one-factor solution did not converge; omega is approximate"
+        )
+    )
+    return {
+        **row,
+        "alpha": alpha,
+        "alpha_ci_low": low,
+        "alpha_ci_high": high,
+        "std_alpha": rel.standardized_alpha(cov),
+        "omega_total": omega,
+        "omega_converged": converged,
+        "note": note,
+    }
+
+
+def _item_rows(items: pd.DataFrame, n: int, study: Study) -> pd.DataFrame:
+    cov, _ = rel.item_covariance(items, use=study.analysis.reliability_missing)
+    stats = rel.item_statistics(items, cov)
+    options = study.analysis
+    df = n - 2 if options.r_table_df == "n-2" else n
+    r_crit = rel.critical_r(n, alpha=options.alpha, df=df) if df > 0 else np.nan
+    used = stats["r_item_rest"] if options.item_r == "corrected" else stats["r_item_total"]
+    table = stats.assign(
+        item=list(items.columns),
+        mean=items.mean().to_numpy(),
+        sd=items.std().to_numpy(),
+        n_answered=items.notna().sum().to_numpy(),
+        r_used=used,
+        r_critical=r_crit,
+        df=df,
+    )
+    table["valid"] = table["r_used"] >= table["r_critical"]
+    table["rule"] = (
+        f"{options.item_r} item-total r >= critical r (two-tailed alpha "
+        f"{options.alpha:g}, df = {options.r_table_df})"
+    )
+    return table
+
+
+def reliability_tables(keyed: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reliability per scale and wave, and item statistics with item validity."""
+    instrument, options = study.instrument_spec, study.analysis
+    reverse = {i.id for i in instrument.items if i.reverse}
+    rows, item_tables = [], []
+    for scale in instrument.all_scales:
+        for wave in [w for w in _WAVES if w in set(keyed["wave"])]:
+            items = keyed.loc[keyed["wave"] == wave, scale.items]
+            row = _scale_reliability(items, use=options.reliability_missing, level=options.ci_level)
+            rows.append({"scale": scale.id, "wave": wave, **row})
+            if row["note"].startswith("not computed"):
+                continue
+            table = _item_rows(items, int(row["n"]), study)
+            item_tables.append(
+                table.assign(scale=scale.id, wave=wave, reverse=table["item"].isin(reverse))
+            )
+    items_columns = [
+        "scale",
+        "wave",
+        "item",
+        "reverse",
+        "n_answered",
+        "mean",
+        "sd",
+        "r_item_total",
+        "r_item_rest",
+        "alpha_if_deleted",
+        "r_used",
+        "r_critical",
+        "df",
+        "valid",
+        "rule",
+    ]
+    items = (
+        pd.concat(item_tables, ignore_index=True)[items_columns]
+        if item_tables
+        else pd.DataFrame(columns=items_columns)
+    )
+    return pd.DataFrame(rows), items
+
+
+# --------------------------------------------------------------------------- categories
+
+
+def _schemes(scores: pd.DataFrame, study: Study) -> list[tuple[str, str, cat.Scheme, str]]:
+    """(scale, scheme name, scheme, the score column it applies to) for every scale."""
+    instrument, options = study.instrument_spec, study.categories
+    low, high = instrument.response_scale.min, instrument.response_scale.max
+    out = []
+    for scale in instrument.all_scales:
+        mean, sd = cat.hypothetical_norm(len(scale.items), low, high)
+        name = f"hypothetical_{options.levels}"
+        out.append(
+            (scale.id, name, cat.azwar_scheme(mean, sd, levels=options.levels, name=name), "sum")
+        )
+        norm = scores[(scores["scale"] == scale.id) & (scores["wave"] == options.norm_wave)]
+        values = norm["sum"].dropna()
+        if len(values) >= 2 and values.std() > 0:
+            name = f"empirical_{options.levels}"
+            out.append(
+                (
+                    scale.id,
+                    name,
+                    cat.azwar_scheme(values.mean(), values.std(), levels=options.levels, name=name),
+                    "sum",
+                )
+            )
+        if options.custom:
+            out.append(
+                (
+                    scale.id,
+                    "custom",
+                    cat.custom_scheme(options.custom.cuts, options.custom.labels),
+                    "mean",
+                )
+            )
+    return out
+
+
+def _arms(scores: pd.DataFrame) -> list[str]:
+    arms = [g for g in ("treatment", "control") if g in set(scores["group"])]
+    return arms if len(arms) > 1 else ["all"]
+
+
+def category_tables(scores: pd.DataFrame, study: Study):
+    """Categories per participant, the schemes with their bounds, and the pre-post shifts."""
+    rows, schemes, moves = [], [], []
+    for scale, name, scheme, column in _schemes(scores, study):
+        part = scores[scores["scale"] == scale]
+        rows.append(
+            part[["participant_code", "wave", "group"]].assign(
+                scale=scale,
+                scheme=name,
+                score=part[column],
+                category=cat.categorize(part[column], scheme),
+            )
+        )
+        schemes.append(
+            {
+                "scale": scale,
+                "scheme": name,
+                "score": column,
+                "norm_mean": scheme.norm_mean,
+                "norm_sd": scheme.norm_sd,
+                "cuts": list(scheme.cuts),
+                "labels": list(scheme.labels),
+                "labels_en": list(scheme.labels_en),
+                "bounds": scheme.bounds_text(),
+            }
+        )
+        levels = rows[-1].pivot(index="participant_code", columns="wave", values="category")
+        if not {"pre", "post"} <= set(levels.columns):
+            continue
+        groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
+        paired = levels[["pre", "post"]].dropna()
+        moved = cat.shifts(paired["pre"], paired["post"], scheme)
+        for arm in _arms(scores):
+            chosen = moved if arm == "all" else moved[groups.reindex(moved.index) == arm]
+            counts = chosen.value_counts()
+            moves.append(
+                {
+                    "scale": scale,
+                    "scheme": name,
+                    "group": arm,
+                    "n": len(chosen),
+                    **{k: int(counts.get(k, 0)) for k in ("up", "stayed", "down")},
+                }
+            )
+    return (pd.concat(rows, ignore_index=True), pd.DataFrame(schemes), pd.DataFrame(moves))
+
+
+# --------------------------------------------------------------------------- gain
+
+
+def gain_tables(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-participant gain on POMP scores and its summary per scale and group."""
+    wide = (
+        scores[scores["wave"].isin(["pre", "post"])]
+        .pivot_table(
+            index=["participant_code", "group", "scale"],
+            columns="wave",
+            values="pomp",
+            dropna=False,
+            observed=True,
+        )
+        .reindex(columns=["pre", "post"])
+        .dropna()
+        .reset_index()
+    )
+    wide = wide.rename(columns={"pre": "pre_pomp", "post": "post_pomp"})
+    wide["g"] = gn.individual_gain(wide["pre_pomp"], wide["post_pomp"])
+    wide["c"] = gn.normalized_change(wide["pre_pomp"], wide["post_pomp"])
+    method = study.analysis.gain_method
+    wide["value"] = wide["g"] if method == "hake" else wide["c"]
+    wide["hake_level"] = wide["value"].map(gn.hake_label)
+    wide["note"] = np.select(
+        [wide["pre_pomp"] >= 100, wide["post_pomp"] < wide["pre_pomp"]],
+        ["pre at the ceiling: no room to gain", "declined"],
+        default="",
+    )
+    summary = [
+        _gain_summary(wide, scale, arm, method)
+        for scale in pd.unique(scores["scale"])
+        for arm in _arms(scores)
+    ]
+    return wide, pd.DataFrame(summary)
+
+
+def _gain_summary(wide: pd.DataFrame, scale: str, arm: str, method: str) -> dict[str, object]:
+    part = wide[wide["scale"] == scale]
+    if arm != "all":
+        part = part[part["group"] == arm]
+    values = part["value"].dropna()
+    g_class = gn.class_gain(part["pre_pomp"], part["post_pomp"]) if len(part) else np.nan
+    mean = float(values.mean()) if len(values) else np.nan
+    levels = part["hake_level"].value_counts()
+    return {
+        "scale": scale,
+        "group": arm,
+        "method": method,
+        "n_pairs": len(part),
+        "n_ceiling": int((part["pre_pomp"] >= 100).sum()),
+        "n_declined": int((part["post_pomp"] < part["pre_pomp"]).sum()),
+        "g_class": g_class,
+        "hake_class": gn.hake_label(g_class),
+        "gain_mean": mean,
+        "gain_median": float(values.median()) if len(values) else np.nan,
+        "effectiveness_pct": 100 * mean,
+        "effectiveness": gn.effectiveness_label(100 * mean),
+        **{
+            f"share_{k}": float(levels.get(k, 0)) / len(values) if len(values) else np.nan
+            for k in ("high", "medium", "low")
+        },
+    }
+
+
+# --------------------------------------------------------------------------- stage
+
+
 def score(cleaned: CleanResult, study: Study) -> ScoreResult:
-    """Reverse-key the items and compute every scale's scores for every participant and wave."""
+    """Reverse-key the items, score every scale, and derive psychometrics, categories, gain."""
     instrument = study.instrument_spec
     keyed = reverse_key(cleaned.responses, instrument)
     share = study.analysis.min_answered_share
     scores = scale_scores(keyed, instrument, min_answered_share=share)
+    reliability, items = reliability_tables(keyed, study)
+    categories, schemes, shift = category_tables(scores, study)
+    gain, gain_summary = gain_tables(scores, study)
+    low, high = instrument.response_scale.min, instrument.response_scale.max
     rule = {
         "min_answered_share": share,
-        "reverse_keying": f"({instrument.response_scale.min} + {instrument.response_scale.max})"
-        " - x",
+        "reverse_keying": f"({low} + {high}) - x",
         "score": "mean of answered items; prorated sum = mean x number of items; "
         "POMP = (mean - min) / (max - min) x 100",
+        "reliability_missing": study.analysis.reliability_missing,
+        "item_validity": f"{study.analysis.item_r} item-total r against the critical r "
+        f"(df = {study.analysis.r_table_df}, two-tailed alpha "
+        f"{study.analysis.alpha:g})",
+        "gain_method": study.analysis.gain_method,
+        "categories": f"Azwar {study.categories.levels} levels; lower bounds inclusive",
     }
-    return ScoreResult(keyed, scores, rule)
+    return ScoreResult(
+        keyed, scores, reliability, items, categories, schemes, shift, gain, gain_summary, rule
+    )

@@ -1,0 +1,100 @@
+"""Score categories as Indonesian reports use them, with their bounds stated.
+
+Azwar's (2012) norm categories put a score into levels by distance from a norm mean M in units
+of a norm SD. The norm is *hypothetical* (from the scale's range: M = (Xmax + Xmin) / 2,
+SD = (Xmax - Xmin) / 6) or *empirical* (the sample's mean and SD). Every lower bound is
+inclusive: a score exactly on a cut point belongs to the higher level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["AZWAR_LABELS", "Scheme", "azwar_scheme", "categorize", "custom_scheme", "shifts"]
+
+#: Level names, Indonesian (as reports print them) and English.
+AZWAR_LABELS = {
+    3: (("rendah", "low"), ("sedang", "medium"), ("tinggi", "high")),
+    5: (
+        ("sangat rendah", "very low"),
+        ("rendah", "low"),
+        ("sedang", "medium"),
+        ("tinggi", "high"),
+        ("sangat tinggi", "very high"),
+    ),
+}
+_MULTIPLES = {3: (-1.0, 1.0), 5: (-1.5, -0.5, 0.5, 1.5)}
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """Cut points (ascending, lower bound inclusive) and the labels of the levels they make."""
+
+    name: str
+    cuts: tuple[float, ...]
+    labels: tuple[str, ...]
+    labels_en: tuple[str, ...]
+    norm_mean: float | None = None
+    norm_sd: float | None = None
+
+    def bounds_text(self) -> str:
+        """The levels with their bounds, e.g. 'rendah: X < 16; sedang: 16 <= X < 32; ...'."""
+        edges = [-np.inf, *self.cuts, np.inf]
+        parts = []
+        for label, low, high in zip(self.labels, edges[:-1], edges[1:], strict=True):
+            if np.isinf(low):
+                parts.append(f"{label}: X < {high:.2f}")
+            elif np.isinf(high):
+                parts.append(f"{label}: X >= {low:.2f}")
+            else:
+                parts.append(f"{label}: {low:.2f} <= X < {high:.2f}")
+        return "; ".join(parts)
+
+
+def azwar_scheme(mean: float, sd: float, *, levels: int, name: str) -> Scheme:
+    """Azwar's 3- or 5-level categories around ``mean`` in units of ``sd``.
+
+    Three levels: X < M - 1SD; M - 1SD <= X < M + 1SD; X >= M + 1SD. Five levels cut at
+    M -1.5, -0.5, +0.5, +1.5 SD.
+
+    References
+    ----------
+    Azwar, S. (2012). Penyusunan Skala Psikologi (2nd ed.). Pustaka Pelajar.
+    """
+    if levels not in _MULTIPLES:
+        raise ValueError(f"levels must be 3 or 5, not {levels}")
+    cuts = tuple(mean + m * sd for m in _MULTIPLES[levels])
+    labels = AZWAR_LABELS[levels]
+    return Scheme(name, cuts, tuple(x[0] for x in labels), tuple(x[1] for x in labels), mean, sd)
+
+
+def hypothetical_norm(n_items: int, low: int, high: int) -> tuple[float, float]:
+    """Azwar's hypothetical mean and SD of a sum score over ``n_items`` items on low..high."""
+    x_min, x_max = n_items * low, n_items * high
+    return (x_max + x_min) / 2, (x_max - x_min) / 6
+
+
+def custom_scheme(cuts: list[float], labels: list[str], *, name: str = "custom") -> Scheme:
+    """A study's own cut points (ascending) and level labels (one more than the cuts)."""
+    return Scheme(name, tuple(cuts), tuple(labels), tuple(labels))
+
+
+def categorize(values: pd.Series, scheme: Scheme) -> pd.Series:
+    """The level of each value (NaN stays missing); lower bounds inclusive."""
+    # Rounding both sides keeps a score that lies on a cut point in exact arithmetic (20 on a
+    # cut of 24 - 1.5 x 16/6) from falling below it by floating-point noise.
+    cuts = np.round(np.asarray(scheme.cuts, dtype=float), 9)
+    index = np.searchsorted(cuts, np.round(values.to_numpy(dtype=float), 9), side="right")
+    labels = np.array(scheme.labels, dtype=object)[np.minimum(index, len(scheme.labels) - 1)]
+    return pd.Series(np.where(values.isna(), None, labels), index=values.index, dtype=object)
+
+
+def shifts(pre: pd.Series, post: pd.Series, scheme: Scheme) -> pd.Series:
+    """Per participant, whether the level moved up, stayed or moved down from pre to post."""
+    order = {label: i for i, label in enumerate(scheme.labels)}
+    a, b = pre.map(order), post.map(order)
+    moved = np.select([b > a, b == a, b < a], ["up", "stayed", "down"], default="")
+    return pd.Series(moved, index=pre.index).replace("", None)
