@@ -47,7 +47,7 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     cleaned, compared = analysis.cleaned, analysis.compared
     return {
         "ledger": cleaned.ledger,
-        "problems": problems_frame(analysis.validated.problems),
+        "problems": problems_frame([*analysis.validated.problems, *analysis.cleaned.warnings]),
         "quarantine": analysis.validated.quarantine,
         "attrition": cleaned.attrition,
         "careless": cleaned.careless,
@@ -120,11 +120,15 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     limits: list[dict[str, Any]] = []
     if not _has_control(analysis):
         limits.append({"code": "no_control"})
+    groups = set(analysis.cleaned.responses["group"])
+    if analysis.study.groups and "treatment" not in groups:
+        limits.append({"code": "no_treatment"})
     pooled = (
         attrition[attrition["group"] == "all"] if "all" in set(attrition["group"]) else attrition
     )
-    started = int(pooled[pooled["pattern"].str.startswith("pre")]["n"].sum())
-    lost = int(pooled[pooled["pattern"] == "pre only"]["n"].sum())
+    with_pre = pooled[pooled["pattern"].str.startswith("pre")]
+    started = int(with_pre["n"].sum())
+    lost = int(with_pre[~with_pre["pattern"].str.contains("post")]["n"].sum())
     if started and lost:
         limits.append(
             {"code": "attrition", "lost": lost, "started": started, "share": lost / started}
@@ -188,8 +192,10 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
 
 
 def write_problems(problems, folder: Path) -> None:
-    """Write only ``problems.csv``/``.parquet``: what a failed run leaves for the user."""
+    """What a failed run leaves: ``problems.csv``/``.parquet`` and a status that marks any
+    older tables in the folder as not belonging to these inputs."""
     outputs.write_table(folder, "problems", problems_frame(problems))
+    outputs.write_json(folder / "status.json", {"status": "failed", "problems": len(problems)})
 
 
 def write(analysis: Analysis, folder: Path) -> None:
@@ -198,3 +204,4 @@ def write(analysis: Analysis, folder: Path) -> None:
         outputs.write_table(folder, name, frame)
     outputs.write_json(folder / "results.json", results(analysis))
     outputs.write_json(folder / "manifest.json", manifest(analysis))
+    outputs.write_json(folder / "status.json", {"status": "complete"})

@@ -65,19 +65,17 @@ def careless_flags(
         index=responses.index,
     )
     flags["flagged"] = flags["longstring_flag"] | (flags["attention_failed"] > 0)
-    long_text = pd.Series(
-        "same answer on " + pd.Series(run).astype(str) + f" of {len(items)} items",
+    # Built from plain arrays: the responses' index need not be 0..n-1.
+    long_text = np.char.add(
+        np.char.add("same answer on ", run.astype(str)), f" of {len(items)} items"
+    )
+    check_text = np.char.add(failed.astype(str), " attention check(s) failed")
+    parts = pd.DataFrame(
+        {
+            "long": np.where(flags["longstring_flag"], long_text, ""),
+            "check": np.where(failed > 0, check_text, ""),
+        },
         index=flags.index,
     )
-    check_text = pd.Series(
-        pd.Series(failed).astype(str) + " attention check(s) failed", index=flags.index
-    )
-    parts = pd.concat(
-        [
-            long_text.where(flags["longstring_flag"], ""),
-            check_text.where(flags["attention_failed"] > 0, ""),
-        ],
-        axis=1,
-    )
-    flags["reason"] = parts[0].str.cat(parts[1], sep="; ").str.strip("; ")
+    flags["reason"] = parts["long"].str.cat(parts["check"], sep="; ").str.strip("; ")
     return flags

@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipeline.careless import careless_flags
 from pipeline.config import Study
+from pipeline.errors import Problem
 from pipeline.ingest import CONTACT_PREFIX, normalize_text
 from pipeline.matching import REVIEW_OUTPUT_COLUMNS, match_waves
 from pipeline.validate import ValidationResult
@@ -70,6 +71,9 @@ class CleanResult:
     attrition
         Participants per group by the waves they answered: ``group, pattern, n`` with
         patterns such as ``pre+post``, ``pre only``, ``post only``; group "all" pools groups.
+    warnings
+        Problems found while cleaning that keep the rows but need a look (a duplicate that
+        may be another person with the same name).
     """
 
     responses: pd.DataFrame
@@ -79,6 +83,7 @@ class CleanResult:
     careless: pd.DataFrame
     ledger: pd.DataFrame
     attrition: pd.DataFrame
+    warnings: tuple[Problem, ...] = ()
 
 
 def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
@@ -98,10 +103,12 @@ def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
 
 def normalize_id(values: pd.Series, *, kind: str) -> pd.Series:
     """Comparable participant ids: names lower-cased without accents, punctuation or extra
-    spaces; numbers stripped of spaces and punctuation and upper-cased."""
+    spaces; numbers stripped of spaces, punctuation and leading zeros, and upper-cased."""
     text = values.astype(str).map(normalize_text)
     if kind == "number":
-        return text.str.replace(r"[^0-9a-z]", "", regex=True).str.upper()
+        # Excel drops leading zeros of numbers typed into a cell: 0012345 and 12345 are one id.
+        digits = text.str.replace(r"[^0-9a-z]", "", regex=True).str.upper()
+        return digits.str.replace(r"^0+(?=\d)", "", regex=True)
     text = text.str.replace(r"[^\w\s]", " ", regex=True)
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
@@ -118,6 +125,29 @@ def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         pd.MultiIndex.from_frame(dupes[["wave", "id_norm"]])
     ).to_numpy()
     return kept.sort_index(), dupes
+
+
+def _duplicate_conflicts(dupes: pd.DataFrame, kept: pd.DataFrame) -> list[Problem]:
+    """Superseded rows whose group or contact differ from the kept row: maybe two people."""
+    if dupes.empty:
+        return []
+    keys = ["wave", "id_norm"]
+    compare = ["group_label", *[c for c in kept.columns if c.startswith(CONTACT_PREFIX)]]
+    latest = kept.set_index(keys)[compare]
+    other = latest.reindex(pd.MultiIndex.from_frame(dupes[keys]))
+    differs = (other.to_numpy() != dupes[compare].to_numpy()).any(axis=1)
+    return [
+        Problem(
+            "duplicate_conflict",
+            file=row.source_file,
+            row=int(row.source_row),
+            column=None,
+            value=int(row.kept_row),
+            wave=row.wave,
+            severity="warning",
+        )
+        for row in dupes[differs].itertuples()
+    ]
 
 
 def _decisions(review: pd.DataFrame | None, study: Study) -> dict[str, dict]:
@@ -140,16 +170,20 @@ def _decisions(review: pd.DataFrame | None, study: Study) -> dict[str, dict]:
 
 
 def _assign_participants(kept: pd.DataFrame, study: Study, review: pd.DataFrame | None):
-    """Give every kept row a person number, joining later waves to the first wave."""
+    """Give every kept row a person number, joining each later wave to the people seen in
+    earlier waves (so a follow-up answer can join someone who skipped the pre wave but
+    answered post)."""
     person = pd.Series(np.arange(len(kept)), index=kept.index)
     waves = sorted(kept["wave"].unique(), key=_WAVE_ORDER.get)
     base = kept[kept["wave"] == waves[0]]
     decisions = _decisions(review, study)
     matched, reviews = [], []
     for wave in waves[1:]:
+        other = kept[kept["wave"] == wave]
         pairs, considered = match_waves(
             base,
-            kept[kept["wave"] == wave],
+            other,
+            similar=study.columns.id_kind == "name",
             threshold=study.analysis.fuzzy_threshold,
             review_threshold=study.analysis.review_threshold,
             block="group_label" if study.groups else None,
@@ -161,6 +195,8 @@ def _assign_participants(kept: pd.DataFrame, study: Study, review: pd.DataFrame 
         pairs["id_other"] = kept.loc[pairs["other_index"], "participant"].to_numpy()
         matched.append(pairs)
         reviews.append(considered.assign(wave=wave))
+        # people first seen in this wave are candidates for the next one
+        base = pd.concat([base, other.drop(index=pairs["other_index"])])
     matches = (
         pd.concat(matched, ignore_index=True)
         if matched
@@ -288,7 +324,16 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
     matches = matches.assign(
         participant_code=kept["participant_code"].reindex(matches["base_index"]).to_numpy()
     )[["participant_code", "wave", "method", "score", "id_base", "id_other"]]
-    private = ["participant", "id_norm", "group_label", "source_file", "source_row", *contacts]
+    # Submission times could link codes back to rows of the raw sheet: they stay out too.
+    private = [
+        "participant",
+        "id_norm",
+        "group_label",
+        "source_file",
+        "source_row",
+        "submitted_at",
+        *contacts,
+    ]
     responses = kept[~excluded].drop(columns=private)
     front = ["participant_code", "wave", "group"]
     responses = responses[front + [c for c in responses.columns if c not in front]]
@@ -304,4 +349,5 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
         _careless_table(kept, flags, excluded),
         ledger,
         attrition_table(responses),
+        tuple(_duplicate_conflicts(dupes, kept)),
     )

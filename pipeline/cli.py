@@ -6,6 +6,7 @@ listed), 2 on a usage error (unknown command or option, missing argument).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,11 +26,23 @@ console = Console(stderr=True)
 out = Console()
 
 DEMO_STUDY = Path("data/raw/demo/study.yaml")
-Lang = Annotated[str, typer.Option("--lang", help="Language of problem messages: id or en.")]
+
+
+class Language(StrEnum):
+    """Language of messages."""
+
+    id = "id"
+    en = "en"
+
+
+Lang = Annotated[
+    Language, typer.Option("--lang", case_sensitive=False, help="Language of problem messages.")
+]
 
 
 def _print_problems(error: PkmEvalError, language: str) -> None:
     """Each problem on its own line, unwrapped, so paths and values can be copied whole."""
+    language = getattr(language, "value", language)
     console.print(f"[bold red]{error.summary}[/]")
     for problem in error.problems[:200]:
         console.print(
@@ -88,14 +101,14 @@ def run(
     processed_dir: ProcessedOpt = Path("data/processed"),
     reports_dir: ReportsOpt = Path("reports"),
     report: Annotated[bool, typer.Option(help="Render the HTML report.")] = True,
-    lang: Lang = "en",
+    lang: Lang = Language.en,
 ) -> None:
     """Run every stage on a study and write its bundle and reports."""
     _run(study, processed=processed_dir, reports=reports_dir, render=report, language=lang)
 
 
 @app.command()
-def validate(study: StudyArg, lang: Lang = "en") -> None:
+def validate(study: StudyArg, lang: Lang = Language.en) -> None:
     """Check the study file, instrument and exports; print every problem found."""
     from pipeline.config import load_study
     from pipeline.ingest import ingest

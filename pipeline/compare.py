@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Study
-from pipeline.score import ScoreResult
+from pipeline.score import GROUP_ORDER, ScoreResult, analysis_groups
 from pipeline.stats import effsize
 from pipeline.stats.pingouin_adapter import paired_ttest
 
@@ -70,7 +70,6 @@ EFFECT_COLUMNS = [
     "note",
 ]
 MIN_PAIRS = 3
-GROUP_ORDER = ("treatment", "control", "all")
 WAVE_ORDER = ("pre", "post", "follow_up")
 
 
@@ -207,9 +206,7 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
     within each arm (the between-arm comparison is a separate analysis).
     """
     scores = scored.scores
-    arms = [g for g in GROUP_ORDER if g != "all" and g in set(scores["group"])]
-    # With two arms, one pooled pre-post test would mix treatment and control: test each arm.
-    groups = arms if len(arms) > 1 else ["all"]
+    groups = analysis_groups(scores)
     tests, effects = [], []
     for scale in [s.id for s in study.instrument_spec.all_scales]:
         for group in groups:

@@ -67,6 +67,11 @@ class Problem:
         What was expected, in plain words: one text, or ``{"id": ..., "en": ...}``.
     details
         Extra named values the message template uses.
+    wave
+        The wave the row belongs to, so rows of two waves read from one file stay apart.
+    severity
+        ``"error"`` (the row is quarantined, or the file refused) or ``"warning"`` (reported,
+        the row is kept).
     """
 
     code: str
@@ -76,6 +81,8 @@ class Problem:
     value: Any = None
     expected: str | Mapping[str, str] | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    wave: str | None = None
+    severity: str = "error"
 
     def message(self, language: str = "en") -> str:
         """The problem in plain words, in ``"id"`` (Indonesian) or ``"en"`` (English)."""
@@ -105,6 +112,7 @@ class Problem:
     def as_record(self) -> dict[str, Any]:
         record = asdict(self)
         record.pop("details")
+        record.pop("wave")
         record["value"] = _short(self.value)
         record["expected"] = self.expected_in("en")
         record["message_id"] = self.message("id")
@@ -116,7 +124,17 @@ def problems_frame(problems: Iterable[Problem]):
     """Problems as a tidy table: one row per problem, documented columns."""
     import pandas as pd
 
-    columns = ["code", "file", "row", "column", "value", "expected", "message_id", "message_en"]
+    columns = [
+        "code",
+        "severity",
+        "file",
+        "row",
+        "column",
+        "value",
+        "expected",
+        "message_id",
+        "message_en",
+    ]
     records = [p.as_record() for p in problems]
     frame = pd.DataFrame.from_records(records, columns=columns)
     return frame.astype({"row": "Int64"})

@@ -70,6 +70,7 @@ class RawTable:
     frame: pd.DataFrame
     header_row: int
     details: dict[str, object]
+    header: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class IngestResult:
         Wave name to the path that was read.
     hashes
         Wave name to the SHA-256 of the file's content.
+    item_headers
+        Wave name to {item id: the export header it was read from}, for messages.
     review
         The study's reviewed name matches (``wave, name_base, name_other, decision`` with
         decision "yes", "no" or ""), or None when the study declares no review file.
@@ -104,6 +107,7 @@ class IngestResult:
     sources: pd.DataFrame
     files: dict[str, Path]
     hashes: dict[str, str]
+    item_headers: dict[str, dict[str, str]]
     review: pd.DataFrame | None = None
 
 
@@ -174,7 +178,8 @@ def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTa
         skip_blank_lines=False,
     )
     details = {"delimiter": delimiter, "encoding": encoding, "sheet": None}
-    return RawTable(frame, header_idx + 1, details)
+    header = tuple(c.strip() for c in head_rows[header_idx]) if head_rows else ()
+    return RawTable(frame, header_idx + 1, details, header)
 
 
 def _sheet_rows(worksheet, limit: int | None = None) -> list[list[str]]:
@@ -222,13 +227,22 @@ def _read_xlsx(
     padded = [r + [""] * (width - len(r)) for r in rows]
     header = padded[header_idx]
     used = [i for i, h in enumerate(header) if h.strip()]
+    names = [header[i].strip() for i in used]
     frame = pd.DataFrame(
-        [[r[i] for i in used] for r in padded[header_idx + 1 :]],
-        columns=[header[i] for i in used],
-        dtype=str,
+        [[r[i] for i in used] for r in padded[header_idx + 1 :]], columns=_unique(names), dtype=str
     )
     details = {"delimiter": None, "encoding": None, "sheet": worksheet.title}
-    return RawTable(frame, header_idx + 1, details)
+    return RawTable(frame, header_idx + 1, details, tuple(names))
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Repeated headers get '.1', '.2' ... as pandas gives them when it reads a CSV."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        out.append(name if name not in seen else f"{name}.{seen[name]}")
+        seen[name] = seen.get(name, 0) + 1
+    return out
 
 
 def _cell_text(value: object) -> str:
@@ -287,7 +301,7 @@ def read_table(
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty or not frame.columns.size:
         raise InputError([Problem("file_empty", file=name)])
-    return RawTable(frame.fillna(""), table.header_row, table.details)
+    return RawTable(frame.fillna(""), table.header_row, table.details, table.header)
 
 
 def file_hash(raw: bytes) -> str:
@@ -517,9 +531,13 @@ def _ingest_wave(wave: str, spec: WaveFile, path: Path, study: Study):
     frame, headers = table.frame, list(table.frame.columns)
     instrument = study.instrument_spec
     mapping, problems = map_headers(headers, instrument, file=file)
+    problems += _repeated_headers(table.header, study, file=file)
+    label = (
+        path.name if not table.details.get("sheet") else (f"{path.name} [{table.details['sheet']}]")
+    )
     out = pd.DataFrame(index=frame.index)
     out["wave"] = wave
-    out["source_file"] = path.name
+    out["source_file"] = label
     out["source_row"] = np.arange(len(frame)) + table.header_row + 1
     time_header = _timestamp_header(headers, study)
     if study.columns.timestamp and time_header is None:
@@ -539,18 +557,20 @@ def _ingest_wave(wave: str, spec: WaveFile, path: Path, study: Study):
         problems += [
             Problem(
                 "label_unknown",
-                file=path.name,
+                file=label,
                 row=int(out["source_row"].iat[i]),
                 column=header,
                 value=frame[header].iat[i],
                 expected=expected,
+                wave=wave,
             )
             for i in np.flatnonzero(unknown.to_numpy())
         ]
     blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
     source = {
         "wave": wave,
-        "file": path.name,
+        "file": label,
+        "item_headers": {item_id: header for header, item_id in mapping.items()},
         "header_row": table.header_row,
         "timestamp_header": time_header,
         "rows": int((~blank).sum()),
@@ -559,6 +579,18 @@ def _ingest_wave(wave: str, spec: WaveFile, path: Path, study: Study):
         **table.details,
     }
     return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
+
+
+def _repeated_headers(header: tuple[str, ...], study: Study, *, file: str) -> list[Problem]:
+    """A header that appears twice and names an item or a declared column is ambiguous."""
+    counts = pd.Series([h for h in header if h], dtype=object).value_counts()
+    lookup, patterns = _header_lookup(study.instrument_spec), _patterns(study.instrument_spec)
+    declared = {normalize_text(h) for h in _meta_columns(study).values()}
+    return [
+        Problem("column_repeated", file=file, column=name, value=int(n))
+        for name, n in counts[counts > 1].items()
+        if normalize_text(name) in declared or _match_header(name, lookup, patterns)
+    ]
 
 
 def _declared_missing(file: str, header: str, name: str) -> Problem:
@@ -625,6 +657,7 @@ def ingest(study: Study) -> IngestResult:
     for column in META_COLUMNS:
         if column not in responses:
             responses[column] = ""
+    headers = {source["wave"]: source.pop("item_headers") for source in sources}
     sources_frame = pd.DataFrame(sources)
     return IngestResult(
         responses=responses[_column_order(responses, study)],
@@ -633,6 +666,7 @@ def ingest(study: Study) -> IngestResult:
         sources=sources_frame,
         files=paths,
         hashes=dict(zip(sources_frame["wave"], sources_frame["sha256"], strict=True)),
+        item_headers=headers,
         review=review,
     )
 

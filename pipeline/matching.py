@@ -100,6 +100,7 @@ def match_waves(
     review_threshold: float,
     block: str | None,
     decisions: dict[tuple[str, str], str] | None = None,
+    similar: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Match the rows of a later wave to the base wave.
 
@@ -116,6 +117,9 @@ def match_waves(
     decisions
         Reviewed decisions keyed by (normalized base name, normalized other name): "yes"
         accepts the pair whatever its score, "no" rejects it.
+    similar
+        Compare similar ids at all. False for student numbers: two numbers one digit apart
+        are two different students, so only exact ids (and reviewed pairs) match.
 
     Returns
     -------
@@ -143,7 +147,7 @@ def match_waves(
         if block is None
         else [(part, rest_o[rest_o[block] == label]) for label, part in rest_b.groupby(block)]
     )
-    parts = [_block_pairs(b, o, review_threshold) for b, o in blocks]
+    parts = [_block_pairs(b, o, review_threshold) for b, o in blocks] if similar else []
     candidates = (
         pd.concat(parts, ignore_index=True)
         if parts

@@ -132,6 +132,14 @@ class Bundle:
 def load_bundle(folder: str | Path) -> Bundle:
     """Read the non-personal tables, ``results.json`` and ``manifest.json`` of a bundle."""
     folder = Path(folder)
+    status = folder / "status.json"
+    if status.exists() and json.loads(status.read_text("utf-8")).get("status") != "complete":
+        from pipeline.errors import Problem, ReportError
+
+        raise ReportError(
+            [Problem("bundle_failed", file=str(folder))],
+            "The last run of this study failed; its bundle is not complete",
+        )
     tables = {
         name: pd.read_parquet(folder / f"{name}.parquet")
         for name in BUNDLE_TABLES

@@ -178,6 +178,15 @@ def headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
     t = bundle["tests"].merge(bundle["effects"], on=["outcome", "group"], suffixes=("", "_es"))
     row = t[(t["outcome"] == scale) & (t["group"] == group)].iloc[0]
     words = texts(language)
+    if row["note"]:
+        return say(
+            language,
+            "headline_missing",
+            group=words["groups"][group],
+            scale=scale_names(bundle, language)[scale],
+            n=int(row["n"]),
+            note=row["note"],
+        )
     return say(
         language,
         "headline",
@@ -226,7 +235,7 @@ def score_figure(bundle: Bundle, language: str, *, scale: str) -> tuple[plt.Figu
         hue="wave",
         ax=ax,
         showfliers=False,
-        palette=PALETTE[:2],
+        palette=PALETTE[: data["wave"].nunique()],
         boxprops={"alpha": 0.45},
     )
     sns.stripplot(
@@ -237,7 +246,7 @@ def score_figure(bundle: Bundle, language: str, *, scale: str) -> tuple[plt.Figu
         dodge=True,
         ax=ax,
         size=3.5,
-        palette=PALETTE[:2],
+        palette=PALETTE[: data["wave"].nunique()],
         legend=False,
         jitter=0.15,
     )

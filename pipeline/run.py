@@ -10,7 +10,7 @@ from pipeline import bundle
 from pipeline.clean import CleanResult, clean
 from pipeline.compare import CompareResult, compare
 from pipeline.config import Study, load_study
-from pipeline.errors import InputError
+from pipeline.errors import InputError, Problem
 from pipeline.ingest import IngestResult, ingest
 from pipeline.score import ScoreResult, score
 from pipeline.validate import ValidationResult, validate
@@ -61,11 +61,22 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
     validated = validate(ingested, study)
     progress("clean")
     cleaned = clean(validated, study)
+    _require_pairs(cleaned, study)
     progress("score")
     scored = score(cleaned, study)
     progress("compare")
     compared = compare(scored, study)
     return Analysis(study, ingested, validated, cleaned, scored, compared)
+
+
+def _require_pairs(cleaned: CleanResult, study: Study) -> None:
+    """A pre/post evaluation without a single participant in both waves cannot go on."""
+    waves = cleaned.responses.groupby("participant_code")["wave"].agg(set)
+    if not any({"pre", "post"} <= w for w in waves):
+        raise InputError(
+            [Problem("no_pairs", file=str(study.source))],
+            "No participant answered both before and after",
+        )
 
 
 def run_study(

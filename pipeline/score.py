@@ -23,8 +23,10 @@ from pipeline.stats import gain as gn
 from pipeline.stats import reliability as rel
 
 __all__ = [
+    "GROUP_ORDER",
     "SCORE_COLUMNS",
     "ScoreResult",
+    "analysis_groups",
     "category_tables",
     "gain_tables",
     "reliability_tables",
@@ -277,9 +279,15 @@ def _schemes(scores: pd.DataFrame, study: Study) -> list[tuple[str, str, cat.Sch
     return out
 
 
-def _arms(scores: pd.DataFrame) -> list[str]:
-    arms = [g for g in ("treatment", "control") if g in set(scores["group"])]
-    return arms if len(arms) > 1 else ["all"]
+#: Reading order of groups; "all" is the only group of a study without groups.
+GROUP_ORDER = ("treatment", "control", "all")
+
+
+def analysis_groups(scores: pd.DataFrame) -> list[str]:
+    """The groups analysed one by one: each arm present (never the two pooled, which would
+    mix treatment and control), or "all" in a study without groups."""
+    present = set(scores["group"])
+    return [g for g in GROUP_ORDER if g in present]
 
 
 def category_tables(scores: pd.DataFrame, study: Study):
@@ -314,7 +322,7 @@ def category_tables(scores: pd.DataFrame, study: Study):
         groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
         paired = levels[["pre", "post"]].dropna()
         moved = cat.shifts(paired["pre"], paired["post"], scheme)
-        for arm in _arms(scores):
+        for arm in analysis_groups(scores):
             chosen = moved if arm == "all" else moved[groups.reindex(moved.index) == arm]
             counts = chosen.value_counts()
             moves.append(
@@ -361,7 +369,7 @@ def gain_tables(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.Da
     summary = [
         _gain_summary(wide, scale, arm, method)
         for scale in pd.unique(scores["scale"])
-        for arm in _arms(scores)
+        for arm in analysis_groups(scores)
     ]
     return wide, pd.DataFrame(summary)
 

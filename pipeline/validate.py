@@ -34,10 +34,13 @@ DAY_FIRST = (
     "%d/%m/%Y %H.%M.%S",
     "%d-%m-%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %I:%M:%S %p",
     "%d/%m/%Y",
 )
-MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y")
 TIMESTAMP_FORMATS = ISO_LAYOUTS + DAY_FIRST + MONTH_FIRST
+#: Excel stores dates as days since 1899-12-30; a bare number in this range is such a date.
+_EXCEL_DAYS = (20_000, 80_000)
 
 
 @dataclass(frozen=True)
@@ -75,41 +78,49 @@ def _parse(text: pd.Series, layout: str) -> pd.Series:
     return pd.to_datetime(text, format=layout, errors="coerce")
 
 
+def _excel_serial(text: pd.Series) -> pd.Series:
+    days = pd.to_numeric(text, errors="coerce")
+    days = days.where((days >= _EXCEL_DAYS[0]) & (days <= _EXCEL_DAYS[1]))
+    return pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+
+
 def parse_timestamps(
     values: pd.Series, *, layout: str | None = None, month_first: bool = False
 ) -> tuple[pd.Series, pd.Series]:
-    """Parse one file's timestamps.
+    """Parse one wave's timestamps.
 
     Parameters
     ----------
     values
-        The file's timestamp texts.
+        The timestamp texts.
     layout
-        A strftime layout or ``"ISO8601"``; by default the first of ``TIMESTAMP_FORMATS``
-        (month-first layouts before day-first ones when ``month_first``) that reads every value,
-        then ISO 8601 with time zones (KoboToolbox), else the layout that reads the most.
+        A strftime layout or ``"ISO8601"`` tried first (the study's ``timestamp_format``).
+    month_first
+        Try month-first layouts before day-first ones (the English Google Forms locale).
 
     Returns
     -------
     tuple of Series
-        The parsed values (NaT where blank) and a mask of non-blank values that could not be
-        read with the chosen layout.
+        The parsed values (NaT where blank) and a mask of non-blank values no layout could read.
+
+    Notes
+    -----
+    The layout that reads the most values is applied first; values it cannot read are tried
+    with the other layouts in turn, then as ISO 8601 with a time zone (KoboToolbox) and as
+    Excel day numbers. A file mixing '06/07/2026 08:02:29' and '6/7/2026 8:02' is read whole.
     """
     text = values.astype(str).str.strip()
     blank = text.eq("")
-    if layout:
-        parsed = _parse(text, layout)
-        return parsed, ~blank & parsed.isna()
     order = ISO_LAYOUTS + (MONTH_FIRST + DAY_FIRST if month_first else DAY_FIRST + MONTH_FIRST)
-    best, best_bad = None, None
-    for candidate in (*order, "ISO8601"):
-        parsed = _parse(text, candidate)
-        bad = ~blank & parsed.isna()
-        if not bad.any():
-            return parsed, bad
-        if best_bad is None or bad.sum() < best_bad.sum():
-            best, best_bad = parsed, bad
-    return best, best_bad
+    candidates = ([layout] if layout else []) + [c for c in order if c != layout] + ["ISO8601"]
+    attempts = [(c, _parse(text, c)) for c in candidates]
+    if not layout:  # the layout that fits the most values decides ambiguous ones
+        attempts.sort(key=lambda a: -a[1].notna().sum())
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for _, attempt in attempts:
+        parsed = parsed.fillna(attempt.astype("datetime64[ns]"))
+    parsed = parsed.fillna(_excel_serial(text)).where(~blank)
+    return parsed, ~blank & parsed.isna()
 
 
 def _check(fn, code: str) -> pa.Check:
@@ -171,7 +182,12 @@ def _expectation(code: str, column: str, study: Study) -> dict[str, str]:
     return bilingual(f"one of {allowed}", f"salah satu dari {allowed}")
 
 
-def _schema_problems(frame: pd.DataFrame, study: Study) -> list[Problem]:
+def _shown(value: object) -> object:
+    """A failing value as the user typed it: 7 rather than 7.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _schema_problems(frame: pd.DataFrame, ingested: IngestResult, study: Study) -> list[Problem]:
     try:
         build_schema(study).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -184,14 +200,17 @@ def _schema_problems(frame: pd.DataFrame, study: Study) -> list[Problem]:
         if case.index is None or pd.isna(case.index):
             raise RuntimeError(f"schema failure without a row: {case}")  # our schema's bug
         row = frame.loc[case.index]
+        item_headers = ingested.item_headers.get(row["wave"], {})
+        column = item_headers.get(case.column) or headers.get(case.column, case.column)
         problems.append(
             Problem(
                 case.check,
                 file=row["source_file"],
                 row=int(row["source_row"]),
-                column=headers.get(case.column, case.column),
-                value=case.failure_case,
+                column=column,
+                value=_shown(case.failure_case),
                 expected=_expectation(case.check, case.column, study),
+                wave=row["wave"],
             )
         )
     return problems
@@ -200,11 +219,12 @@ def _schema_problems(frame: pd.DataFrame, study: Study) -> list[Problem]:
 def _timestamp_problems(
     frame: pd.DataFrame, sources: pd.DataFrame, study: Study
 ) -> tuple[pd.Series, list[Problem]]:
+    """Parse every wave's times; an unreadable time is a warning (it only orders duplicates)."""
     parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    headers = dict(zip(sources["file"], sources["timestamp_header"], strict=True))
+    headers = dict(zip(sources["wave"], sources["timestamp_header"], strict=True))
     problems = []
-    for file, part in frame.groupby("source_file", sort=False):
-        header = headers.get(file) or ""
+    for wave, part in frame.groupby("wave", sort=False):
+        header = headers.get(wave) or ""
         values, bad = parse_timestamps(
             part["submitted_at"],
             layout=study.columns.timestamp_format,
@@ -214,7 +234,7 @@ def _timestamp_problems(
         problems += [
             Problem(
                 "timestamp_invalid",
-                file=file,
+                file=frame.at[idx, "source_file"],
                 row=int(frame.at[idx, "source_row"]),
                 column=header,
                 value=frame.at[idx, "submitted_at"],
@@ -222,6 +242,8 @@ def _timestamp_problems(
                     "a date and time such as 21/07/2026 09:15:00",
                     "tanggal dan jam seperti 21/07/2026 09:15:00",
                 ),
+                wave=wave,
+                severity="warning",
             )
             for idx in part.index[bad.to_numpy()]
         ]
@@ -239,17 +261,17 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
     """
     frame = ingested.responses
     problems = list(ingested.problems)
-    problems += _schema_problems(frame, study)
+    problems += _schema_problems(frame, ingested, study)
     parsed, time_problems = _timestamp_problems(frame, ingested.sources, study)
     problems += time_problems
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     reasons = _reasons_by_row(problems)
-    key = list(zip(frame["source_file"], frame["source_row"], strict=True))
+    key = list(zip(frame["wave"], frame["source_row"], strict=True))
     bad = pd.Series([k in reasons for k in key], index=frame.index)
     quarantine = frame.loc[bad, ["wave", "source_file", "source_row"]].copy()
     quarantine["reason"] = [reasons[k] for k in key if k in reasons]
     valid = frame.loc[~bad].assign(submitted_at=parsed[~bad])
-    _enforce_limit(len(frame), len(quarantine), problems, study)
+    _enforce_limit(frame, bad, problems, study)
     return ValidationResult(
         valid=valid,
         quarantine=quarantine.reset_index(drop=True),
@@ -261,23 +283,32 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
 
 
 def _reasons_by_row(problems: list[Problem]) -> dict[tuple[str, int], str]:
-    from pathlib import Path
-
+    """Errors per (wave, spreadsheet row); warnings do not quarantine a row."""
     reasons: dict[tuple[str, int], list[str]] = {}
     for p in problems:
-        if p.row is not None:
-            reasons.setdefault((Path(p.file).name, p.row), []).append(p.message("en"))
+        if p.row is not None and p.severity == "error":
+            reasons.setdefault((p.wave, p.row), []).append(p.message("en"))
     return {k: " | ".join(v) for k, v in reasons.items()}
 
 
-def _enforce_limit(n_input: int, n_bad: int, problems: list[Problem], study: Study) -> None:
+def _enforce_limit(
+    frame: pd.DataFrame, bad: pd.Series, problems: list[Problem], study: Study
+) -> None:
+    """Stop when any wave has more bad rows than the limit allows, or no valid row at all."""
     limit = study.analysis.max_bad_row_share
-    if n_input and n_bad / n_input > limit:
-        summary = Problem(
-            "too_many_bad_rows",
-            file=str(study.source),
-            value=n_bad,
-            expected=f"{limit:.0%}",
-            details={"total": n_input, "share": f"{n_bad / n_input:.0%}"},
-        )
-        raise InputError([summary, *problems], "Too many rows have problems")
+    stops = []
+    for wave, rows in frame.groupby("wave", sort=False):
+        n_bad, n = int(bad[rows.index].sum()), len(rows)
+        if n_bad / n > limit or n_bad == n:
+            stops.append(
+                Problem(
+                    "too_many_bad_rows",
+                    file=str(rows["source_file"].iat[0]),
+                    value=n_bad,
+                    expected=f"{limit:.0%}",
+                    wave=wave,
+                    details={"total": n, "share": f"{n_bad / n:.0%}", "wave": wave},
+                )
+            )
+    if stops:
+        raise InputError([*stops, *problems], "Too many rows have problems")

@@ -115,7 +115,9 @@ def test_cell_problems_quarantine_rows_and_the_ledger_adds_up(name, tmp_path):
         problems = [p for p in analysis.validated.problems if p.code == entry["problem"]]
         assert sorted(p.row for p in problems) == entry["rows_bad"]
         quarantined = pre_ledger[pre_ledger["outcome"] == "quarantined"]["source_row"]
-        assert sorted(quarantined) == entry["rows_bad"]
+        errors = all(p.severity == "error" for p in problems)
+        # an unreadable time is only a warning: the answers are kept
+        assert sorted(quarantined) == (entry["rows_bad"] if errors else [])
         for problem in problems:
             assert f"{name}, row {problem.row}" in problem.message("en")
             assert f"{name}, baris {problem.row}" in problem.message("id")
