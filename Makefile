@@ -10,7 +10,7 @@ help:
 	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
 	@echo "make test        set up, run the test suite"
 	@echo "make lint        ruff check and format check"
-	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R)"
+	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R with psych, effectsize, car)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 references:
-	cd tests/reference && Rscript paired.R && Rscript psychometrics.R
+	cd tests/reference && for f in *.R; do Rscript $$f || exit 1; done
 
 clean-outputs:
 	rm -rf data/processed/* reports/*

@@ -62,8 +62,15 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "gain": analysis.scored.gain,
         "gain_summary": analysis.scored.gain_summary,
         "descriptives": compared.descriptives,
+        "normality": compared.normality,
         "tests": compared.tests,
         "effects": compared.effects,
+        "changes": compared.changes,
+        "power": compared.power,
+        "ancova": compared.ancova,
+        "mixed_anova": compared.mixed_anova,
+        "gain_comparison": compared.gain_comparison,
+        "subgroups": compared.subgroups,
         "participant_key": cleaned.key,
         "matches": cleaned.matches,
         "match_review": cleaned.review,
@@ -137,8 +144,16 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     smallest = int(tests["n"].min()) if len(tests) else 0
     if smallest < 30:
         limits.append({"code": "small_n", "n": smallest})
-    if _has_control(analysis):
-        limits.append({"code": "within_arms_only"})
+    normality = analysis.compared.normality
+    differences = normality[normality["target"] == "difference"]
+    failed = differences[differences["p_value"] < analysis.study.analysis.alpha]
+    if len(failed):
+        limits.append({"code": "nonnormal", "n": len(failed), "total": len(differences)})
+    ancova = analysis.compared.ancova
+    if len(ancova) and "slopes_p_value" in ancova:
+        unequal = ancova[ancova["slopes_p_value"] < analysis.study.analysis.alpha]
+        if len(unequal):
+            limits.append({"code": "unequal_slopes", "n": len(unequal)})
     fuzzy = _flow(analysis)["matched_fuzzy"]
     if fuzzy:
         limits.append({"code": "fuzzy_matches", "n": fuzzy})
@@ -200,6 +215,7 @@ def write_problems(problems, folder: Path) -> None:
 
 def write(analysis: Analysis, folder: Path) -> None:
     """Write the whole bundle into ``folder`` (each file atomically)."""
+    outputs.clear_stale_temp(folder)
     for name, frame in tables(analysis).items():
         outputs.write_table(folder, name, frame)
     outputs.write_json(folder / "results.json", results(analysis))

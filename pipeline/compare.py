@@ -1,8 +1,12 @@
-"""Compare: descriptives per wave and group, and paired pre-post tests with effect sizes.
+"""Compare: descriptives, paired tests with a written choice, effect sizes, controlled designs.
 
-Pairs are formed by participant code (never by row order), one test per scale and group, on
-complete pairs only. Every row of the output tables says which method produced it and, where a
-number could not be computed, why.
+Pairs are formed by participant code (never by row order), per scale and group, on complete
+pairs only. For every pair set the paired t test and the Wilcoxon signed-rank test are both
+computed; ``analysis.test_choice`` names the primary one and the reason is written into the
+table. With a control group the arms are compared by ANCOVA, a mixed ANOVA and the gain scores;
+declared demographics are tested as interactions. p-values of a family of outcomes are adjusted
+(Holm by default). Every row says which method produced it and, when a number could not be
+computed, why.
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from pipeline.config import Study
 from pipeline.score import GROUP_ORDER, ScoreResult, analysis_groups
-from pipeline.stats import effsize
+from pipeline.stats import between, effsize, multiplicity, power, wilcoxon
 from pipeline.stats.pingouin_adapter import paired_ttest
 
 __all__ = [
@@ -54,6 +59,11 @@ TEST_COLUMNS = [
     "statistic",
     "df",
     "p_value",
+    "p_adjusted",
+    "adjustment",
+    "primary",
+    "reason_code",
+    "reason",
     "method",
     "note",
 ]
@@ -75,23 +85,40 @@ WAVE_ORDER = ("pre", "post", "follow_up")
 
 @dataclass(frozen=True)
 class CompareResult:
-    """Descriptive statistics, tests and effect sizes as tidy tables.
+    """Every comparison as a tidy table (columns documented in the README).
 
     Attributes
     ----------
     descriptives
-        ``DESCRIPTIVE_COLUMNS``: one row per outcome (scale), wave and group ("all" pools the
-        groups). SD uses ddof = 1; q1 and q3 are linear-interpolation quartiles.
+        Per outcome, wave and group ("all" pools groups): n, mean, SD (ddof 1), median,
+        quartiles (linear interpolation), min, max.
+    normality
+        Shapiro-Wilk per outcome and group: of the differences, and of each wave on request.
     tests
-        ``TEST_COLUMNS``: one row per outcome, group and test. ``estimate`` is the mean
-        difference post minus pre with its confidence interval.
+        Paired t and Wilcoxon per outcome and group, post minus pre; the primary one flagged,
+        with the reason, and p adjusted across the family of outcomes of the group.
     effects
-        ``EFFECT_COLUMNS``: one row per outcome, group and effect size, signed post minus pre.
+        d_z, d_av, Hedges' g_av and the matched rank-biserial r, with CIs and Cohen's labels.
+    changes
+        How many participants improved, stayed or declined, and the pre-post correlation.
+    power
+        The smallest d_z detectable with the chosen power, and the power at the observed d_z.
+    ancova, mixed_anova, gain_comparison
+        Between-arm analyses, empty without a control group.
+    subgroups
+        Interaction tests of each declared demographic.
     """
 
     descriptives: pd.DataFrame
+    normality: pd.DataFrame
     tests: pd.DataFrame
     effects: pd.DataFrame
+    changes: pd.DataFrame
+    power: pd.DataFrame
+    ancova: pd.DataFrame
+    mixed_anova: pd.DataFrame
+    gain_comparison: pd.DataFrame
+    subgroups: pd.DataFrame
 
 
 def describe(scores: pd.DataFrame) -> pd.DataFrame:
@@ -135,6 +162,17 @@ def _pairs(scores: pd.DataFrame, scale: str, group: str) -> pd.DataFrame:
         part = part[part["group"] == group]
     wide = part.pivot(index="participant_code", columns="wave", values="mean")
     return wide.reindex(columns=["pre", "post"]).dropna()
+
+
+# --------------------------------------------------------------------------- paired
+
+
+def _not_computable(diff: np.ndarray) -> str:
+    if len(diff) < MIN_PAIRS:
+        return f"only {len(diff)} complete pair(s); at least {MIN_PAIRS} are needed"
+    if np.std(diff) == 0:
+        return "every participant changed by the same amount, so the differences have no spread"
+    return ""
 
 
 def paired_comparison(
@@ -191,33 +229,315 @@ def paired_comparison(
     return test, effect
 
 
-def _not_computable(diff: np.ndarray) -> str:
-    if len(diff) < MIN_PAIRS:
-        return f"only {len(diff)} complete pair(s); at least {MIN_PAIRS} are needed"
-    if np.std(diff) == 0:
-        return "every participant changed by the same amount, so the differences have no spread"
-    return ""
+def _wilcoxon_rows(pre: np.ndarray, post: np.ndarray, level: float, reason: str):
+    test = {
+        "comparison": "post - pre",
+        "test": "Wilcoxon signed-rank",
+        "n": len(pre),
+        "mean_pre": float(np.mean(pre)) if len(pre) else np.nan,
+        "mean_post": float(np.mean(post)) if len(post) else np.nan,
+        "df": np.nan,
+    }
+    effect = {
+        "comparison": "post - pre",
+        "effect": "rank-biserial r",
+        "method": "matched-pairs rank-biserial correlation; Fisher-z CI",
+    }
+    if reason:
+        nan = dict.fromkeys(["estimate", "ci_low", "ci_high", "statistic", "p_value"], np.nan)
+        return (
+            {**test, **nan, "method": "Wilcoxon signed-rank test", "note": reason},
+            {
+                **effect,
+                "value": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "magnitude": "not computed",
+                "note": reason,
+            },
+        )
+    w = wilcoxon.wilcoxon_signed_rank(post, pre, level=level)
+    rb = wilcoxon.matched_rank_biserial(post, pre, level=level)
+    test.update(
+        estimate=w["estimate"],
+        ci_low=w["ci_low"],
+        ci_high=w["ci_high"],
+        statistic=w["statistic"],
+        p_value=w["p_value"],
+        note=w.get("note", ""),
+        method=f"Wilcoxon signed-rank test, two-sided, {w['method']}; V = sum of "
+        "positive ranks; estimate = Hodges-Lehmann shift with its CI",
+    )
+    effect.update(
+        value=rb["value"],
+        ci_low=rb["ci_low"],
+        ci_high=rb["ci_high"],
+        magnitude=effsize.magnitude_label(rb["value"], "r"),
+        note="",
+    )
+    return test, effect
+
+
+def _dav_rows(pre: np.ndarray, post: np.ndarray, level: float, reason: str):
+    base = {"comparison": "post - pre", "note": reason}
+    if reason:
+        return [
+            {
+                **base,
+                "effect": e,
+                "value": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "magnitude": "not computed",
+                "method": "",
+            }
+            for e in ("d_av", "g_av")
+        ]
+    dav = effsize.cohen_dav(pre, post, level)
+    method = "mean difference / mean of the two SDs; noncentral-t CI (Cumming 2012)"
+    return [
+        {
+            **base,
+            "effect": "d_av",
+            "value": dav["value"],
+            "ci_low": dav["ci_low"],
+            "ci_high": dav["ci_high"],
+            "magnitude": effsize.magnitude_label(dav["value"]),
+            "method": method,
+        },
+        {
+            **base,
+            "effect": "g_av",
+            "value": dav["g_av"],
+            "ci_low": dav["g_ci_low"],
+            "ci_high": dav["g_ci_high"],
+            "magnitude": effsize.magnitude_label(dav["g_av"]),
+            "method": method + ", times Hedges' J(n - 1)",
+        },
+    ]
+
+
+def _shapiro(values: np.ndarray, target: str) -> dict[str, object]:
+    if len(values) < MIN_PAIRS or np.ptp(values) == 0:
+        return {
+            "target": target,
+            "n": len(values),
+            "W": np.nan,
+            "p_value": np.nan,
+            "note": "too few values, or all equal",
+        }
+    w, p = stats.shapiro(values)
+    return {"target": target, "n": len(values), "W": float(w), "p_value": float(p), "note": ""}
+
+
+def _choose(normality: dict[str, object], study: Study) -> tuple[str, str, str]:
+    """The primary test, a code for why (the report words it), and the reason in English."""
+    choice, alpha = study.analysis.test_choice, study.analysis.alpha
+    if choice == "parametric":
+        return (
+            "paired t",
+            "chosen_parametric",
+            "the study chose the parametric test (analysis.test_choice)",
+        )
+    if choice == "nonparametric":
+        return (
+            "Wilcoxon signed-rank",
+            "chosen_nonparametric",
+            "the study chose the nonparametric test (analysis.test_choice)",
+        )
+    p = normality["p_value"]
+    if np.isnan(p):
+        return (
+            "paired t",
+            "untestable",
+            "normality could not be tested, so the paired t test is primary",
+        )
+    stat = f"Shapiro-Wilk on the differences: W = {normality['W']:.3f}, p = {p:.3f}"
+    if p < alpha:
+        return (
+            "Wilcoxon signed-rank",
+            "not_normal",
+            f"{stat} < {alpha:g}: the differences are not normal, so the Wilcoxon "
+            "signed-rank test is primary; the paired t test is reported alongside",
+        )
+    return (
+        "paired t",
+        "normal",
+        f"{stat} >= {alpha:g}: no evidence against normal differences, so the paired t "
+        "test is primary; the Wilcoxon test is reported alongside",
+    )
+
+
+def _changes(pre: np.ndarray, post: np.ndarray) -> dict[str, object]:
+    diff = post - pre
+    n = len(diff)
+    counts = {"improved": int(np.sum(diff > 1e-9)), "declined": int(np.sum(diff < -1e-9))}
+    counts["stayed"] = n - counts["improved"] - counts["declined"]
+    r = float(np.corrcoef(pre, post)[0, 1]) if n >= 3 and np.ptp(pre) and np.ptp(post) else np.nan
+    return {
+        "n": n,
+        **counts,
+        **{f"share_{k}": v / n if n else np.nan for k, v in counts.items()},
+        "r_pre_post": r,
+    }
+
+
+def _power(n: int, dz: float, study: Study) -> dict[str, object]:
+    alpha, target = study.analysis.alpha, study.analysis.power
+    if n < MIN_PAIRS:
+        return {
+            "n": n,
+            "alpha": alpha,
+            "power_target": target,
+            "detectable_dz": np.nan,
+            "observed_dz": dz,
+            "power_observed": np.nan,
+            "note": "too few pairs",
+        }
+    return {
+        "n": n,
+        "alpha": alpha,
+        "power_target": target,
+        "detectable_dz": power.detectable_dz(n, power=target, alpha=alpha),
+        "observed_dz": dz,
+        "power_observed": power.paired_power(dz, n, alpha=alpha) if not np.isnan(dz) else np.nan,
+        "note": "power at the observed effect follows from its p-value and says nothing "
+        "new; use the detectable effect to judge what the study could find",
+    }
+
+
+def _paired_set(pre: np.ndarray, post: np.ndarray, study: Study) -> dict[str, list]:
+    """All paired results of one outcome and group."""
+    level = study.analysis.ci_level
+    reason = _not_computable(post - pre)
+    normality = [_shapiro(post - pre, "difference")]
+    if study.analysis.normality_per_wave:
+        normality += [_shapiro(pre, "pre"), _shapiro(post, "post")]
+    primary, code, why = _choose(normality[0], study)
+    t_test, dz = paired_comparison(pre, post, level=level)
+    w_test, rb = _wilcoxon_rows(pre, post, level, reason)
+    tests = [
+        {**row, "primary": row["test"] == primary, "reason_code": code, "reason": why}
+        for row in (t_test, w_test)
+    ]
+    return {
+        "tests": tests,
+        "effects": [dz, *_dav_rows(pre, post, level, reason), rb],
+        "normality": normality,
+        "changes": [_changes(pre, post)],
+        "power": [_power(len(pre), dz["value"], study)],
+    }
+
+
+# --------------------------------------------------------------------------- between arms
+
+
+def _subject_frame(scores: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """One row per participant with both waves: pre, post, gain and group."""
+    part = scores[(scores["scale"] == scale) & scores["wave"].isin(["pre", "post"])]
+    wide = part.pivot(index="participant_code", columns="wave", values="mean")
+    wide = wide.reindex(columns=["pre", "post"]).dropna()
+    groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
+    return wide.assign(group=groups.reindex(wide.index), gain=wide["post"] - wide["pre"])
+
+
+def _between(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, ...]:
+    """ANCOVA, mixed ANOVA and gain comparison per outcome, when both arms answered."""
+    if not {"treatment", "control"} <= set(scores["group"]):
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    level = study.analysis.ci_level
+    ancova, mixed, gains = [], [], []
+    for scale in [s.id for s in study.instrument_spec.all_scales]:
+        subjects = _subject_frame(scores, scale)
+        ancova.append({"outcome": scale, **between.ancova(subjects, level=level)})
+        long = subjects.reset_index().melt(
+            id_vars=["participant_code", "group"],
+            value_vars=["pre", "post"],
+            var_name="wave",
+            value_name="score",
+        )
+        mixed.append(between.mixed_anova(long, level=level).assign(outcome=scale))
+        gains.append({"outcome": scale, **between.gain_comparison(subjects, level=level)})
+    ancova_table = pd.DataFrame(ancova)
+    ancova_table["p_adjusted"] = multiplicity.adjust(
+        ancova_table["p_value"].to_numpy(), method=study.analysis.multiplicity
+    )
+    ancova_table["adjustment"] = study.analysis.multiplicity
+    mixed_table = pd.concat(mixed, ignore_index=True)
+    return (
+        ancova_table,
+        mixed_table[["outcome", *[c for c in mixed_table if c != "outcome"]]],
+        pd.DataFrame(gains),
+    )
+
+
+def _subgroups(scored: ScoreResult, study: Study) -> pd.DataFrame:
+    """Does the change differ between levels of each declared demographic? One interaction
+    test per demographic and outcome."""
+    rows = []
+    keyed = scored.keyed
+    for demo in study.demographics:
+        if demo.name not in keyed:
+            continue
+        level_of = keyed.sort_values(
+            "wave", key=lambda w: w.map({w: i for i, w in enumerate(WAVE_ORDER)})
+        ).drop_duplicates("participant_code")
+        level_of = level_of.set_index("participant_code")[demo.name].replace("", np.nan)
+        for scale in [s.id for s in study.instrument_spec.all_scales]:
+            subjects = _subject_frame(scored.scores, scale)
+            subjects["subgroup"] = level_of.reindex(subjects.index)
+            result = between.subgroup_interaction(
+                subjects.dropna(subset=["subgroup"]),
+                subgroup="subgroup",
+                level=study.analysis.ci_level,
+            )
+            rows.append({"outcome": scale, "subgroup": demo.name, **result})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- stage
+
+
+def _adjust_family(tests: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Adjust p across the outcomes of each (group, test) family."""
+    tests = tests.copy()
+    tests["p_adjusted"] = np.nan
+    for _, rows in tests.groupby(["group", "test"], sort=False):
+        tests.loc[rows.index, "p_adjusted"] = multiplicity.adjust(
+            rows["p_value"].to_numpy(), method=method
+        )
+    tests["adjustment"] = method
+    return tests
 
 
 def compare(scored: ScoreResult, study: Study) -> CompareResult:
-    """Descriptives for every scale, wave and group; paired tests and d_z per scale and group.
+    """Every comparison of the study (see :class:`CompareResult`).
 
-    A one-group study is tested as group "all"; a study with treatment and control is tested
-    within each arm (the between-arm comparison is a separate analysis).
+    A one-group study is tested as group "all"; with treatment and control each arm is tested
+    on its own (pooling them would mix arms) and the arms are compared by ANCOVA, a mixed
+    ANOVA and their gain scores.
     """
     scores = scored.scores
-    groups = analysis_groups(scores)
-    tests, effects = [], []
+    collected: dict[str, list] = {
+        k: [] for k in ("tests", "effects", "normality", "changes", "power")
+    }
     for scale in [s.id for s in study.instrument_spec.all_scales]:
-        for group in groups:
+        for group in analysis_groups(scores):
             pairs = _pairs(scores, scale, group)
-            test, effect = paired_comparison(
-                pairs["pre"].to_numpy(), pairs["post"].to_numpy(), level=study.analysis.ci_level
-            )
-            tests.append({"outcome": scale, "group": group, **test})
-            effects.append({"outcome": scale, "group": group, **effect})
+            found = _paired_set(pairs["pre"].to_numpy(), pairs["post"].to_numpy(), study)
+            for key, rows in found.items():
+                collected[key] += [{"outcome": scale, "group": group, **row} for row in rows]
+    tests = _adjust_family(pd.DataFrame(collected["tests"]), study.analysis.multiplicity)
+    ancova, mixed, gains = _between(scores, study)
     return CompareResult(
-        describe(scores),
-        pd.DataFrame(tests, columns=TEST_COLUMNS),
-        pd.DataFrame(effects, columns=EFFECT_COLUMNS),
+        descriptives=describe(scores),
+        normality=pd.DataFrame(collected["normality"]),
+        tests=tests[TEST_COLUMNS],
+        effects=pd.DataFrame(collected["effects"])[EFFECT_COLUMNS],
+        changes=pd.DataFrame(collected["changes"]),
+        power=pd.DataFrame(collected["power"]),
+        ancova=ancova,
+        mixed_anova=mixed,
+        gain_comparison=gains,
+        subgroups=_subgroups(scored, study),
     )

@@ -341,6 +341,18 @@ class Analysis(_Model):
     gain_method: Literal["hake", "marx_cummings"] = Field(
         "hake", description="Per-participant gain: Hake's g or Marx & Cummings' c."
     )
+    test_choice: Literal["auto", "parametric", "nonparametric"] = Field(
+        "auto",
+        description="Primary paired test: by a Shapiro-Wilk test of the differences (auto), "
+        "the paired t test, or the Wilcoxon signed-rank test. Both are always reported.",
+    )
+    normality_per_wave: bool = Field(
+        False, description="Also test normality of the pre and post scores, as SPSS users do."
+    )
+    multiplicity: Literal["holm", "fdr_bh", "none"] = Field(
+        "holm", description="Adjustment of p-values across the outcomes of one family."
+    )
+    power: float = Field(0.8, gt=0, lt=1, description="Power for the detectable effect.")
 
     @model_validator(mode="after")
     def _review_below_accept(self) -> Analysis:
@@ -383,6 +395,14 @@ class Categories(_Model):
     custom: CustomCuts | None = None
 
 
+class Limits(_Model):
+    """Sizes past which an input is refused with a message instead of exhausting memory."""
+
+    max_file_mb: float = Field(200, gt=0, description="Largest export file, in megabytes.")
+    max_rows: int = Field(5_000_000, gt=0, description="Most data rows in one export.")
+    max_cell_chars: int = Field(10_000, gt=0, description="Longest text in one cell.")
+
+
 class Report(_Model):
     language: Literal["id", "en"] = "id"
     formats: list[Literal["html"]] = Field(default_factory=lambda: ["html"])
@@ -410,6 +430,7 @@ class Study(_Model):
     targets: Targets = Field(default_factory=Targets)
     analysis: Analysis = Field(default_factory=Analysis)
     categories: Categories = Field(default_factory=Categories)
+    limits: Limits = Field(default_factory=Limits)
     report: Report = Field(default_factory=Report)
 
     # Filled in by load_study, not by the user.

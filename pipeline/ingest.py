@@ -526,8 +526,21 @@ def _ingest_wave(wave: str, spec: WaveFile, path: Path, study: Study):
     file = str(path)
     if not path.is_file():
         raise InputError([Problem("file_missing", file=file, details={"wave": wave})])
+    _check_size(path, study)
     raw = path.read_bytes()
+    if not path.suffix.lower().startswith(".xls") and raw.count(b"\n") > study.limits.max_rows + 50:
+        raise InputError(
+            [
+                Problem(
+                    "too_many_rows",
+                    file=file,
+                    value=raw.count(b"\n"),
+                    expected=str(study.limits.max_rows),
+                )
+            ]
+        )
     table = read_table(raw, file, sheet=spec.sheet, score=_header_score(study))
+    _check_cells(table, file, study)
     frame, headers = table.frame, list(table.frame.columns)
     instrument = study.instrument_spec
     mapping, problems = map_headers(headers, instrument, file=file)
@@ -579,6 +592,46 @@ def _ingest_wave(wave: str, spec: WaveFile, path: Path, study: Study):
         **table.details,
     }
     return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
+
+
+def _check_size(path: Path, study: Study) -> None:
+    size_mb = path.stat().st_size / 1e6
+    if size_mb > study.limits.max_file_mb:
+        raise InputError(
+            [
+                Problem(
+                    "file_too_large",
+                    file=str(path),
+                    value=f"{size_mb:.1f} MB",
+                    expected=f"{study.limits.max_file_mb:g} MB",
+                )
+            ]
+        )
+
+
+def _check_cells(table: RawTable, file: str, study: Study) -> None:
+    """Refuse a table with too many rows or an overlong cell, naming the first such cell."""
+    limits, frame = study.limits, table.frame
+    if len(frame) > limits.max_rows:
+        raise InputError(
+            [Problem("too_many_rows", file=file, value=len(frame), expected=str(limits.max_rows))]
+        )
+    for column in frame.columns:
+        lengths = frame[column].astype(str).str.len().to_numpy()
+        over = np.flatnonzero(lengths > limits.max_cell_chars)
+        if len(over):
+            raise InputError(
+                [
+                    Problem(
+                        "cell_too_long",
+                        file=file,
+                        row=int(over[0]) + table.header_row + 1,
+                        column=column,
+                        value=int(lengths[over[0]]),
+                        expected=str(limits.max_cell_chars),
+                    )
+                ]
+            )
 
 
 def _repeated_headers(header: tuple[str, ...], study: Study, *, file: str) -> list[Problem]:

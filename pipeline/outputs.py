@@ -21,6 +21,7 @@ __all__ = [
     "Bundle",
     "atomic_write_bytes",
     "atomic_write_text",
+    "clear_stale_temp",
     "load_bundle",
     "write_json",
     "write_table",
@@ -45,8 +46,15 @@ BUNDLE_TABLES = {
     "gain": "normalized gain per participant and scale",
     "gain_summary": "class-average and mean gain, Hake level, effectiveness per scale and group",
     "descriptives": "descriptive statistics per scale, wave and group",
-    "tests": "paired tests per scale and group",
-    "effects": "effect sizes per scale and group",
+    "normality": "Shapiro-Wilk tests of the differences (and of each wave on request)",
+    "tests": "paired t and Wilcoxon tests per scale and group, the primary one flagged",
+    "effects": "d_z, d_av, g_av and rank-biserial r per scale and group",
+    "changes": "participants who improved, stayed, declined; pre-post correlation",
+    "power": "smallest detectable d_z and power at the observed d_z",
+    "ancova": "ANCOVA post ~ pre + group per scale (with a control group)",
+    "mixed_anova": "mixed ANOVA group x time per scale (with a control group)",
+    "gain_comparison": "Welch t and Hedges' g of gain scores between arms",
+    "subgroups": "interaction tests of declared demographics",
 }
 PERSONAL_TABLES = {
     "participant_key": "participant code to the identity and contacts as entered (personal)",
@@ -69,6 +77,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def clear_stale_temp(folder: Path) -> None:
+    """Remove temporary files a killed run left behind in ``folder``."""
+    if folder.is_dir():
+        for stale in folder.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -6,7 +6,9 @@ decimal comma and a semicolon between interval limits; English uses the decimal 
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -37,12 +39,24 @@ def texts(language: str) -> dict[str, Any]:
     return _all_texts()[language]
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def esc(text: Any) -> str:
+    """User text made inert for Markdown output: HTML escaped, Markdown marks backslashed.
+
+    Study titles, scale names and answer values come from users' files; a title such as
+    ``<script>...`` or ``**x**`` must show as typed, not act.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
 def say(language: str, key: str, **values: Any) -> str:
-    """Fill the sentence template ``key`` (dotted for nested keys)."""
+    """Fill the sentence template ``key`` (dotted for nested keys); values are escaped."""
     node: Any = texts(language)
     for part in key.split("."):
         node = node[part]
-    return _ENV.from_string(node).render(**values)
+    return _ENV.from_string(node).render(**{k: esc(v) for k, v in values.items()})
 
 
 def fmt(value: Any, language: str, decimals: int = 2) -> str:
@@ -142,70 +156,258 @@ def descriptives_table(bundle: Bundle, language: str) -> pd.DataFrame:
     return table.set_index([cols["outcome"], cols["group"], cols["wave"]])
 
 
+def _ci(value, low, high, language: str, decimals: int = 2) -> str:
+    return f"{fmt(value, language, decimals)} {interval(low, high, language, decimals)}"
+
+
 def tests_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Both paired tests per outcome and group; the primary one marked."""
     words = texts(language)
     cols, names = words["columns"], scale_names(bundle, language)
-    t = bundle["tests"].merge(bundle["effects"], on=["outcome", "group"], suffixes=("", "_es"))
+    t = bundle["tests"]
     table = pd.DataFrame(
         {
             cols["outcome"]: t["outcome"].map(names),
             cols["group"]: t["group"].map(words["groups"]),
+            cols["test"]: [
+                words["test_names"][x] + (" ✓" if p else "")
+                for x, p in zip(t["test"], t["primary"], strict=True)
+            ],
             cols["n"]: t["n"],
             cols["mean_pre"]: [fmt(x, language) for x in t["mean_pre"]],
             cols["mean_post"]: [fmt(x, language) for x in t["mean_post"]],
             cols["diff_ci"]: [
-                f"{fmt(e, language)} {interval(lo, hi, language)}"
+                _ci(e, lo, hi, language)
                 for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"], strict=True)
             ],
-            cols["t_df"]: [
-                f"{fmt(s, language)} ({fmt(df, language, 0)})"
+            cols["statistic"]: [
+                fmt(s, language) + (f" ({fmt(df, language, 0)})" if not pd.isna(df) else "")
                 for s, df in zip(t["statistic"], t["df"], strict=True)
             ],
             cols["p"]: [fmt_p(p, language).removeprefix("= ") for p in t["p_value"]],
-            cols["dz_ci"]: [
-                f"{fmt(v, language)} {interval(lo, hi, language)}"
-                for v, lo, hi in zip(t["value"], t["ci_low_es"], t["ci_high_es"], strict=True)
-            ],
-            cols["magnitude"]: t["magnitude"].map(words["magnitude"]),
+            cols["p_adj"]: [fmt_p(p, language).removeprefix("= ") for p in t["p_adjusted"]],
             cols["note"]: t["note"].fillna(""),
+        }
+    )
+    return table.set_index([cols["outcome"], cols["group"], cols["test"]])
+
+
+def effects_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """The effect sizes side by side per outcome and group, with CIs and Cohen's labels."""
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    e = bundle["effects"]
+    cell = [
+        f"{_ci(v, lo, hi, language)} {words['magnitude'][m]}"
+        for v, lo, hi, m in zip(e["value"], e["ci_low"], e["ci_high"], e["magnitude"], strict=True)
+    ]
+    wide = e.assign(cell=cell).pivot_table(
+        index=["outcome", "group"], columns="effect", values="cell", aggfunc="first", sort=False
+    )
+    wide = wide.reindex(
+        columns=[c for c in ("d_z", "d_av", "g_av", "rank-biserial r") if c in wide.columns]
+    )
+    wide.index = wide.index.set_levels(
+        [wide.index.levels[0].map(names), wide.index.levels[1].map(words["groups"])]
+    )
+    wide.index.names = [cols["outcome"], cols["group"]]
+    wide.columns.name = None
+    return wide
+
+
+def changes_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    c = bundle["changes"]
+    pct = lambda x: fmt(100 * x, language, 0) + "%"  # noqa: E731
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: c["outcome"].map(names),
+            cols["group"]: c["group"].map(words["groups"]),
+            "n": c["n"],
+            cols["up"]: [
+                f"{n} ({pct(s)})" for n, s in zip(c["improved"], c["share_improved"], strict=True)
+            ],
+            cols["stayed"]: [
+                f"{n} ({pct(s)})" for n, s in zip(c["stayed"], c["share_stayed"], strict=True)
+            ],
+            cols["down"]: [
+                f"{n} ({pct(s)})" for n, s in zip(c["declined"], c["share_declined"], strict=True)
+            ],
+            cols["r_pre_post"]: [fmt(x, language) for x in c["r_pre_post"]],
         }
     )
     return table.set_index([cols["outcome"], cols["group"]])
 
 
-def headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
-    """One results sentence for a scale and group, in APA style."""
-    t = bundle["tests"].merge(bundle["effects"], on=["outcome", "group"], suffixes=("", "_es"))
-    row = t[(t["outcome"] == scale) & (t["group"] == group)].iloc[0]
+def power_table(bundle: Bundle, language: str) -> pd.DataFrame:
     words = texts(language)
-    if row["note"]:
-        return say(
-            language,
-            "headline_missing",
-            group=words["groups"][group],
-            scale=scale_names(bundle, language)[scale],
-            n=int(row["n"]),
-            note=row["note"],
-        )
-    return say(
-        language,
-        "headline",
-        group=words["groups"][group],
-        scale=scale_names(bundle, language)[scale],
-        pre=fmt(row["mean_pre"], language),
-        post=fmt(row["mean_post"], language),
-        diff=fmt(row["estimate"], language),
-        low=fmt(row["ci_low"], language),
-        high=fmt(row["ci_high"], language),
-        df=fmt(row["df"], language, 0),
-        t=fmt(row["statistic"], language),
-        p=fmt_p(row["p_value"], language),
-        dz=fmt(row["value"], language),
-        dz_low=fmt(row["ci_low_es"], language),
-        dz_high=fmt(row["ci_high_es"], language),
-        magnitude=words["magnitude"][row["magnitude"]],
-        n=int(row["n"]),
+    cols, names = words["columns"], scale_names(bundle, language)
+    pw = bundle["power"]
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: pw["outcome"].map(names),
+            cols["group"]: pw["group"].map(words["groups"]),
+            "n": pw["n"],
+            cols["detectable"]: [fmt(x, language) for x in pw["detectable_dz"]],
+            cols["power_observed"]: [fmt(x, language) for x in pw["power_observed"]],
+        }
     )
+    return table.set_index([cols["outcome"], cols["group"]])
+
+
+def ancova_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    a = bundle.tables.get("ancova")
+    if a is None or a.empty:
+        return pd.DataFrame()
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: a["outcome"].map(names),
+            "n": a["n"],
+            cols["adjusted_diff"]: [
+                _ci(v, lo, hi, language)
+                for v, lo, hi in zip(
+                    a["adjusted_difference"], a["ci_low"], a["ci_high"], strict=True
+                )
+            ],
+            "F (df)": [
+                f"{fmt(f, language)} (1, {fmt(d, language, 0)})"
+                for f, d in zip(a["F"], a["df_resid"], strict=True)
+            ],
+            cols["p"]: [fmt_p(p, language).removeprefix("= ") for p in a["p_value"]],
+            cols["p_adj"]: [fmt_p(p, language).removeprefix("= ") for p in a["p_adjusted"]],
+            "η²p": [fmt(x, language, 3) for x in a["partial_eta_squared"]],
+        }
+    )
+    return table.set_index(cols["outcome"])
+
+
+def gain_comparison_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    g = bundle.tables.get("gain_comparison")
+    if g is None or g.empty:
+        return pd.DataFrame()
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: g["outcome"].map(names),
+            cols["gain_diff"]: [
+                _ci(v, lo, hi, language)
+                for v, lo, hi in zip(g["difference"], g["ci_low"], g["ci_high"], strict=True)
+            ],
+            "Welch t (df)": [
+                f"{fmt(t, language)} ({fmt(d, language, 1)})"
+                for t, d in zip(g["t"], g["df"], strict=True)
+            ],
+            cols["p"]: [fmt_p(p, language).removeprefix("= ") for p in g["p_value"]],
+            "Hedges g [95% CI]": [
+                _ci(v, lo, hi, language)
+                for v, lo, hi in zip(g["hedges_g"], g["g_ci_low"], g["g_ci_high"], strict=True)
+            ],
+        }
+    )
+    return table.set_index(cols["outcome"])
+
+
+def mixed_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    m = bundle.tables.get("mixed_anova")
+    if m is None or m.empty:
+        return pd.DataFrame()
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: m["outcome"].map(names),
+            cols["source"]: m["effect"].map(lambda e: words["mixed_sources"].get(e, e)),
+            "F (df)": [
+                f"{fmt(f, language)} ({fmt(a, language, 0)}, {fmt(b, language, 0)})"
+                for f, a, b in zip(m["F"], m["df1"], m["df2"], strict=True)
+            ],
+            cols["p"]: [fmt_p(p, language).removeprefix("= ") for p in m["p_value"]],
+            "η²p": [fmt(x, language, 3) for x in m["partial_eta_squared"]],
+        }
+    )
+    return table.set_index([cols["outcome"], cols["source"]])
+
+
+def subgroups_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    words = texts(language)
+    cols, names = words["columns"], scale_names(bundle, language)
+    s = bundle.tables.get("subgroups")
+    if s is None or s.empty:
+        return pd.DataFrame()
+    table = pd.DataFrame(
+        {
+            cols["outcome"]: s["outcome"].map(names),
+            cols["subgroup"]: s["subgroup"],
+            "n": s["n"],
+            cols["interaction"]: s["term"],
+            "F (df)": [
+                f"{fmt(f, language)} ({fmt(a, language, 0)}, {fmt(b, language, 0)})"
+                for f, a, b in zip(s["F"], s["df1"], s["df2"], strict=True)
+            ],
+            cols["p"]: [fmt_p(p, language).removeprefix("= ") for p in s["p_value"]],
+            cols["note"]: s["note"].fillna(""),
+        }
+    )
+    return table.set_index([cols["outcome"], cols["subgroup"]])
+
+
+def choice_reason(bundle: Bundle, language: str, *, scale: str, group: str) -> str | None:
+    """Why the primary test of a scale and group was chosen, in the report's language."""
+    t = bundle["tests"]
+    rows = t[(t["outcome"] == scale) & (t["group"] == group) & t["primary"]]
+    if rows.empty:
+        return None
+    n = bundle["normality"]
+    normal = n[(n["outcome"] == scale) & (n["group"] == group) & (n["target"] == "difference")]
+    values = {
+        "W": fmt(normal["W"].iloc[0], language, 3) if len(normal) else "-",
+        "p": fmt(normal["p_value"].iloc[0], language, 3) if len(normal) else "-",
+    }
+    reason = _ENV.from_string(texts(language)["reasons"][rows["reason_code"].iloc[0]])
+    return reason.render(**values)
+
+
+def present_groups(bundle: Bundle) -> list[str]:
+    """The groups tested, in reading order (treatment, control, all)."""
+    found = set(bundle["tests"]["group"])
+    return [g for g in ("treatment", "control", "all") if g in found]
+
+
+def headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
+    """One results sentence for a scale and group, from its primary test, in APA style."""
+    words = texts(language)
+    t = bundle["tests"]
+    row = t[(t["outcome"] == scale) & (t["group"] == group) & t["primary"]].iloc[0]
+    effects = bundle["effects"].set_index(["outcome", "group", "effect"])
+    common = {
+        "group": words["groups"][group],
+        "scale": scale_names(bundle, language)[scale],
+        "n": int(row["n"]),
+    }
+    if row["note"]:
+        return say(language, "headline_missing", note=row["note"], **common)
+    kind = "d_z" if row["test"] == "paired t" else "rank-biserial r"
+    effect = effects.loc[(scale, group, kind)]
+    values = {
+        "pre": fmt(row["mean_pre"], language),
+        "post": fmt(row["mean_post"], language),
+        "diff": fmt(row["estimate"], language),
+        "low": fmt(row["ci_low"], language),
+        "high": fmt(row["ci_high"], language),
+        "df": fmt(row["df"], language, 0),
+        "stat": fmt(row["statistic"], language),
+        "p": fmt_p(row["p_value"], language),
+        "es": fmt(effect["value"], language),
+        "es_low": fmt(effect["ci_low"], language),
+        "es_high": fmt(effect["ci_high"], language),
+        "magnitude": words["magnitude"][effect["magnitude"]],
+    }
+    key = "headline" if row["test"] == "paired t" else "headline_wilcoxon"
+    return say(language, key, **common, **values)
 
 
 def limit_sentences(bundle: Bundle, language: str) -> list[str]:

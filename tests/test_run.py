@@ -52,11 +52,15 @@ def test_responses_hold_no_personal_data(demo_analysis):
 
 
 def test_treatment_improves_more_than_control(demo_analysis):
-    tests = demo_analysis.compared.tests.set_index(["outcome", "group"])
-    assert (
-        tests.loc[("total", "treatment"), "estimate"] > tests.loc[("total", "control"), "estimate"]
-    )
-    assert tests.loc[("total", "treatment"), "p_value"] < 0.05
+    tests = demo_analysis.compared.tests
+    t_tests = tests[tests["test"] == "paired t"].set_index(["outcome", "group"])
+    treatment, control = t_tests.loc[("total", "treatment")], t_tests.loc[("total", "control")]
+    assert treatment["estimate"] > control["estimate"]
+    assert treatment["p_value"] < 0.05
+    # with a control group, pooling both arms into one pre-post test would mislead
+    assert set(tests["group"]) == {"treatment", "control"}
+    ancova = demo_analysis.compared.ancova.set_index("outcome")
+    assert ancova.loc["total", "adjusted_difference"] > 0
 
 
 @pytest.mark.slow
@@ -82,11 +86,20 @@ def test_run_writes_bundle_and_report(demo_copy, tmp_path):
     for n in d["n"]:
         assert f">{n}<" in html
     # the headline sentence with the treatment group's t and d_z, formatted the Indonesian way
-    t = bundle["tests"].set_index(["outcome", "group"]).loc[("total", "treatment")]
-    e = bundle["effects"].set_index(["outcome", "group"]).loc[("total", "treatment")]
-    assert f"t({int(t['df'])}) = {t['statistic']:.2f}".replace(".", ",") in html
-    assert f"d_z = {e['value']:.2f}".replace(".", ",") in html
-    assert "<pre" not in html or "import" not in html  # code cells are hidden
+    tests = bundle["tests"]
+    t = tests[
+        (tests["outcome"] == "total") & (tests["group"] == "treatment") & tests["primary"]
+    ].iloc[0]
+    effects = bundle["effects"].set_index(["outcome", "group", "effect"])
+    if t["test"] == "paired t":
+        e = effects.loc[("total", "treatment", "d_z")]
+        assert f"t({int(t['df'])}) = {t['statistic']:.2f}".replace(".", ",") in html
+        assert f"d_z = {e['value']:.2f}".replace(".", ",") in html
+    else:
+        e = effects.loc[("total", "treatment", "rank-biserial r")]
+        assert f"V = {t['statistic']:.2f}".replace(".", ",") in html
+        assert f"r rank-biserial = {e['value']:.2f}".replace(".", ",") in html
+    assert "load_bundle" not in html  # code cells are hidden
     # privacy: no name or phone number from the raw exports reaches the report
     raw = pd.concat(
         [pd.read_csv(demo_copy.parent / f"{w}.csv", dtype=str) for w in ("pre", "post")]
