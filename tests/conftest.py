@@ -13,6 +13,19 @@ REFERENCE = ROOT / "tests" / "reference"
 DEMO = ROOT / "data" / "raw" / "demo"
 
 
+def program(program_id: str) -> dict:
+    """The program facts block of a throwaway test study."""
+    return {
+        "id": program_id,
+        "title": "t",
+        "partner": "p",
+        "place": "x",
+        "start_date": "2026-07-01",
+        "end_date": "2026-08-01",
+        "method": "m",
+    }
+
+
 def load_reference(name: str) -> dict:
     return json.loads((REFERENCE / name).read_text("utf-8"))
 

@@ -13,6 +13,7 @@ from pipeline.config import load_instrument, load_study
 from pipeline.exports import encode
 from pipeline.run import analyse
 from pipeline.simulate import SimulationSpec, simulate_study
+from tests.conftest import program
 
 
 def test_demo_has_every_table(demo_analysis):
@@ -97,15 +98,7 @@ def test_everyone_at_the_ceiling_is_explained(tmp_path):
     (tmp_path / "pre.csv").write_bytes(encode(reverse_free["pre"]))
     (tmp_path / "post.csv").write_bytes(encode(reverse_free["post"]))
     study = {
-        "program": {
-            "id": "ceiling",
-            "title": "t",
-            "partner": "p",
-            "place": "x",
-            "start_date": "2026-07-01",
-            "end_date": "2026-08-01",
-            "method": "m",
-        },
+        "program": program("ceiling"),
         "instrument": "builtin:career_awareness_planning",
         "waves": {"pre": "pre.csv", "post": "post.csv"},
         "columns": {"id": "Nama Lengkap"},

@@ -15,6 +15,7 @@ from pipeline.config import load_study
 from pipeline.errors import InputError
 from pipeline.ingest import ingest
 from pipeline.run import analyse
+from tests.conftest import program
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
 MANIFEST = yaml.safe_load((FIXTURES / "manifest.yaml").read_text("utf-8"))
@@ -27,15 +28,7 @@ def _study(tmp_path: Path, name: str) -> Path:
     if "sheet" in entry:
         pre["sheet"] = entry["sheet"]
     study = {
-        "program": {
-            "id": "fixture",
-            "title": "t",
-            "partner": "p",
-            "place": "x",
-            "start_date": "2026-07-01",
-            "end_date": "2026-08-01",
-            "method": "m",
-        },
+        "program": program("fixture"),
         "instrument": "builtin:career_awareness_planning",
         "waves": {"pre": pre, "post": str(FIXTURES / "post.csv")},
         "columns": {"id": "Nama Lengkap", "contact": ["Nomor WhatsApp"]},

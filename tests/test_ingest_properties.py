@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pipeline.config import load_instrument, load_study
 from pipeline.exports import GRID_PROMPT, encode, restyle
 from pipeline.ingest import ingest
+from tests.conftest import program
 
 INSTRUMENT = load_instrument("builtin:career_awareness_planning")
 ITEMS = [i.id for i in INSTRUMENT.items]
@@ -60,15 +61,7 @@ def _canonical(names, codes, minutes) -> pd.DataFrame:
 
 def _study(folder: Path, pre: str) -> Path:
     study = {
-        "program": {
-            "id": "prop",
-            "title": "t",
-            "partner": "p",
-            "place": "x",
-            "start_date": "2026-07-01",
-            "end_date": "2026-08-01",
-            "method": "m",
-        },
+        "program": program("prop"),
         "instrument": "builtin:career_awareness_planning",
         "waves": {"pre": pre, "post": pre},
         "columns": {"id": "Nama Lengkap"},

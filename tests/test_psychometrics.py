@@ -21,7 +21,7 @@ from pipeline.score import score
 from pipeline.stats import categories as cat
 from pipeline.stats import gain as gn
 from pipeline.stats import reliability as rel
-from tests.conftest import load_reference
+from tests.conftest import load_reference, program
 
 REF = load_reference("psychometrics.json")
 BFI = pd.DataFrame(
@@ -115,15 +115,7 @@ def scored(tmp_path_factory):
     }
     (folder / "codebook.yaml").write_text(yaml.safe_dump(instrument), "utf-8")
     study = {
-        "program": {
-            "id": "likert",
-            "title": "t",
-            "partner": "p",
-            "place": "x",
-            "start_date": "2026-07-01",
-            "end_date": "2026-08-01",
-            "method": "m",
-        },
+        "program": program("likert"),
         "instrument": "codebook.yaml",
         "waves": {"pre": "pre.csv", "post": "post.csv"},
         "columns": {"id": "id"},

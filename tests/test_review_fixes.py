@@ -21,6 +21,7 @@ from pipeline.exports import encode
 from pipeline.outputs import load_bundle
 from pipeline.run import analyse
 from pipeline.simulate import SimulationSpec, simulate_study
+from tests.conftest import program
 
 INSTRUMENT = load_instrument("builtin:career_awareness_planning")
 
@@ -42,15 +43,7 @@ def _waves(**spec):
 
 def _study(folder: Path, waves: dict, **extra) -> Path:
     study = {
-        "program": {
-            "id": "fix",
-            "title": "t",
-            "partner": "p",
-            "place": "x",
-            "start_date": "2026-07-01",
-            "end_date": "2026-08-01",
-            "method": "m",
-        },
+        "program": program("fix"),
         "instrument": "builtin:career_awareness_planning",
         "waves": waves,
         "columns": {"id": "Nama Lengkap", "contact": ["Nomor WhatsApp"]},
