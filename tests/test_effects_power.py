@@ -82,3 +82,17 @@ def test_per_group_paired_t_and_dz_match_r(name):
     assert (effect["ci_low"], effect["ci_high"]) == pytest.approx(
         (ref["dz_low"], ref["dz_high"]), abs=1e-6
     )
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_improved_stayed_declined_match_r(name):
+    from pipeline.compare import _changes
+
+    ref = REF["paired"][name]
+    got = _changes(np.array(ref["pre"]), np.array(ref["post"]))
+    assert (got["improved"], got["stayed"], got["declined"]) == (
+        ref["improved"],
+        ref["stayed"],
+        ref["declined"],
+    )
+    assert got["r_pre_post"] == pytest.approx(ref["r_pre_post"], rel=1e-12)

@@ -33,7 +33,8 @@ paired_set <- function(pre, post, alpha = 0.05) {
                                      type = "one.sample", strict = TRUE)$power,
        dz_detectable = power.t.test(n = n, power = 0.8, sd = 1, sig.level = alpha,
                                     type = "one.sample", strict = TRUE, tol = 1e-10)$delta,
-       improved = sum(d > 0), stayed = sum(d == 0), declined = sum(d < 0))
+       improved = sum(d > 0), stayed = sum(d == 0), declined = sum(d < 0),
+       r_pre_post = cor(pre, post))
 }
 
 sets <- list(sleep = paired_set(sleep$extra[1:10], sleep$extra[11:20]))
