@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format references clean-outputs help
+.PHONY: demo test lint format references clean-outputs help browser
 
 help:
 	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
@@ -22,7 +22,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pkm-eval demo
 
-test: $(STAMP)
+# The browser tests need Debian's chromium; install it when missing and apt is usable.
+browser:
+	@command -v chromium > /dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null) \
+	  || echo "chromium is missing and cannot be installed here: the browser tests will fail"; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

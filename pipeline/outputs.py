@@ -25,6 +25,7 @@ __all__ = [
     "load_bundle",
     "write_json",
     "write_table",
+    "write_xlsx",
 ]
 
 #: Tables of the results bundle. Those marked personal hold names or contacts and must never be
@@ -129,6 +130,22 @@ def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
     atomic_write_text(folder / f"{name}.csv", csv)
     buffer = frame.reset_index(drop=True).to_parquet(index=False, engine="pyarrow")
     atomic_write_bytes(folder / f"{name}.parquet", buffer)
+
+
+def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
+    """Write DataFrames as sheets of one XLSX workbook, atomically; text that a spreadsheet
+    would run as a formula is neutralized as in the CSV tables."""
+    from io import BytesIO
+
+    buffer = BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            neutralize_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            for column in sheet.columns:  # readable widths, capped
+                width = max(len(str(cell.value or "")) for cell in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 70)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 @dataclass(frozen=True)

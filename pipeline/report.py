@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from pipeline import outputs
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 #: The Jupyter kernel the Makefile installs into the virtual environment.
 KERNEL_NAME = "pkm-eval"
 #: Notebook file to the report file it produces.
-NOTEBOOKS = {"technical_report.ipynb": "report.html"}
+NOTEBOOKS = {"technical_report.ipynb": "report.html", "funder_summary.ipynb": "funder_summary.html"}
 _PARAMETERS = {"bundle_dir": str, "language": str}
 
 
@@ -108,4 +109,22 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
         executed = render_notebook(notebook_dir() / name, parameters)
         outputs.atomic_write_text(report_dir / target, to_html(executed))
         written.append(report_dir / target)
+    _write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
     return written[0]
+
+
+def _write_funder_xlsx(bundle_dir: Path, path: Path, language: str) -> None:
+    """The funder summary's indicators as a workbook (the same table the HTML shows)."""
+    from pipeline import present, summary
+
+    bundle = outputs.load_bundle(bundle_dir)
+    words = present.texts(language)["funder"]
+    table = summary.indicators(bundle, language).rename(
+        columns={
+            "indicator": words["indicator"],
+            "value": words["value"],
+            "detail": words["detail"],
+        }
+    )
+    limits = pd.DataFrame({words["limits"]: present.limit_sentences(bundle, language)})
+    outputs.write_xlsx(path, {words["title"]: table, words["limits"]: limits})

@@ -1,0 +1,111 @@
+"""The funder's impact summary: a handful of indicators read from the results bundle.
+
+One table (``indicator, value, detail``) feeds both the one-page HTML summary and its XLSX, so
+the two always agree. Nothing is computed here that the bundle does not already hold; the
+numbers are picked, labelled and formatted.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline import present as p
+from pipeline.outputs import Bundle
+
+__all__ = ["focus_group", "indicators"]
+
+
+def focus_group(bundle: Bundle) -> str:
+    """The group whose change the funder reads: treatment when there is one, else all."""
+    groups = p.present_groups(bundle)
+    return "treatment" if "treatment" in groups else groups[0]
+
+
+def _reach(bundle: Bundle, group: str) -> dict[str, int]:
+    attrition = bundle["attrition"]
+    rows = attrition[attrition["group"] == group]
+    enrolled = int(rows[rows["pattern"].str.startswith("pre")]["n"].sum())
+    completed = int(rows[rows["pattern"].str.contains("post")]["n"].sum())
+    matched = int(
+        rows[rows["pattern"].str.contains("pre") & rows["pattern"].str.contains("post")]["n"].sum()
+    )
+    return {"enrolled": enrolled, "completed": completed, "matched": matched}
+
+
+def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
+    """The summary's indicators in ``language``: one row each, formatted for reading."""
+    words = p.texts(language)["funder"]
+    group = focus_group(bundle)
+    scale = bundle.results["instrument"]["scales"][-1]["id"]
+    reach = _reach(bundle, group)
+    targets = bundle.results["targets"]
+    rows = [
+        (words["enrolled"], reach["enrolled"], ""),
+        (words["completed"], reach["completed"], ""),
+        (
+            words["matched"],
+            reach["matched"],
+            p.fmt(100 * reach["matched"] / reach["enrolled"], language, 0) + "%"
+            if reach["enrolled"]
+            else "",
+        ),
+    ]
+    if targets.get("participants"):
+        met = reach["enrolled"] >= targets["participants"]
+        rows.append(
+            (
+                words["target_participants"],
+                targets["participants"],
+                words["met"] if met else words["not_met"],
+            )
+        )
+    tests, effects = bundle["tests"], bundle["effects"].set_index(["outcome", "group", "effect"])
+    row = tests[
+        (tests["outcome"] == scale) & (tests["group"] == group) & (tests["test"] == "paired t")
+    ].iloc[0]
+    dz = effects.loc[(scale, group, "d_z")]
+    scale_range = bundle.results["instrument"]["response_scale"]
+    rows += [
+        (
+            f"{words['mean_change']} ({scale_range['min']}-{scale_range['max']})",
+            f"{p.fmt(row['mean_pre'], language)} → {p.fmt(row['mean_post'], language)}",
+            f"{words['difference']} {p.fmt(row['estimate'], language)} "
+            f"{p.interval(row['ci_low'], row['ci_high'], language)}",
+        ),
+        (
+            words["effect"],
+            p.fmt(dz["value"], language),
+            f"{p.interval(dz['ci_low'], dz['ci_high'], language)} "
+            f"{p.texts(language)['magnitude'][dz['magnitude']]} (Cohen 1988)",
+        ),
+    ]
+    changes = bundle["changes"]
+    share = changes[(changes["outcome"] == scale) & (changes["group"] == group)].iloc[0]
+    rows.append(
+        (
+            words["improved"],
+            p.fmt(100 * share["share_improved"], language, 0) + "%",
+            f"{int(share['improved'])} / {int(share['n'])}",
+        )
+    )
+    if targets.get("effect_size") is not None:
+        met = dz["value"] >= targets["effect_size"]
+        rows.append(
+            (
+                words["target_effect"],
+                p.fmt(targets["effect_size"], language),
+                words["met"] if met else words["not_met"],
+            )
+        )
+    ancova = bundle.tables.get("ancova")
+    if ancova is not None and not ancova.empty:
+        a = ancova.set_index("outcome").loc[scale]
+        rows.append(
+            (
+                words["versus_control"],
+                p.fmt(a["adjusted_difference"], language),
+                f"{p.interval(a['ci_low'], a['ci_high'], language)}, "
+                f"p {p.fmt_p(a['p_value'], language)}",
+            )
+        )
+    return pd.DataFrame(rows, columns=["indicator", "value", "detail"]).astype({"value": str})

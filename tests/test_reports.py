@@ -1,0 +1,126 @@
+"""The reports people use: the funder summary (HTML and XLSX) holds the bundle's numbers and no
+personal data, and both HTML reports render in a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import run_study
+from pipeline.outputs import load_bundle
+from pipeline.present import fmt
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from tests.conftest import DEMO
+
+    folder = tmp_path_factory.mktemp("reports")
+    shutil.copytree(DEMO, folder / "demo")
+    result = run_study(
+        folder / "demo" / "study.yaml", processed_root=folder / "p", reports_root=folder / "r"
+    )
+    return result, load_bundle(result.bundle_dir), folder
+
+
+@pytest.mark.slow
+def test_funder_summary_numbers_equal_the_bundle(rendered):
+    _, bundle, folder = rendered
+    html = (folder / "r" / "demo" / "funder_summary.html").read_text("utf-8")
+    tests = bundle["tests"]
+    t = tests[
+        (tests["outcome"] == "total")
+        & (tests["group"] == "treatment")
+        & (tests["test"] == "paired t")
+    ].iloc[0]
+    dz = (
+        bundle["effects"]
+        .set_index(["outcome", "group", "effect"])
+        .loc[("total", "treatment", "d_z")]
+    )
+    for value in (
+        t["mean_pre"],
+        t["mean_post"],
+        t["estimate"],
+        t["ci_low"],
+        t["ci_high"],
+        dz["value"],
+    ):
+        assert fmt(value, "id") in html
+    attrition = bundle["attrition"].query("group == 'treatment' and pattern == 'pre+post'")
+    assert f">{int(attrition['n'].iloc[0])}<" in html
+    assert "Ringkasan Dampak Program" in html
+
+
+@pytest.mark.slow
+def test_funder_workbook_opens_and_agrees(rendered):
+    _, _, folder = rendered
+    book = load_workbook(folder / "r" / "demo" / "funder_summary.xlsx")
+    sheet = book.worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Indikator", "Nilai", "Keterangan"]
+    values = {r[0]: r[1] for r in rows[1:]}
+    assert values["Peserta dengan data awal dan akhir"] == "29"
+    assert len(book.worksheets) == 2 and book.worksheets[1].max_row >= 2
+
+
+@pytest.mark.slow
+def test_no_raw_name_or_phone_in_any_report(rendered):
+    _, _, folder = rendered
+    raw = pd.concat([pd.read_csv(folder / "demo" / f"{w}.csv", dtype=str) for w in ("pre", "post")])
+    secrets = {
+        v.strip().casefold()
+        for c in ("Nama Lengkap", "Nomor WhatsApp")
+        for v in raw[c].dropna()
+        if v.strip()
+    }
+    files = [f for f in (folder / "r").rglob("*") if f.is_file()]
+    assert len(files) == 3
+    for file in files:
+        if file.suffix == ".xlsx":
+            book = load_workbook(file)
+            text = " ".join(
+                str(c.value)
+                for ws in book.worksheets
+                for row in ws.iter_rows()
+                for c in row
+                if c.value is not None
+            ).casefold()
+        else:
+            text = file.read_bytes().decode("utf-8", errors="ignore").casefold()
+        assert not [s for s in secrets if s in text], file.name
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Chromium is missing: `make test` installs Debian's chromium when it can"
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["report.html", "funder_summary.html"])
+def test_reports_render_in_headless_chromium(rendered, page, tmp_path):
+    _, _, folder = rendered
+    shot = tmp_path / f"{page}.png"
+    command = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1100,1400",
+        f"--screenshot={shot}",
+        (folder / "r" / "demo" / page).as_uri(),
+    ]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a page, not a blank
