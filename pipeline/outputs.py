@@ -23,6 +23,8 @@ __all__ = [
     "atomic_write_text",
     "clear_stale_temp",
     "load_bundle",
+    "write_docx",
+    "write_figure",
     "write_json",
     "write_table",
     "write_xlsx",
@@ -145,6 +147,57 @@ def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
             for column in sheet.columns:  # readable widths, capped
                 width = max(len(str(cell.value or "")) for cell in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 70)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def write_figure(stem: Path, figure) -> None:
+    """A matplotlib figure as ``stem.png`` (300 dpi) and ``stem.svg``, atomically."""
+    from io import BytesIO
+
+    for suffix, options in ((".png", {"dpi": 300}), (".svg", {"metadata": {"Date": None}})):
+        buffer = BytesIO()
+        figure.savefig(buffer, format=suffix[1:], bbox_inches="tight", **options)
+        atomic_write_bytes(stem.with_suffix(suffix), buffer.getvalue())
+
+
+def write_docx(
+    path: Path,
+    *,
+    title: str,
+    paragraphs: list[tuple[str, str]],
+    tables: list[tuple[str, pd.DataFrame]],
+) -> None:
+    """A Word document: headed paragraphs, then APA-style tables (number in bold, title in
+    italics, rules only above and below the header and at the bottom)."""
+    from io import BytesIO
+
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = Document()
+    document.add_heading(title, level=1)
+    for heading, text in paragraphs:
+        document.add_heading(heading, level=2)
+        document.add_paragraph(text)
+    for number, (caption, frame) in enumerate(tables, start=1):
+        document.add_paragraph().add_run(f"Table {number}").bold = True
+        document.add_paragraph().add_run(caption).italic = True
+        table = document.add_table(rows=1, cols=len(frame.columns))
+        for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
+            cell.text = str(name)
+        for row in frame.itertuples(index=False):
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                cell.text = "" if value is None else str(value)
+        borders = OxmlElement("w:tblBorders")
+        for edge in ("top", "bottom", "insideH"):
+            element = OxmlElement(f"w:{edge}")
+            element.set(qn("w:val"), "single" if edge != "insideH" else "nil")
+            element.set(qn("w:sz"), "8")
+            borders.append(element)
+        table._tbl.tblPr.append(borders)
+    buffer = BytesIO()
+    document.save(buffer)
     atomic_write_bytes(path, buffer.getvalue())
 
 

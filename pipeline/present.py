@@ -51,12 +51,14 @@ def esc(text: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
-def say(language: str, key: str, **values: Any) -> str:
-    """Fill the sentence template ``key`` (dotted for nested keys); values are escaped."""
+def say(language: str, key: str, *, escape: bool = True, **values: Any) -> str:
+    """Fill the sentence template ``key`` (dotted for nested keys). Values are escaped for
+    Markdown output unless ``escape`` is False (plain text such as a Word document)."""
     node: Any = texts(language)
     for part in key.split("."):
         node = node[part]
-    return _ENV.from_string(node).render(**{k: esc(v) for k, v in values.items()})
+    clean = {k: esc(v) for k, v in values.items()} if escape else values
+    return _ENV.from_string(node).render(**clean)
 
 
 def fmt(value: Any, language: str, decimals: int = 2) -> str:
@@ -377,7 +379,7 @@ def present_groups(bundle: Bundle) -> list[str]:
     return [g for g in ("treatment", "control", "all") if g in found]
 
 
-def headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
+def headline(bundle: Bundle, language: str, *, scale: str, group: str, escape: bool = True) -> str:
     """One results sentence for a scale and group, from its primary test, in APA style."""
     words = texts(language)
     t = bundle["tests"]
@@ -389,7 +391,7 @@ def headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
         "n": int(row["n"]),
     }
     if row["note"]:
-        return say(language, "headline_missing", note=row["note"], **common)
+        return say(language, "headline_missing", escape=escape, note=row["note"], **common)
     kind = "d_z" if row["test"] == "paired t" else "rank-biserial r"
     effect = effects.loc[(scale, group, kind)]
     values = {
@@ -407,7 +409,7 @@ def headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
         "magnitude": words["magnitude"][effect["magnitude"]],
     }
     key = "headline" if row["test"] == "paired t" else "headline_wilcoxon"
-    return say(language, key, **common, **values)
+    return say(language, key, escape=escape, **common, **values)
 
 
 def limit_sentences(bundle: Bundle, language: str) -> list[str]:
@@ -420,7 +422,9 @@ def limit_sentences(bundle: Bundle, language: str) -> list[str]:
     return sentences
 
 
-def score_figure(bundle: Bundle, language: str, *, scale: str) -> tuple[plt.Figure, str]:
+def score_figure(
+    bundle: Bundle, language: str, *, scale: str, escape: bool = True
+) -> tuple[plt.Figure, str]:
     """Box and dot plot of one scale's scores by wave and group, with its caption."""
     words = texts(language)
     data = bundle["scores"]
@@ -460,7 +464,11 @@ def score_figure(bundle: Bundle, language: str, *, scale: str) -> tuple[plt.Figu
     ax.legend(title=words["columns"]["wave"])
     fig.tight_layout()
     caption = say(
-        language, "figure_caption", scale=scale_names(bundle, language)[scale], n=len(data)
+        language,
+        "figure_caption",
+        escape=escape,
+        scale=scale_names(bundle, language)[scale],
+        n=len(data),
     )
     return fig, caption
 

@@ -110,7 +110,49 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
         outputs.atomic_write_text(report_dir / target, to_html(executed))
         written.append(report_dir / target)
     _write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
+    write_article_kit(bundle_dir, report_dir / "article")
     return written[0]
+
+
+def write_article_kit(bundle_dir: Path, folder: Path) -> None:
+    """Tables (DOCX, CSV, Markdown), figures (PNG 300 dpi, SVG) and paragraphs, in Indonesian
+    and English, for an article about the study."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pipeline import article
+
+    bundle = outputs.load_bundle(bundle_dir)
+    for language in ("id", "en"):
+        target = folder / language
+        made = article.tables(bundle, language)
+        for name, (_, table) in made.items():
+            outputs.atomic_write_text(
+                target / f"{name}.csv", outputs.neutralize_formulas(table).to_csv(index=False)
+            )
+            outputs.atomic_write_text(target / f"{name}.md", article.markdown_table(table))
+        captions = []
+        for name, (figure, caption) in article.figures(bundle, language).items():
+            outputs.write_figure(target / name, figure)
+            plt.close(figure)
+            captions.append(f"{name}: {caption}")
+        outputs.atomic_write_text(target / "figure_captions.txt", "\n".join(captions) + "\n")
+        paragraphs = [
+            ("Results", article.results_paragraph(bundle, language)),
+            ("Methods", article.methods_paragraph(bundle, language)),
+        ]
+        outputs.atomic_write_text(
+            target / "paragraphs.md",
+            "".join(f"## {heading}\n\n{text}\n\n" for heading, text in paragraphs),
+        )
+        outputs.write_docx(
+            target / "article_tables.docx",
+            title=bundle.results["program"]["title"],
+            paragraphs=paragraphs,
+            tables=list(made.values()),
+        )
 
 
 def _write_funder_xlsx(bundle_dir: Path, path: Path, language: str) -> None:

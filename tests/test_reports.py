@@ -78,10 +78,20 @@ def test_no_raw_name_or_phone_in_any_report(rendered):
         for v in raw[c].dropna()
         if v.strip()
     }
-    files = [f for f in (folder / "r").rglob("*") if f.is_file()]
-    assert len(files) == 3
+    files = [
+        f for f in (folder / "r").rglob("*") if f.is_file() and f.suffix not in {".png", ".svg"}
+    ]
+    assert len(files) > 3
     for file in files:
-        if file.suffix == ".xlsx":
+        if file.suffix == ".docx":
+            from docx import Document
+
+            doc = Document(str(file))
+            text = " ".join(
+                [p.text for p in doc.paragraphs]
+                + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+            ).casefold()
+        elif file.suffix == ".xlsx":
             book = load_workbook(file)
             text = " ".join(
                 str(c.value)
@@ -124,3 +134,35 @@ def test_reports_render_in_headless_chromium(rendered, page, tmp_path):
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a page, not a blank
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_article_kit_holds_the_bundle_numbers(rendered, language):
+    from docx import Document
+
+    _, bundle, folder = rendered
+    kit = folder / "r" / "demo" / "article" / language
+    document = Document(str(kit / "article_tables.docx"))
+    assert len(document.tables) == 5  # descriptives, tests, effects, reliability, ANCOVA
+    header = [c.text for c in document.tables[1].rows[0].cells]
+    assert header[:3] == (
+        ["Skala", "Kelompok", "Uji"] if language == "id" else ["Scale", "Group", "Test"]
+    )
+    text = (kit / "paragraphs.md").read_text("utf-8")
+    tests = bundle["tests"]
+    t = tests[
+        (tests["outcome"] == "total") & (tests["group"] == "treatment") & tests["primary"]
+    ].iloc[0]
+    assert f"= {fmt(t['statistic'], language)}" in text
+    ancova = bundle["ancova"].set_index("outcome").loc["total"]
+    assert fmt(ancova["adjusted_difference"], language) in text
+    assert "\\(" not in text and "&lt;" not in text  # plain text, not Markdown-escaped
+    for stem in ("figure1_scores", "figure2_category_shift", "figure3_gain", "figure4_items"):
+        png = (kit / f"{stem}.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (kit / f"{stem}.svg").read_text("utf-8").lstrip().startswith("<?xml")
+    captions = (kit / "figure_captions.txt").read_text("utf-8").splitlines()
+    assert len(captions) == 4 and all(("n = " in c or "n ≤ " in c) for c in captions)
+    markdown = (kit / "table1_descriptives.md").read_text("utf-8").splitlines()
+    assert markdown[1].startswith("|---") and len(markdown) > 10
