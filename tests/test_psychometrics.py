@@ -237,3 +237,16 @@ def test_post_equal_to_pre_gives_zero_gain(values):
     assert (gn.individual_gain(pre, pre) == 0).all()
     assert (gn.normalized_change(pre[pre > 0], pre[pre > 0]) == 0).all()
     assert gn.class_gain(pre, pre) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_category_shift_and_hake_shares_match_r(scored):
+    shift = scored.category_shift.set_index("scheme").loc["hypothetical_3"]
+    expected = LIKERT["shift_hypothetical_3"]
+    assert (shift["up"], shift["stayed"], shift["down"]) == (
+        expected["up"],
+        expected["stayed"],
+        expected["down"],
+    )
+    summary = scored.gain_summary.iloc[0]
+    for level in ("high", "medium", "low"):
+        assert summary[f"share_{level}"] == pytest.approx(LIKERT["hake_shares"][level], abs=1e-12)

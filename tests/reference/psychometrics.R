@@ -93,6 +93,16 @@ hake <- function(v) ifelse(is.na(v), NA, ifelse(v >= 0.7, "high", ifelse(v >= 0.
 effect <- function(pct) ifelse(is.na(pct), NA, ifelse(pct >= 76, "efektif",
           ifelse(pct >= 56, "cukup efektif", ifelse(pct >= 40, "kurang efektif", "tidak efektif"))))
 
+# pre -> post movement between hypothetical 3-level categories, complete pairs only
+lv <- c("rendah", "sedang", "tinggi")
+c_pre <- match(cats$hypothetical_3$pre, lv); c_post <- match(cats$hypothetical_3$post, lv)
+both <- !is.na(c_pre) & !is.na(c_post)
+shift <- list(up = sum(c_post[both] > c_pre[both]), stayed = sum(c_post[both] == c_pre[both]),
+              down = sum(c_post[both] < c_pre[both]))
+hk <- hake(g)[complete & !is.na(g)]
+hake_shares <- list(high = mean(hk == "high"), medium = mean(hk == "medium"),
+                    low = mean(hk == "low"))
+
 likert <- list(
   n_items = k, reverse_items = rev_items, pre_items = pre, post_items = post,
   pre_mean = pre_mean, post_mean = post_mean,
@@ -100,7 +110,7 @@ likert <- list(
                                 listwise = reliability(key(pre), "listwise")),
                      post = list(pairwise = reliability(key(post), "pairwise"),
                                  listwise = reliability(key(post), "listwise"))),
-  categories = cats,
+  categories = cats, shift_hypothetical_3 = shift, hake_shares = hake_shares,
   gain = list(g = g, g_class = g_class, g_mean = mean(g[complete], na.rm = TRUE),
               hake = hake(g), hake_class = hake(g_class),
               effectiveness_mean_pct = 100 * mean(g[complete], na.rm = TRUE),
