@@ -19,7 +19,7 @@ from scipy import stats
 
 from pipeline.config import Study
 from pipeline.score import GROUP_ORDER, ScoreResult, analysis_groups
-from pipeline.stats import between, effsize, multiplicity, power, wilcoxon
+from pipeline.stats import between, effsize, multiplicity, nonparametric, power
 from pipeline.stats.pingouin_adapter import paired_ttest
 
 __all__ = [
@@ -256,8 +256,8 @@ def _wilcoxon_rows(pre: np.ndarray, post: np.ndarray, level: float, reason: str)
                 "note": reason,
             },
         )
-    w = wilcoxon.wilcoxon_signed_rank(post, pre, level=level)
-    rb = wilcoxon.matched_rank_biserial(post, pre, level=level)
+    w = nonparametric.wilcoxon_signed_rank(post, pre, level=level)
+    rb = nonparametric.matched_rank_biserial(post, pre, level=level)
     test.update(
         estimate=w["estimate"],
         ci_low=w["ci_low"],
