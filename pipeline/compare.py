@@ -19,7 +19,7 @@ from scipy import stats
 
 from pipeline.config import Study
 from pipeline.score import GROUP_ORDER, ScoreResult, analysis_groups
-from pipeline.stats import between, effsize, multiplicity, nonparametric, power
+from pipeline.stats import effsize, models, multiplicity, nonparametric, power
 from pipeline.stats.pingouin_adapter import paired_ttest
 
 __all__ = [
@@ -449,15 +449,15 @@ def _between(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, ...]:
     ancova, mixed, gains = [], [], []
     for scale in [s.id for s in study.instrument_spec.all_scales]:
         subjects = _subject_frame(scores, scale)
-        ancova.append({"outcome": scale, **between.ancova(subjects, level=level)})
+        ancova.append({"outcome": scale, **models.ancova(subjects, level=level)})
         long = subjects.reset_index().melt(
             id_vars=["participant_code", "group"],
             value_vars=["pre", "post"],
             var_name="wave",
             value_name="score",
         )
-        mixed.append(between.mixed_anova(long, level=level).assign(outcome=scale))
-        gains.append({"outcome": scale, **between.gain_comparison(subjects, level=level)})
+        mixed.append(models.mixed_anova(long, level=level).assign(outcome=scale))
+        gains.append({"outcome": scale, **models.gain_comparison(subjects, level=level)})
     ancova_table = pd.DataFrame(ancova)
     ancova_table["p_adjusted"] = multiplicity.adjust(
         ancova_table["p_value"].to_numpy(), method=study.analysis.multiplicity
@@ -486,7 +486,7 @@ def _subgroups(scored: ScoreResult, study: Study) -> pd.DataFrame:
         for scale in [s.id for s in study.instrument_spec.all_scales]:
             subjects = _subject_frame(scored.scores, scale)
             subjects["subgroup"] = level_of.reindex(subjects.index)
-            result = between.subgroup_interaction(
+            result = models.subgroup_interaction(
                 subjects.dropna(subset=["subgroup"]),
                 subgroup="subgroup",
                 level=study.analysis.ci_level,
