@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.careless import careless_flags
-from pipeline.config import Study
+from pipeline.config import WAVE_ORDER, Study
 from pipeline.errors import Problem
 from pipeline.ingest import CONTACT_PREFIX, normalize_text
 from pipeline.matching import REVIEW_OUTPUT_COLUMNS, match_waves
@@ -41,7 +41,6 @@ CARELESS_COLUMNS = [
     "excluded",
     "reason",
 ]
-_WAVE_ORDER = {"pre": 0, "post": 1, "follow_up": 2}
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
     """Count participants per group by which waves they answered."""
     waves = responses.groupby("participant_code").agg(
         group=("group", "first"),
-        pattern=("wave", lambda w: "+".join(sorted(set(w), key=_WAVE_ORDER.get))),
+        pattern=("wave", lambda w: "+".join(sorted(set(w), key=WAVE_ORDER.get))),
     )
     single = ~waves["pattern"].str.contains("+", regex=False)
     waves.loc[single, "pattern"] = waves.loc[single, "pattern"] + " only"
@@ -174,7 +173,7 @@ def _assign_participants(kept: pd.DataFrame, study: Study, review: pd.DataFrame 
     earlier waves (so a follow-up answer can join someone who skipped the pre wave but
     answered post)."""
     person = pd.Series(np.arange(len(kept)), index=kept.index)
-    waves = sorted(kept["wave"].unique(), key=_WAVE_ORDER.get)
+    waves = sorted(kept["wave"].unique(), key=WAVE_ORDER.get)
     base = kept[kept["wave"] == waves[0]]
     decisions = _decisions(review, study)
     matched, reviews = [], []
@@ -215,7 +214,7 @@ def _assign_participants(kept: pd.DataFrame, study: Study, review: pd.DataFrame 
 def _codes(person: pd.Series, kept: pd.DataFrame) -> pd.Series:
     """Codes P0001...: ordered by group, first wave and first submission, then id, so the same
     inputs always give the same codes."""
-    first = kept.assign(person=person, w=kept["wave"].map(_WAVE_ORDER))
+    first = kept.assign(person=person, w=kept["wave"].map(WAVE_ORDER))
     first = first.sort_values(
         ["group", "w", "submitted_at", "id_norm", "source_row"], na_position="last", kind="stable"
     )
@@ -271,7 +270,7 @@ def _ledger(
     )
     parts = [analysed_part, excluded_part, dupe_part, quarantined, blank]
     ledger = pd.concat([p[LEDGER_COLUMNS] for p in parts if len(p)], ignore_index=True)
-    ledger = ledger.assign(w=ledger["wave"].map(_WAVE_ORDER))
+    ledger = ledger.assign(w=ledger["wave"].map(WAVE_ORDER))
     ledger = ledger.sort_values(["w", "source_file", "source_row"], kind="stable")
     return ledger[LEDGER_COLUMNS].reset_index(drop=True)
 
@@ -309,7 +308,7 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
     # A person's group is the one given at their first wave, so a relabelled later row
     # cannot move them between arms.
     first_group = (
-        kept.sort_values("wave", key=lambda w: w.map(_WAVE_ORDER))
+        kept.sort_values("wave", key=lambda w: w.map(WAVE_ORDER))
         .groupby("participant_code")["group"]
         .first()
     )
@@ -339,7 +338,7 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
     responses = responses[front + [c for c in responses.columns if c not in front]]
     responses = responses.sort_values(
         ["participant_code", "wave"],
-        key=lambda s: s.map(_WAVE_ORDER) if s.name == "wave" else s,
+        key=lambda s: s.map(WAVE_ORDER) if s.name == "wave" else s,
     ).reset_index(drop=True)
     return CleanResult(
         responses,

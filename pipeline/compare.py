@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pipeline.config import Study
+from pipeline.config import WAVE_ORDER, Study
 from pipeline.score import GROUP_ORDER, ScoreResult, analysis_groups
 from pipeline.stats import effsize, models, multiplicity, nonparametric, power
 from pipeline.stats.pingouin_adapter import paired_ttest
@@ -80,7 +80,6 @@ EFFECT_COLUMNS = [
     "note",
 ]
 MIN_PAIRS = 3
-WAVE_ORDER = ("pre", "post", "follow_up")
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def _ordered(table: pd.DataFrame, *, outcomes: list[str]) -> pd.DataFrame:
     keys = {
         "outcome": {o: i for i, o in enumerate(outcomes)},
         "group": {g: i for i, g in enumerate(GROUP_ORDER)},
-        "wave": {w: i for i, w in enumerate(WAVE_ORDER)},
+        "wave": WAVE_ORDER,
     }
     columns = [c for c in keys if c in table]
     ordered = table.sort_values(columns, key=lambda col: col.map(keys[col.name]), kind="stable")
@@ -479,9 +478,9 @@ def _subgroups(scored: ScoreResult, study: Study) -> pd.DataFrame:
     for demo in study.demographics:
         if demo.name not in keyed:
             continue
-        level_of = keyed.sort_values(
-            "wave", key=lambda w: w.map({w: i for i, w in enumerate(WAVE_ORDER)})
-        ).drop_duplicates("participant_code")
+        level_of = keyed.sort_values("wave", key=lambda w: w.map(WAVE_ORDER)).drop_duplicates(
+            "participant_code"
+        )
         level_of = level_of.set_index("participant_code")[demo.name].replace("", np.nan)
         for scale in [s.id for s in study.instrument_spec.all_scales]:
             subjects = _subject_frame(scored.scores, scale)

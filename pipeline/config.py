@@ -29,6 +29,7 @@ from pipeline.errors import ConfigError, Problem
 
 __all__ = [
     "BUILTIN_PREFIX",
+    "WAVE_ORDER",
     "Instrument",
     "Study",
     "builtin_instrument_path",
@@ -202,6 +203,10 @@ class ProgramFacts(_Model):
         if self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
         return self
+
+
+#: The waves a study can have, in time order (their position sorts every table).
+WAVE_ORDER = {"pre": 0, "post": 1, "follow_up": 2}
 
 
 class WaveFile(_Model):

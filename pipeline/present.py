@@ -19,6 +19,7 @@ import seaborn as sns
 import yaml
 from jinja2 import Environment, StrictUndefined
 
+from pipeline.config import WAVE_ORDER
 from pipeline.outputs import Bundle
 
 __all__ = ["PALETTE", "fmt", "fmt_p", "texts"]
@@ -102,7 +103,7 @@ def program_facts(bundle: Bundle, language: str) -> pd.DataFrame:
 def flow_table(bundle: Bundle, language: str) -> pd.DataFrame:
     words = texts(language)
     ledger = bundle["ledger"]
-    waves = [w for w in ("pre", "post", "follow_up") if w in set(ledger["wave"])]
+    waves = [w for w in WAVE_ORDER if w in set(ledger["wave"])]
     table = pd.crosstab(ledger["outcome"], ledger["wave"], margins=True, margins_name="Total")
     table = table[[*waves, "Total"]]
     table.index = [words["outcomes"].get(i, i) for i in table.index]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.clean import CleanResult
-from pipeline.config import Instrument, Study
+from pipeline.config import WAVE_ORDER, Instrument, Study
 from pipeline.stats import categories as cat
 from pipeline.stats import gain as gn
 from pipeline.stats import reliability as rel
@@ -46,7 +46,6 @@ SCORE_COLUMNS = [
     "sum",
     "pomp",
 ]
-_WAVES = ("pre", "post", "follow_up")
 
 
 @dataclass(frozen=True)
@@ -206,7 +205,7 @@ def reliability_tables(keyed: pd.DataFrame, study: Study) -> tuple[pd.DataFrame,
     reverse = {i.id for i in instrument.items if i.reverse}
     rows, item_tables = [], []
     for scale in instrument.all_scales:
-        for wave in [w for w in _WAVES if w in set(keyed["wave"])]:
+        for wave in [w for w in WAVE_ORDER if w in set(keyed["wave"])]:
             items = keyed.loc[keyed["wave"] == wave, scale.items]
             row = _scale_reliability(items, use=options.reliability_missing, level=options.ci_level)
             rows.append({"scale": scale.id, "wave": wave, **row})
