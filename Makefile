@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format references clean-outputs help browser
+.PHONY: demo test lint format references clean-outputs help browser bench
 
 help:
 	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
 	@echo "make test        set up, run the test suite"
 	@echo "make lint        ruff check and format check"
+	@echo "make bench       time 100 to 1,000,000 participants; table in benchmarks/results and README"
 	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R with psych, effectsize, car)"
 
 $(STAMP): pyproject.toml
@@ -38,6 +39,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Generates the simulated studies once (benchmarks/.data, about 1.3 GB), then measures.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench
 
 references:
 	cd tests/reference && for f in *.R; do Rscript $$f || exit 1; done

@@ -131,7 +131,9 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     if analysis.study.groups and "treatment" not in groups:
         limits.append({"code": "no_treatment"})
     pooled = (
-        attrition[attrition["group"] == "all"] if "all" in set(attrition["group"]) else attrition
+        attrition[attrition["group"] == "all"]
+        if "all" in set(pd.unique(attrition["group"]))
+        else attrition
     )
     with_pre = pooled[pooled["pattern"].str.startswith("pre")]
     started = int(with_pre["n"].sum())

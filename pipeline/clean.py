@@ -24,7 +24,7 @@ import pandas as pd
 from pipeline.careless import careless_flags
 from pipeline.config import WAVE_ORDER, Study
 from pipeline.errors import Problem
-from pipeline.ingest import CONTACT_PREFIX, normalize_text
+from pipeline.ingest import CONTACT_PREFIX, map_unique, normalize_text
 from pipeline.matching import REVIEW_OUTPUT_COLUMNS, match_waves
 from pipeline.validate import ValidationResult
 
@@ -87,9 +87,19 @@ class CleanResult:
 
 def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
     """Count participants per group by which waves they answered."""
-    waves = responses.groupby("participant_code").agg(
-        group=("group", "first"),
-        pattern=("wave", lambda w: "+".join(sorted(set(w), key=WAVE_ORDER.get))),
+    # One row per participant and wave, in time order: the pattern is the waves joined by "+".
+    answered = (
+        responses[["participant_code", "group", "wave"]]
+        .drop_duplicates(["participant_code", "wave"])
+        .assign(order=lambda f: f["wave"].map(WAVE_ORDER))
+        .sort_values(["participant_code", "order"], kind="stable")
+    )
+    by_person = answered.groupby("participant_code", sort=True)
+    waves = pd.DataFrame(
+        {
+            "group": by_person["group"].first(),
+            "pattern": _joined(answered),
+        }
     )
     single = ~waves["pattern"].str.contains("+", regex=False)
     waves.loc[single, "pattern"] = waves.loc[single, "pattern"] + " only"
@@ -100,10 +110,19 @@ def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _joined(answered: pd.DataFrame) -> pd.Series:
+    """The "+"-joined waves per participant without a Python call per participant: the few
+    distinct wave sets are labelled once through a bit mask."""
+    bits = {wave: 1 << k for k, wave in enumerate(WAVE_ORDER)}
+    mask = answered["wave"].map(bits).groupby(answered["participant_code"], sort=True).sum()
+    names = {m: "+".join(w for w in WAVE_ORDER if m & bits[w]) for m in pd.unique(mask)}
+    return mask.map(names)
+
+
 def normalize_id(values: pd.Series, *, kind: str) -> pd.Series:
     """Comparable participant ids: names lower-cased without accents, punctuation or extra
     spaces; numbers stripped of spaces, punctuation and leading zeros, and upper-cased."""
-    text = values.astype(str).map(normalize_text)
+    text = map_unique(values.astype(str), normalize_text).astype(str)
     if kind == "number":
         # Excel drops leading zeros of numbers typed into a cell: 0012345 and 12345 are one id.
         digits = text.str.replace(r"[^0-9a-z]", "", regex=True).str.upper()

@@ -316,7 +316,20 @@ def _dav_rows(pre: np.ndarray, post: np.ndarray, level: float, reason: str):
     ]
 
 
+#: R's shapiro.test accepts 3 to 5000 values; beyond that the test is neither defined there
+#: nor useful (it rejects trivial departures), and the mean is near normal anyway.
+SHAPIRO_MAX_N = 5000
+
+
 def _shapiro(values: np.ndarray, target: str) -> dict[str, object]:
+    if len(values) > SHAPIRO_MAX_N:
+        return {
+            "target": target,
+            "n": len(values),
+            "W": np.nan,
+            "p_value": np.nan,
+            "note": f"more than {SHAPIRO_MAX_N} values: not tested (R's limit)",
+        }
     if len(values) < MIN_PAIRS or np.ptp(values) == 0:
         return {
             "target": target,
@@ -345,6 +358,14 @@ def _choose(normality: dict[str, object], study: Study) -> tuple[str, str, str]:
             "the study chose the nonparametric test (analysis.test_choice)",
         )
     p = normality["p_value"]
+    if normality["n"] > SHAPIRO_MAX_N:
+        return (
+            "paired t",
+            "large_n",
+            f"with more than {SHAPIRO_MAX_N} pairs Shapiro-Wilk is not used (R accepts 3 to "
+            f"{SHAPIRO_MAX_N} values) and the mean difference is close to normal by the central "
+            "limit theorem, so the paired t test is primary",
+        )
     if np.isnan(p):
         return (
             "paired t",
@@ -442,7 +463,7 @@ def _subject_frame(scores: pd.DataFrame, scale: str) -> pd.DataFrame:
 
 def _between(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, ...]:
     """ANCOVA, mixed ANOVA and gain comparison per outcome, when both arms answered."""
-    if not {"treatment", "control"} <= set(scores["group"]):
+    if not {"treatment", "control"} <= set(pd.unique(scores["group"])):
         return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     level = study.analysis.ci_level
     ancova, mixed, gains = [], [], []

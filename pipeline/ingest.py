@@ -15,6 +15,7 @@ Google Forms (Indonesian or English locale), KoboToolbox or hand-made exports wr
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import re
@@ -128,6 +129,25 @@ def _best_header_row(rows: list[list[str]], score: Callable[[list[str]], int]) -
     return int(np.argmax(scores)) if scores and max(scores) > 0 else 0
 
 
+#: The header, delimiter and encoding are read off the first bytes only.
+_HEAD_BYTES = 1 << 20
+#: Files smaller than this are read by pandas directly: pyarrow only pays off on big files.
+_ARROW_MIN_BYTES = 4 << 20
+
+
+def _decode_head(raw: bytes) -> tuple[str, str]:
+    """The first whole lines of a file as text, and the encoding they suggest. A body that is
+    not UTF-8 after all makes pyarrow refuse the file, and pandas then reads it as cp1252."""
+    if len(raw) <= _HEAD_BYTES:
+        return _decode(raw)
+    head = raw[: raw.rfind(b"\n", 0, _HEAD_BYTES) + 1] or raw[:_HEAD_BYTES]
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        return decoder.decode(head, final=False), "utf-8"
+    except UnicodeDecodeError:
+        return head.decode("cp1252", errors="replace"), "cp1252"
+
+
 def _decode(raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("utf-8-sig"), "utf-8"
@@ -161,25 +181,74 @@ def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTa
                 )
             ]
         )
-    text, encoding = _decode(raw)
+    text, encoding = _decode_head(raw)
     if not text.strip():
         raise InputError([Problem("file_empty", file=name)])
     head = text.splitlines()[:_HEADER_SEARCH_ROWS]
     delimiter = _sniff_delimiter(head)
     head_rows = list(csv.reader(head, delimiter=delimiter))
     header_idx = _best_header_row(head_rows, score)
-    frame = pd.read_csv(
-        StringIO(text),
-        sep=delimiter,
-        header=0,
-        skiprows=header_idx,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-    )
-    details = {"delimiter": delimiter, "encoding": encoding, "sheet": None}
     header = tuple(c.strip() for c in head_rows[header_idx]) if head_rows else ()
+    frame = _read_csv_arrow(raw, delimiter, header_idx, encoding, head_rows)
+    if frame is None:
+        text, encoding = _decode(raw)
+        frame = pd.read_csv(
+            StringIO(text),
+            sep=delimiter,
+            header=0,
+            skiprows=header_idx,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    details = {"delimiter": delimiter, "encoding": encoding, "sheet": None}
     return RawTable(frame, header_idx + 1, details, header)
+
+
+def _read_csv_arrow(
+    raw: bytes, delimiter: str, header_idx: int, encoding: str, head_rows: list[list[str]]
+) -> pd.DataFrame | None:
+    """pyarrow's multi-threaded reader for the common, well-formed file; None sends the file
+    to pandas' slower reader, which keeps blank lines as rows (the ledger counts them) and
+    reads ragged rows, repeated headers and line breaks inside cells."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = head_rows[header_idx] if head_rows else []
+    if (
+        len(raw) < _ARROW_MIN_BYTES
+        or not names
+        or len(set(names)) < len(names)
+        or b"\n\n" in raw
+        or b"\n\r\n" in raw
+    ):
+        return None
+    ragged: list[object] = []
+
+    def ragged_row(row: object) -> str:
+        ragged.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(raw),
+            read_options=pacsv.ReadOptions(
+                skip_rows=header_idx,
+                encoding="utf8" if encoding == "utf-8" else encoding,
+                block_size=16 << 20,
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=ragged_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError, UnicodeError, LookupError):
+        return None
+    if ragged or table.column_names != names:
+        return None
+    return table.to_pandas()
 
 
 def _sheet_rows(worksheet, limit: int | None = None) -> list[list[str]]:
@@ -393,6 +462,14 @@ def _label_lookup(study: Study) -> dict[str, int]:
     return lookup
 
 
+def map_unique(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """``values.map(func)`` computed once per distinct value: survey answers repeat a handful
+    of labels, so this turns a per-cell Python call into a per-label one."""
+    positions, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([func(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[positions] if len(uniques) else [], index=values.index, dtype=object)
+
+
 def code_answers(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, pd.Series]:
     """Turn answer texts into codes.
 
@@ -400,13 +477,18 @@ def code_answers(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, 
     text was neither blank, a number (``4``, ``4.0``, ``4,0``) nor a known label. Codes that are
     numbers but not on the scale (0, 6, 3.5) pass through for validation to report.
     """
-    text = values.astype(str).str.strip()
-    blank = text.eq("")
+    positions, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    text = pd.Series(uniques, dtype=object).str.strip()
     numeric = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     labelled = text.map(normalize_text).map(lookup).astype(float)
-    codes = numeric.fillna(labelled)
-    unknown = ~blank & codes.isna()
-    return codes.astype(float), unknown
+    codes = numeric.fillna(labelled).to_numpy(dtype=float)
+    unknown = text.ne("").to_numpy() & np.isnan(codes)
+    if not len(uniques):
+        return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
+    return (
+        pd.Series(codes[positions], index=values.index),
+        pd.Series(unknown[positions], index=values.index),
+    )
 
 
 def _answer_expectation(instrument: Instrument) -> dict[str, str]:
@@ -422,8 +504,8 @@ def _answer_expectation(instrument: Instrument) -> dict[str, str]:
 def _canonical(values: pd.Series, allowed: list[str]) -> pd.Series:
     """Replace values that equal an allowed value up to case, accents and spacing by it."""
     lookup = {normalize_text(a): a for a in allowed}
-    mapped = values.map(lambda v: lookup.get(normalize_text(v)))
-    return mapped.fillna(values)
+    mapped = map_unique(values, lambda v: lookup.get(normalize_text(v)))
+    return mapped.where(mapped.notna(), values)
 
 
 # --------------------------------------------------------------------------- review file

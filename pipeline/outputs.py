@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -121,15 +122,61 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in text:
         values = out[column]
-        risky = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
-        out[column] = values.where(~risky, "'" + values.astype(str))
+        risky = _formula_cells(values)
+        if risky.any():
+            out[column] = values.where(~risky, "'" + values.astype(str))
     return out
+
+
+def _formula_cells(values: pd.Series) -> np.ndarray:
+    """Which cells are text starting like a formula, checked once per distinct value."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): checked one by one
+        return values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).to_numpy(
+            dtype=bool
+        )
+    risky = np.array([isinstance(u, str) and u.startswith(_FORMULA_START) for u in uniques])
+    found = np.zeros(len(values), dtype=bool)
+    if risky.any():
+        known = codes >= 0
+        found[known] = risky[codes[known]]
+    return found
+
+
+#: Tables longer than this are written by pyarrow's CSV writer: pandas formats every float
+#: in Python, which takes minutes for the per-participant tables of a national survey.
+ARROW_CSV_ROWS = 50_000
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV text: pandas with floats to 10 significant digits for ordinary tables; pyarrow
+    with floats rounded to 10 decimals for long ones. Both write NaN as an empty cell."""
+    if len(frame) <= ARROW_CSV_ROWS:
+        text = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
+        return text.encode("utf-8")
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    columns = {}
+    for name, values in frame.items():
+        if pd.api.types.is_bool_dtype(values.dtype):
+            columns[name] = np.where(values.to_numpy(dtype=bool), "True", "False")
+        elif pd.api.types.is_float_dtype(values.dtype):
+            columns[name] = values.round(10)
+        else:
+            columns[name] = values
+    table = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return sink.getvalue().to_pybytes()
 
 
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
     """Write ``name.csv`` (formulas neutralized) and ``name.parquet`` (as is) atomically."""
-    csv = neutralize_formulas(frame).to_csv(index=False, lineterminator="\n", float_format="%.10g")
-    atomic_write_text(folder / f"{name}.csv", csv)
+    atomic_write_bytes(folder / f"{name}.csv", _csv_bytes(neutralize_formulas(frame)))
     buffer = frame.reset_index(drop=True).to_parquet(index=False, engine="pyarrow")
     atomic_write_bytes(folder / f"{name}.parquet", buffer)
 

@@ -71,8 +71,9 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
 
 def _require_pairs(cleaned: CleanResult, study: Study) -> None:
     """A pre/post evaluation without a single participant in both waves cannot go on."""
-    waves = cleaned.responses.groupby("participant_code")["wave"].agg(set)
-    if not any({"pre", "post"} <= w for w in waves):
+    waves = cleaned.responses[["participant_code", "wave"]]
+    pre = waves.loc[waves["wave"].eq("pre"), "participant_code"]
+    if not waves.loc[waves["wave"].eq("post"), "participant_code"].isin(pre).any():
         raise InputError(
             [Problem("no_pairs", file=str(study.source))],
             "No participant answered both before and after",

@@ -205,7 +205,7 @@ def reliability_tables(keyed: pd.DataFrame, study: Study) -> tuple[pd.DataFrame,
     reverse = {i.id for i in instrument.items if i.reverse}
     rows, item_tables = [], []
     for scale in instrument.all_scales:
-        for wave in [w for w in WAVE_ORDER if w in set(keyed["wave"])]:
+        for wave in [w for w in WAVE_ORDER if w in set(pd.unique(keyed["wave"]))]:
             items = keyed.loc[keyed["wave"] == wave, scale.items]
             row = _scale_reliability(items, use=options.reliability_missing, level=options.ci_level)
             rows.append({"scale": scale.id, "wave": wave, **row})
@@ -285,7 +285,7 @@ GROUP_ORDER = ("treatment", "control", "all")
 def analysis_groups(scores: pd.DataFrame) -> list[str]:
     """The groups analysed one by one: each arm present (never the two pooled, which would
     mix treatment and control), or "all" in a study without groups."""
-    present = set(scores["group"])
+    present = set(pd.unique(scores["group"]))
     return [g for g in GROUP_ORDER if g in present]
 
 

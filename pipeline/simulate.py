@@ -112,14 +112,30 @@ class SimulationSpec:
     seed: int = 20260721
     treatment_label: str = "Kelas Bimbingan Karier"
     control_label: str = "Kelas Pembanding"
+    #: ``name``: participants are known by their typed names (typos between waves, matched by
+    #: similarity); ``number``: by a ten-digit student number (NISN), as large surveys do.
+    id_kind: str = "name"
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct names (small studies, where names identify participants)."""
     names: set[str] = set()
     while len(names) < n:
         parts = [rng.choice(_FIRST), rng.choice(_FIRST), rng.choice(_LAST)]
         names.add(" ".join(parts[:1] + parts[2:] if rng.random() < 0.5 else parts))
     return sorted(names)
+
+
+def _many_names(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` names, not necessarily distinct, drawn without a Python loop (large studies)."""
+    first = np.array(_FIRST, dtype=object)[rng.integers(len(_FIRST), size=n)]
+    last = np.array(_LAST, dtype=object)[rng.integers(len(_LAST), size=n)]
+    return first + " " + last
+
+
+def _student_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` distinct ten-digit student numbers (NISN-like, some with a leading zero)."""
+    return np.char.zfill(rng.choice(10**10, n, replace=False).astype(str), 10).astype(object)
 
 
 def _typo(rng: np.random.Generator, name: str) -> str:
@@ -167,31 +183,29 @@ def _to_labels(codes: np.ndarray, instrument: Instrument, rng, missing: float) -
     return labels[index]
 
 
-def _frame(instrument, names, groups, genders, codes, times, rng, spec) -> pd.DataFrame:
+def _frame(instrument, people, groups, genders, codes, times, rng, spec) -> pd.DataFrame:
     item_ids = [i for s in instrument.scales for i in s.items]
-    frame = pd.DataFrame(
-        {
-            "Cap waktu": [t.strftime("%d/%m/%Y %H:%M:%S") for t in times],
-            "Nama Lengkap": names,
-            "Kelompok": groups,
-            "Jenis Kelamin": genders,
-            "Nomor WhatsApp": [f"08{rng.integers(10**9, 10**10)}" for _ in names],
-        }
-    )
+    phones = "08" + rng.integers(10**9, 10**10, len(groups)).astype(str).astype(object)
+    columns = {"Cap waktu": pd.Series(times).dt.strftime("%d/%m/%Y %H:%M:%S").to_numpy()}
+    columns.update(people)
+    columns.update({"Kelompok": groups, "Jenis Kelamin": genders, "Nomor WhatsApp": phones})
     labels = _to_labels(codes, instrument, rng, spec.missing_rate)
     for k, item_id in enumerate(item_ids):
-        frame[f"{GRID_PROMPT} [{instrument.item(item_id).text.id}]"] = labels[:, k]
+        columns[f"{GRID_PROMPT} [{instrument.item(item_id).text.id}]"] = labels[:, k]
     for check in instrument.attention_checks:
         answer = instrument.response_scale.labels[check.expected].id
-        frame[f"{GRID_PROMPT} [{check.text.id}]"] = answer
-    return frame
+        columns[f"{GRID_PROMPT} [{check.text.id}]"] = np.full(len(groups), answer, dtype=object)
+    return pd.DataFrame(columns)
 
 
 def simulate_study(instrument: Instrument, spec: SimulationSpec) -> dict[str, pd.DataFrame]:
     """Simulated ``pre`` and ``post`` exports as text tables, ready to write as CSV."""
     rng = np.random.default_rng(spec.seed)
     n = spec.n_treatment + spec.n_control
-    names = list(rng.permutation(_names(rng, n)))
+    if spec.id_kind == "name":
+        people = {"Nama Lengkap": np.array(rng.permutation(_names(rng, n)), dtype=object)}
+    else:
+        people = {"NISN": _student_numbers(rng, n), "Nama Lengkap": _many_names(rng, n)}
     groups = np.array(
         [spec.treatment_label] * spec.n_treatment + [spec.control_label] * spec.n_control
     )
@@ -202,11 +216,11 @@ def simulate_study(instrument: Instrument, spec: SimulationSpec) -> dict[str, pd
     start = pd.Timestamp("2026-07-06 08:00:00")
     pre_times = start + pd.to_timedelta(np.sort(rng.integers(0, 3 * 3600, n)), unit="s")
     pre = _frame(
-        instrument, names, groups, genders, _answers(rng, instrument, level), pre_times, rng, spec
+        instrument, people, groups, genders, _answers(rng, instrument, level), pre_times, rng, spec
     )
     post = _frame(
         instrument,
-        names,
+        people,
         groups,
         genders,
         _answers(rng, instrument, post_level),
@@ -216,8 +230,9 @@ def simulate_study(instrument: Instrument, spec: SimulationSpec) -> dict[str, pd
     )
     post["Nomor WhatsApp"] = pre["Nomor WhatsApp"]
     stay = rng.random(n) >= spec.dropout
-    typo = stay & (rng.random(n) < spec.typo_rate)
-    post.loc[typo, "Nama Lengkap"] = [_typo(rng, x) for x in post.loc[typo, "Nama Lengkap"]]
+    if spec.id_kind == "name":
+        typo = stay & (rng.random(n) < spec.typo_rate)
+        post.loc[typo, "Nama Lengkap"] = [_typo(rng, x) for x in post.loc[typo, "Nama Lengkap"]]
     post = post[stay].reset_index(drop=True)
     answer_columns = [c for c in pre.columns if c.startswith(GRID_PROMPT)]
     neutral = (
@@ -226,6 +241,10 @@ def simulate_study(instrument: Instrument, spec: SimulationSpec) -> dict[str, pd
     for row in rng.choice(len(pre), spec.careless, replace=False):
         pre.loc[row, answer_columns] = neutral  # straight-lining, attention check missed
     return {"pre": _add_mess(pre, rng, spec), "post": _add_mess(post, rng, spec, nameless=True)}
+
+
+def _id_column(spec: SimulationSpec) -> str:
+    return "Nama Lengkap" if spec.id_kind == "name" else "NISN"
 
 
 def _add_mess(frame: pd.DataFrame, rng, spec: SimulationSpec, nameless: bool = False):
@@ -243,7 +262,7 @@ def _add_mess(frame: pd.DataFrame, rng, spec: SimulationSpec, nameless: bool = F
     if nameless:
         for _ in range(spec.nameless_rows):
             row = frame.iloc[[int(rng.integers(len(frame)))]].copy()
-            row["Nama Lengkap"] = ""
+            row[_id_column(spec)] = ""
             extra.append(row)
     out = pd.concat([frame, *extra], ignore_index=True)
     stamps = pd.to_datetime(out["Cap waktu"], format="%d/%m/%Y %H:%M:%S")
@@ -285,10 +304,11 @@ def study_yaml(
         instrument=instrument,
         waves={"pre": "pre.csv", "post": "post.csv"},
         columns={
-            "id": "Nama Lengkap",
-            "id_kind": "name",
+            "id": _id_column(spec),
+            "id_kind": spec.id_kind,
             "timestamp": "Cap waktu",
-            "contact": ["Nomor WhatsApp"],
+            # With student numbers as ids, names are personal data like the phone number.
+            "contact": ["Nomor WhatsApp"] + (["Nama Lengkap"] if spec.id_kind == "number" else []),
         },
         groups={
             "column": "Kelompok",

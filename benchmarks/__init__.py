@@ -1,0 +1,1 @@
+"""Benchmarks of pkm-eval: ``make bench`` runs ``python -m benchmarks.bench``."""

@@ -1,0 +1,141 @@
+"""The fast paths taken at survey scale give the same answers as the plain ones.
+
+Large inputs go through pyarrow's CSV reader and writer and a compressed signed-rank
+statistic; these tests force the fast paths on small data and compare them with the plain
+paths, so the speed-ups cannot change a number.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import ingest, outputs
+from pipeline.compare import SHAPIRO_MAX_N, _choose, _shapiro
+from pipeline.config import load_study
+from pipeline.simulate import SimulationSpec, simulate_study
+from pipeline.stats import nonparametric as npar
+from tests.conftest import DEMO
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports"
+CSV_FIXTURES = sorted(p for p in FIXTURES.glob("*.[ct]sv") if p.stat().st_size > 0)
+
+
+@pytest.mark.parametrize("path", CSV_FIXTURES, ids=lambda p: p.name)
+def test_arrow_reader_reads_what_pandas_reads(path, monkeypatch):
+    raw = path.read_bytes()
+    try:
+        plain = ingest.read_table(raw, path.name)
+    except ingest.InputError as error:
+        monkeypatch.setattr(ingest, "_ARROW_MIN_BYTES", 0)
+        with pytest.raises(ingest.InputError) as fast_error:
+            ingest.read_table(raw, path.name)
+        assert [p.code for p in fast_error.value.problems] == [p.code for p in error.problems]
+        return
+    monkeypatch.setattr(ingest, "_ARROW_MIN_BYTES", 0)
+    fast = ingest.read_table(raw, path.name)
+    assert fast.header_row == plain.header_row
+    assert fast.details == plain.details
+    pd.testing.assert_frame_equal(
+        fast.frame.astype(object), plain.frame.astype(object), check_dtype=False
+    )
+
+
+def test_arrow_reader_is_used_on_a_big_clean_file(monkeypatch):
+    monkeypatch.setattr(ingest, "_ARROW_MIN_BYTES", 0)
+    raw = (DEMO / "pre.csv").read_bytes()
+    head = ingest._decode_head(raw)[0].splitlines()
+    rows = [r for r in __import__("csv").reader(head)]
+    frame = ingest._read_csv_arrow(raw, ",", 0, "utf-8", rows)
+    assert frame is not None
+    assert len(frame) == len(pd.read_csv(DEMO / "pre.csv", dtype=str))
+
+
+def test_blank_lines_send_the_file_to_pandas(monkeypatch):
+    monkeypatch.setattr(ingest, "_ARROW_MIN_BYTES", 0)
+    raw = b"id,a\n1,x\n\n2,y\n"
+    assert ingest._read_csv_arrow(raw, ",", 0, "utf-8", [["id", "a"]]) is None
+    table = ingest.read_table(raw, "blank.csv")
+    assert len(table.frame) == 3  # the blank line is a row the ledger counts
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(-12, 12).map(lambda k: k / 4), min_size=1, max_size=60),
+    st.floats(-3, 3, allow_nan=False),
+    st.booleans(),
+)
+def test_compressed_signed_rank_statistic_equals_the_plain_one(values, shift, correct):
+    x = np.array(values)
+    plain = _plain_standardized_v(x, shift, correct=correct)
+    distinct, counts = np.unique(x, return_counts=True)
+    compressed = npar._standardized_v(distinct, shift, correct=correct, counts=counts)
+    if math.isnan(plain):
+        assert math.isnan(compressed)
+    else:
+        assert compressed == pytest.approx(plain, abs=1e-12)
+
+
+def _plain_standardized_v(x: np.ndarray, shift: float, *, correct: bool) -> float:
+    """The textbook statistic with scipy's average ranks (R's ``wilcox.test`` internals)."""
+    from scipy import stats
+
+    xd = x - shift
+    xd = xd[xd != 0]
+    n = len(xd)
+    ranks = stats.rankdata(np.abs(xd))
+    z = ranks[xd > 0].sum() - n * (n + 1) / 4
+    _, ties = np.unique(ranks, return_counts=True)
+    variance = n * (n + 1) * (2 * n + 1) / 24 - np.sum(ties**3 - ties) / 48
+    if variance <= 0:
+        return math.nan
+    return (z - (math.copysign(0.5, z) if correct and z else 0)) / math.sqrt(variance)
+
+
+def test_shapiro_is_not_run_past_r_limit_and_the_t_test_is_primary():
+    rng = np.random.default_rng(1)
+    row = _shapiro(rng.normal(size=SHAPIRO_MAX_N + 1), "difference")
+    assert np.isnan(row["p_value"])
+    study = load_study(DEMO / "study.yaml")
+    test, code, _ = _choose(row, study)
+    assert (test, code) == ("paired t", "large_n")
+    small = _shapiro(rng.normal(size=50), "difference")
+    assert _choose(small, study)[1] in {"normal", "not_normal"}
+
+
+def test_long_tables_are_written_by_arrow_with_the_same_values(monkeypatch):
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "code": [f"P{i:04d}" for i in range(300)],
+            "value": rng.normal(size=300),
+            "flag": rng.random(300) < 0.5,
+            "text": ["=1+1" if i % 50 == 0 else "ok" for i in range(300)],
+        }
+    )
+    frame.loc[3, "value"] = np.nan
+    plain = outputs._csv_bytes(outputs.neutralize_formulas(frame))
+    monkeypatch.setattr(outputs, "ARROW_CSV_ROWS", 10)
+    fast = outputs._csv_bytes(outputs.neutralize_formulas(frame))
+    a, b = pd.read_csv(io.BytesIO(plain)), pd.read_csv(io.BytesIO(fast))
+    pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-9, rtol=1e-9)
+    assert b.loc[0, "text"] == "'=1+1"
+
+
+def test_simulator_can_identify_people_by_student_number(tmp_path):
+    from pipeline.config import load_instrument
+
+    instrument = load_instrument("builtin:career_awareness_planning")
+    spec = SimulationSpec(n_treatment=600, n_control=400, id_kind="number", seed=3)
+    waves = simulate_study(instrument, spec)
+    ids = waves["pre"]["NISN"]
+    assert ids.str.fullmatch(r"\d{10}|").all()
+    assert ids[ids != ""].nunique() == 1000  # one duplicate submission aside
+    assert waves["post"]["NISN"].isin(set(ids)).mean() > 0.99
