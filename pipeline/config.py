@@ -197,6 +197,10 @@ class ProgramFacts(_Model):
     method: str
     funder: str | None = None
     participants: str | None = Field(None, description="Who took part, in a few words.")
+    level: str | None = Field(
+        None, description="Participant level for portfolio subgroups, e.g. SD, SMP, SMA/MA, S1."
+    )
+    region: str | None = Field(None, description="Province or region, for portfolio subgroups.")
 
     @model_validator(mode="after")
     def _dates_ordered(self) -> ProgramFacts:
