@@ -24,7 +24,7 @@ from pipeline.matching import STATUS
 if TYPE_CHECKING:
     from pipeline.run import Analysis
 
-__all__ = ["manifest", "results", "tables", "write", "write_problems"]
+__all__ = ["instrument_digest", "manifest", "results", "tables", "write", "write_problems"]
 
 _PACKAGES = (
     "pkm-eval",
@@ -184,6 +184,12 @@ def results(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+def instrument_digest(study) -> str:
+    """SHA-256 of the resolved instrument codebook (what the manifest records)."""
+    codebook = study.instrument_spec.model_dump_json().encode("utf-8")
+    return hashlib.sha256(codebook).hexdigest()
+
+
 def manifest(analysis: Analysis) -> dict[str, Any]:
     """What produced this bundle: inputs (hashed), software versions and configuration."""
     study = analysis.study
@@ -193,7 +199,6 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    codebook = study.instrument_spec.model_dump_json().encode("utf-8")
     return {
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "study_file": str(study.source),
@@ -201,7 +206,7 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
             wave: {"file": str(analysis.ingested.files[wave]), "sha256": digest}
             for wave, digest in analysis.ingested.hashes.items()
         },
-        "instrument_sha256": hashlib.sha256(codebook).hexdigest(),
+        "instrument_sha256": instrument_digest(study),
         "python": platform.python_version(),
         "packages": versions,
         "config": study.model_dump(mode="json"),

@@ -198,6 +198,81 @@ def simulate(
     out.print(f"Wrote {path}")
 
 
+class PoolMethod(StrEnum):
+    """Estimator of the between-program variance."""
+
+    REML = "REML"
+    DL = "DL"
+
+
+@app.command()
+def portfolio(
+    folder: Annotated[Path, typer.Argument(help="Folder searched for study.yaml files.")],
+    processed_dir: ProcessedOpt = Path("data/processed"),
+    reports_dir: ReportsOpt = Path("reports"),
+    workers: Annotated[int, typer.Option(min=1, help="Local Dask worker processes.")] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of an existing Dask scheduler (tcp://host:8786).")
+    ] = None,
+    method: Annotated[PoolMethod, typer.Option(help="tau² estimator.")] = PoolMethod.REML,
+    hk: Annotated[bool, typer.Option("--hk", help="Hartung-Knapp adjustment.")] = False,
+    study_reports: Annotated[
+        bool, typer.Option(help="Also render each study's HTML reports (slow).")
+    ] = False,
+    reuse: Annotated[bool, typer.Option(help="Reuse bundles whose inputs are unchanged.")] = True,
+    lang: Lang = Language.id,
+) -> None:
+    """Evaluate every study under FOLDER, pool their effects and write the portfolio report."""
+    from pipeline import portfolio as pf
+
+    name = f"portfolio-{_slug(folder.resolve().name)}"
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("studies", total=None)
+
+        def advance(done: int, total: int, row: dict) -> None:
+            mark = "reused" if row.get("reused") else row.get("status")
+            bar.update(
+                task, completed=done, total=total, description=f"{row['study_file']}: {mark}"
+            )
+
+        try:
+            result = pf.run_portfolio(
+                folder,
+                processed_root=processed_dir,
+                reports_root=reports_dir,
+                scheduler=scheduler,
+                workers=workers,
+                render_reports=study_reports,
+                reuse=reuse,
+                method=method.value,
+                hk=hk,
+                progress=advance,
+            )
+            bundle_dir = processed_dir / name
+            pf.write_portfolio(result, bundle_dir)
+            bar.update(task, description="portfolio report")
+            html = pf.write_portfolio_reports(
+                bundle_dir, reports_dir / name, language=getattr(lang, "value", lang)
+            )
+        except PkmEvalError as error:
+            _print_problems(error, lang)
+            raise typer.Exit(1) from None
+    failed = result.programs[result.programs["status"].ne("ok")]
+    out.print(
+        f"{len(result.programs)} studies, {len(failed)} failed; report: {html}; "
+        f"tables: {bundle_dir}"
+    )
+    for row in failed.itertuples():
+        out.print(f"- {row.study_file}: {row.problems}", soft_wrap=True, markup=False)
+
+
 def _slug(name: str) -> str:
     import re
 

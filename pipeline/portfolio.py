@@ -1,0 +1,499 @@
+"""A funder's portfolio: every study under a folder, evaluated and pooled.
+
+``run_portfolio`` finds each ``study.yaml`` under a folder and evaluates it through Dask
+(a local cluster by default, or an existing cluster given its scheduler address), so the same
+code runs a faculty's twenty programs on a laptop and a ministry's thousands on a cluster. A
+study whose inputs, instrument, configuration and pkm-eval version match its bundle's manifest
+is not run again: its bundle is reused. A study that fails is listed with its problems; the
+others go on.
+
+Pooling (see :mod:`pipeline.stats.meta` for the formulas): each program contributes one
+standardized mean change on its outcome scale (the scale with the most items, i.e. the total
+score when the instrument has one), standardized by the pre-test SD of the paired participants
+(SMCR, Becker 1988):
+
+- a one-group program (or one without a usable control arm): yi = SMCR of its participants;
+- a program with a control group: yi = SMCR(treatment) - SMCR(control), vi the sum.
+
+The two designs answer different questions, so they are pooled separately with a
+random-effects model (REML by default, DerSimonian-Laird on request, Hartung-Knapp optional),
+with a prediction interval, tau², I², Q, and subgroup tests by method, level and region.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import outputs
+from pipeline.stats import meta
+
+__all__ = [
+    "MODERATORS",
+    "PortfolioResult",
+    "discover",
+    "evaluate_study",
+    "pool",
+    "run_portfolio",
+    "write_portfolio",
+]
+
+#: Program facts the portfolio groups by, as ``program:`` keys in study.yaml.
+MODERATORS = ("method", "level", "region")
+#: Too few participants for a standardized change with a finite variance.
+MIN_PAIRS = 3
+PROGRAM_COLUMNS = [
+    "study_file",
+    "program_id",
+    "title",
+    "method",
+    "level",
+    "region",
+    "status",
+    "reused",
+    "design",
+    "enrolled",
+    "completed",
+    "n_treatment",
+    "n_control",
+    "yi",
+    "vi",
+    "ci_low",
+    "ci_high",
+    "problems",
+    "seconds",
+]
+
+
+def discover(root: Path) -> list[Path]:
+    """Every ``study.yaml`` under ``root``, in a stable order."""
+    return sorted(Path(root).rglob("study.yaml"))
+
+
+def _version() -> str:
+    try:
+        return metadata.version("pkm-eval")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _reusable(study, bundle_dir: Path) -> bool:
+    """Whether the bundle in ``bundle_dir`` was made from exactly these inputs and settings."""
+    from pipeline.bundle import instrument_digest
+
+    try:
+        status = json.loads((bundle_dir / "status.json").read_text("utf-8"))
+        manifest = json.loads((bundle_dir / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if status.get("status") != "complete":
+        return False
+    if manifest.get("packages", {}).get("pkm-eval") != _version():
+        return False
+    if manifest.get("instrument_sha256") != instrument_digest(study):
+        return False
+    if manifest.get("config") != json.loads(json.dumps(study.model_dump(mode="json"))):
+        return False
+    inputs = manifest.get("inputs", {})
+    for wave, path in study.wave_paths().items():
+        recorded = inputs.get(wave, {}).get("sha256")
+        if recorded is None or recorded != hashlib.sha256(Path(path).read_bytes()).hexdigest():
+            return False
+    return True
+
+
+def _pairs(scores: pd.DataFrame, scale: str, group: str | None) -> pd.DataFrame:
+    part = scores[scores["scale"] == scale]
+    if group is not None:
+        part = part[part["group"] == group]
+    wide = part.pivot_table(index="participant_code", columns="wave", values="mean")
+    if not {"pre", "post"} <= set(wide.columns):
+        return pd.DataFrame(columns=["pre", "post"])
+    return wide[["pre", "post"]].dropna()
+
+
+def _arm_effect(pairs: pd.DataFrame) -> meta.Effect | None:
+    if len(pairs) < MIN_PAIRS or pairs["pre"].std() == 0 or pairs["post"].std() == 0:
+        return None
+    r = float(np.corrcoef(pairs["pre"], pairs["post"])[0, 1])
+    return meta.smcr(
+        pairs["pre"].mean(), pairs["post"].mean(), pairs["pre"].std(), min(r, 1.0), len(pairs)
+    )
+
+
+def program_effect(bundle_dir: Path) -> dict[str, Any]:
+    """Design, counts and the standardized change of one finished bundle."""
+    results = json.loads((bundle_dir / "results.json").read_text("utf-8"))
+    scores = pd.read_parquet(bundle_dir / "scores.parquet")
+    scales = results["instrument"]["scales"]
+    outcome = max(scales, key=lambda s: s["n_items"])["id"]
+    groups = set(pd.unique(scores["group"]))
+    treated = _pairs(scores, outcome, "treatment" if "treatment" in groups else None)
+    control = _pairs(scores, outcome, "control") if "control" in groups else pd.DataFrame()
+    out: dict[str, Any] = {
+        "enrolled": results["flow"]["participants"],
+        "completed": len(_pairs(scores, outcome, None)),
+        "n_treatment": len(treated),
+        "n_control": len(control),
+        "outcome": outcome,
+    }
+    t_effect = _arm_effect(treated)
+    c_effect = _arm_effect(control) if len(control) else None
+    if t_effect is not None and c_effect is not None:
+        out.update(design="controlled", yi=t_effect.yi - c_effect.yi, vi=t_effect.vi + c_effect.vi)
+    elif t_effect is not None:
+        out.update(design="one_group", yi=t_effect.yi, vi=t_effect.vi)
+    else:
+        out.update(design="none", yi=np.nan, vi=np.nan)
+    return out
+
+
+def evaluate_study(
+    study_file: str,
+    processed_root: str,
+    reports_root: str,
+    render_reports: bool = False,
+    reuse: bool = True,
+) -> dict[str, Any]:
+    """Evaluate one study (or reuse its bundle) and return its portfolio row.
+
+    Never raises: a study that cannot be evaluated comes back with status "failed" and its
+    problems, so one broken study cannot stop a portfolio. Runs in a Dask worker, so it takes
+    and returns plain, picklable values.
+    """
+    import time
+
+    from pipeline.config import load_study
+    from pipeline.errors import PkmEvalError
+    from pipeline.run import run_study
+
+    start = time.perf_counter()
+    row: dict[str, Any] = {"study_file": study_file, "status": "failed", "reused": False}
+    try:
+        study = load_study(study_file)
+        facts = study.program
+        row.update(
+            program_id=facts.id,
+            title=facts.title,
+            **{m: getattr(facts, m) or "" for m in MODERATORS},
+        )
+        bundle_dir = Path(processed_root) / facts.id
+        if reuse and _reusable(study, bundle_dir):
+            row["reused"] = True
+        else:
+            run_study(
+                study_file,
+                processed_root=processed_root,
+                reports_root=reports_root,
+                render_report=render_reports,
+            )
+        row.update(program_effect(bundle_dir), status="ok", problems="")
+    except PkmEvalError as error:
+        messages = [p.message("en") for p in error.problems[:5]]
+        more = len(error.problems) - len(messages)
+        row["problems"] = " | ".join(messages) + (f" | and {more} more" if more > 0 else "")
+    except Exception as error:  # a bug must not stop the portfolio either; it is reported
+        last = traceback.extract_tb(error.__traceback__)[-1]
+        row["problems"] = (
+            f"internal error {type(error).__name__}: {error} ({Path(last.filename).name}:"
+            f"{last.lineno}); please report it"
+        )
+    row["seconds"] = time.perf_counter() - start
+    return row
+
+
+@dataclass(frozen=True)
+class PortfolioResult:
+    """The portfolio's tables: one row per program, the pooled effects, the subgroups."""
+
+    programs: pd.DataFrame
+    pooled: pd.DataFrame
+    subgroups: pd.DataFrame
+    settings: dict[str, Any]
+
+
+def _interval(row: pd.Series, z: float) -> tuple[float, float]:
+    half = z * np.sqrt(row["vi"])
+    return row["yi"] - half, row["yi"] + half
+
+
+DESIGNS = ("one_group", "controlled")
+
+
+def pool(
+    programs: pd.DataFrame, *, method: str = "REML", hk: bool = False, level: float = 0.95
+) -> PortfolioResult:
+    """Pool the programs' effects per design, overall and by each moderator."""
+    from scipy import stats
+
+    programs = programs.copy()
+    z = stats.norm.isf((1 - level) / 2)
+    usable = programs["status"].eq("ok") & programs["yi"].notna()
+    limits = programs[usable].apply(_interval, axis=1, z=z, result_type="expand")
+    if len(limits):
+        programs.loc[usable, ["ci_low", "ci_high"]] = limits.to_numpy()
+    pooled, subgroups = [], []
+    for design in DESIGNS:
+        part = programs[usable & programs["design"].eq(design)]
+        if part.empty:
+            continue
+        fit = meta.random_effects(part["yi"], part["vi"], method=method, hk=hk, level=level)
+        pooled.append({"design": design, **fit.as_dict()})
+        for moderator in MODERATORS:
+            labels = part[moderator].replace("", "(not stated)")
+            if labels.nunique() < 2:
+                continue
+            found = meta.subgroups(
+                part["yi"], part["vi"], labels, method=method, hk=hk, level=level
+            )
+            test = {
+                "QM": found.QM,
+                "QM_df": found.QM_df,
+                "QM_p": found.QM_p,
+                "tau2_resid": found.tau2_resid,
+            }
+            for record in found.levels.to_dict("records"):
+                subgroups.append({"design": design, "moderator": moderator, **record, **test})
+    settings = {"method": method, "hk": hk, "level": level, "measure": "SMCR (pre-test SD)"}
+    return PortfolioResult(
+        programs.reindex(columns=PROGRAM_COLUMNS),
+        pd.DataFrame(pooled),
+        pd.DataFrame(subgroups),
+        settings,
+    )
+
+
+def _client(address: str | None, workers: int):
+    from dask.distributed import Client, LocalCluster
+
+    if address:
+        return Client(address), None
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    return Client(cluster), cluster
+
+
+def run_portfolio(
+    root: Path,
+    *,
+    processed_root: Path,
+    reports_root: Path,
+    scheduler: str | None = None,
+    workers: int = 2,
+    render_reports: bool = False,
+    reuse: bool = True,
+    method: str = "REML",
+    hk: bool = False,
+    progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+) -> PortfolioResult:
+    """Evaluate every study under ``root`` on a Dask cluster and pool the results.
+
+    Parameters
+    ----------
+    root
+        Folder searched recursively for ``study.yaml`` files.
+    processed_root, reports_root
+        Where each study's bundle (and, with ``render_reports``, its reports) go.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://host:8786``); a local cluster of
+        ``workers`` processes when None.
+    progress
+        Called as each study finishes with (done, total, its row).
+    """
+    from dask.distributed import as_completed
+
+    files = discover(root)
+    if not files:
+        from pipeline.errors import InputError, Problem
+
+        raise InputError(
+            [Problem("portfolio_empty", file=str(root))],
+            "No study.yaml was found under the portfolio folder",
+        )
+    client, cluster = _client(scheduler, workers)
+    rows = []
+    try:
+        futures = [
+            client.submit(
+                evaluate_study,
+                str(path),
+                str(processed_root),
+                str(reports_root),
+                render_reports,
+                reuse,
+                key=f"study-{k}-{path.parent.name}",
+                pure=False,
+            )
+            for k, path in enumerate(files)
+        ]
+        for done, future in enumerate(as_completed(futures), start=1):
+            row = future.result()
+            rows.append(row)
+            if progress:
+                progress(done, len(files), row)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    programs = pd.DataFrame(rows).sort_values("study_file", kind="stable").reset_index(drop=True)
+    for column in PROGRAM_COLUMNS:
+        if column not in programs:
+            programs[column] = np.nan if column in {"yi", "vi", "ci_low", "ci_high"} else ""
+    return pool(programs, method=method, hk=hk)
+
+
+def write_portfolio(result: PortfolioResult, folder: Path) -> None:
+    """The portfolio bundle: its tables (CSV and parquet) and ``portfolio.json``. No personal
+    data: program-level facts and numbers only."""
+    outputs.clear_stale_temp(folder)
+    programs = result.programs.drop(columns=["study_file"])
+    outputs.write_table(folder, "programs", programs)
+    outputs.write_table(folder, "pooled", result.pooled)
+    outputs.write_table(folder, "subgroups", result.subgroups)
+    ok = result.programs["status"].eq("ok")
+    summary = {
+        "settings": result.settings,
+        "programs": len(result.programs),
+        "programs_ok": int(ok.sum()),
+        "programs_failed": int((~ok).sum()),
+        "programs_reused": int(result.programs["reused"].fillna(False).astype(bool).sum()),
+        "enrolled": int(pd.to_numeric(result.programs["enrolled"], errors="coerce").sum()),
+        "completed": int(pd.to_numeric(result.programs["completed"], errors="coerce").sum()),
+    }
+    outputs.write_json(folder / "portfolio.json", summary)
+    outputs.write_json(folder / "status.json", {"status": "complete"})
+
+
+# --------------------------------------------------------------------------- simulation
+
+_METHODS = ("pelatihan", "bimbingan kelompok", "CBPR", "lokakarya")
+_LEVELS = ("SD", "SMP", "SMA/MA", "S1")
+_REGIONS = ("Jawa Timur", "Jawa Barat", "Sumatera Utara", "Sulawesi Selatan", "NTB")
+
+
+def simulate_portfolio(
+    root: Path, n_programs: int, *, seed: int = 20261122, broken: int = 0
+) -> list[Path]:
+    """Write ``n_programs`` simulated studies (30-150 participants each; true effects vary
+    between programs and by method) under ``root``, plus ``broken`` studies whose pre-test
+    export is not a survey at all. Returns the study files."""
+    from pipeline.outputs import atomic_write_bytes
+    from pipeline.simulate import DEMO_PROGRAM, SimulationSpec, write_study
+
+    rng = np.random.default_rng(seed)
+    files = []
+    for k in range(n_programs):
+        method = _METHODS[k % len(_METHODS)]
+        n = int(rng.integers(30, 151))
+        controlled = rng.random() < 0.4
+        effect = max(0.0, rng.normal(0.35 + 0.15 * (method == "CBPR"), 0.15))
+        spec = SimulationSpec(
+            n_treatment=n // 2 if controlled else n,
+            n_control=n - n // 2 if controlled else 0,
+            effect=float(effect),
+            seed=seed + k,
+        )
+        program = {
+            **DEMO_PROGRAM,
+            "id": f"program-{k + 1:04d}",
+            "title": f"Program PKM simulasi {k + 1}",
+            "method": method,
+            "level": _LEVELS[int(rng.integers(len(_LEVELS)))],
+            "region": _REGIONS[int(rng.integers(len(_REGIONS)))],
+        }
+        folder = Path(root) / program["id"]
+        folder.mkdir(parents=True, exist_ok=True)
+        files.append(write_study(folder, spec=spec, program=program))
+    for k in range(broken):
+        folder = Path(root) / f"broken-{k + 1}"
+        folder.mkdir(parents=True, exist_ok=True)
+        program = {**DEMO_PROGRAM, "id": f"broken-{k + 1}", "title": "Program dengan data rusak"}
+        files.append(write_study(folder, spec=SimulationSpec(seed=k), program=program))
+        atomic_write_bytes(folder / "pre.csv", b"\x00\x01 not a survey export \x02")
+    return files
+
+
+# --------------------------------------------------------------------------- presentation
+
+
+def forest_figure(programs: pd.DataFrame, pooled: pd.Series, *, language: str = "id", top=40):
+    """Forest plot of one design: each program's change with its CI (square sized by its
+    random-effects weight), the pooled estimate as a diamond and its prediction interval.
+    Beyond ``top`` programs only the ``top`` largest are drawn; the pooled row uses all."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    part = programs.dropna(subset=["yi"]).copy()
+    part["weight"] = 1 / (part["vi"] + float(pooled["tau2"]))
+    shown = part.nlargest(top, "weight").sort_values("yi") if len(part) > top else part
+    shown = shown.sort_values("yi")
+    height = 1.2 + 0.28 * (len(shown) + 2)
+    figure, axis = plt.subplots(figsize=(7.5, height))
+    y = np.arange(len(shown))[::-1] + 2
+    sizes = 20 + 180 * shown["weight"] / shown["weight"].max()
+    axis.hlines(y, shown["ci_low"], shown["ci_high"], color="#555555", linewidth=1)
+    axis.scatter(shown["yi"], y, s=sizes, marker="s", color="#0072B2", zorder=3)
+    est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+    axis.fill([low, est, high, est], [0.5, 0.8, 0.5, 0.2], color="#D55E00", zorder=3)
+    if np.isfinite(pooled.get("pi_low", np.nan)):
+        axis.hlines(0.5, pooled["pi_low"], pooled["pi_high"], color="#D55E00", linewidth=1)
+    axis.axvline(0, color="black", linewidth=0.8)
+    labels = list(shown["program_id"])
+    pooled_label = "Gabungan (RE)" if language == "id" else "Pooled (RE)"
+    axis.set_yticks([*y, 0.5], [*labels, pooled_label], fontsize=7)
+    axis.set_xlabel(
+        "Perubahan terstandar (SMCR) dan 95% CI"
+        if language == "id"
+        else "Standardized mean change (SMCR) with 95% CI"
+    )
+    if len(part) > top:
+        note = (
+            f"{top} dari {len(part)} program dengan bobot terbesar"
+            if language == "id"
+            else f"the {top} of {len(part)} programs with the largest weights"
+        )
+        axis.set_title(note, fontsize=8)
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure
+
+
+def write_portfolio_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
+    """portfolio.html (papermill notebook, code hidden), portfolio.xlsx and the forest plots."""
+    from pipeline.report import notebook_dir, render_notebook, to_html
+
+    programs = pd.read_parquet(bundle_dir / "programs.parquet")
+    pooled = pd.read_parquet(bundle_dir / "pooled.parquet")
+    subgroups = pd.read_parquet(bundle_dir / "subgroups.parquet")
+    for row in pooled.itertuples():
+        figure = forest_figure(
+            programs[programs["design"].eq(row.design) & programs["status"].eq("ok")],
+            pd.Series(row._asdict()),
+            language=language,
+        )
+        for folder in (bundle_dir, report_dir):  # the notebook embeds the bundle's copy
+            outputs.write_figure(folder / f"forest_{row.design}", figure)
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    failed = programs[programs["status"].ne("ok")][["program_id", "title", "problems"]]
+    outputs.write_xlsx(
+        report_dir / "portfolio.xlsx",
+        {"programs": programs, "pooled": pooled, "subgroups": subgroups, "failed": failed},
+    )
+    parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
+    executed = render_notebook(notebook_dir() / "portfolio_report.ipynb", parameters)
+    outputs.atomic_write_text(report_dir / "portfolio.html", to_html(executed))
+    return report_dir / "portfolio.html"
