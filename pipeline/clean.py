@@ -122,11 +122,16 @@ def _joined(answered: pd.DataFrame) -> pd.Series:
 def normalize_id(values: pd.Series, *, kind: str) -> pd.Series:
     """Comparable participant ids: names lower-cased without accents, punctuation or extra
     spaces; numbers stripped of spaces, punctuation and leading zeros, and upper-cased."""
-    text = map_unique(values.astype(str), normalize_text).astype(str)
     if kind == "number":
         # Excel drops leading zeros of numbers typed into a cell: 0012345 and 12345 are one id.
-        digits = text.str.replace(r"[^0-9a-z]", "", regex=True).str.upper()
+        # Vectorized: student numbers are all distinct, so a per-value call would cost a
+        # Python call per participant.
+        text = (
+            values.astype(str).str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+        )
+        digits = text.str.replace(r"[^0-9A-Za-z]", "", regex=True).str.upper()
         return digits.str.replace(r"^0+(?=\d)", "", regex=True)
+    text = map_unique(values.astype(str), normalize_text).astype(str)
     text = text.str.replace(r"[^\w\s]", " ", regex=True)
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
@@ -243,16 +248,18 @@ def _codes(person: pd.Series, kept: pd.DataFrame) -> pd.Series:
     return person.map(code_of)
 
 
-def _match_notes(matches: pd.DataFrame) -> dict[int, str]:
-    notes = {}
-    for idx, wave, method, score in zip(
-        matches["other_index"], matches["wave"], matches["method"], matches["score"], strict=True
-    ):
-        if method == "fuzzy":
-            notes[idx] = f"matched in the {wave} wave by a similar name (score {score:.0f})"
-        elif method == "review":
-            notes[idx] = f"matched in the {wave} wave by the reviewed match file"
-    return notes
+def _match_notes(matches: pd.DataFrame) -> pd.Series:
+    """The ledger's note for rows matched by similarity or by review, by row index."""
+    special = matches[matches["method"].isin(["fuzzy", "review"])]
+    fuzzy = special["method"].eq("fuzzy").to_numpy()
+    wave = special["wave"].astype(str).to_numpy(dtype=object)
+    score = special["score"].map("{:.0f}".format).to_numpy(dtype=object) if fuzzy.any() else ""
+    notes = np.where(
+        fuzzy,
+        "matched in the " + wave + " wave by a similar name (score " + score + ")",
+        "matched in the " + wave + " wave by the reviewed match file",
+    )
+    return pd.Series(notes, index=special["other_index"].to_numpy(), dtype=object)
 
 
 def _ledger(
@@ -268,7 +275,9 @@ def _ledger(
     notes = _match_notes(matches)
     analysed_part = analysed[["wave", "source_file", "source_row", "participant_code"]].assign(
         outcome=np.where(n_waves > 1, "matched", "unmatched"),
-        detail=[notes.get(i, "") for i in analysed.index],
+        detail=notes.reindex(analysed.index).fillna("").to_numpy(dtype=object)
+        if len(notes)
+        else "",
     )
     excluded_part = kept.loc[
         excluded, ["wave", "source_file", "source_row", "participant_code"]

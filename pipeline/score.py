@@ -110,16 +110,22 @@ def scale_scores(
     """Scale scores of already keyed responses (``SCORE_COLUMNS``, one row per participant,
     wave and scale)."""
     low, high = instrument.response_scale.min, instrument.response_scale.max
+    # Categorical keys: a long table (participants x waves x scales) is filtered and pivoted
+    # many times, and integer codes make that fast at survey scale.
+    keys = keyed[["participant_code", "wave", "group"]].astype("category")
+    scale_ids = [scale.id for scale in instrument.all_scales]
     parts = []
-    for scale in instrument.all_scales:
+    for position, scale in enumerate(instrument.all_scales):
         values = keyed[scale.items].to_numpy(dtype=float)
         n_items = values.shape[1]
         answered = np.sum(~np.isnan(values), axis=1)
         enough = answered >= np.ceil(min_answered_share * n_items - 1e-9)
         total = np.nansum(values, axis=1)
         mean = np.where(enough & (answered > 0), total / np.maximum(answered, 1), np.nan)
-        part = keyed[["participant_code", "wave", "group"]].copy()
-        part["scale"] = scale.id
+        part = keys.copy()
+        part["scale"] = pd.Categorical.from_codes(
+            np.full(len(part), position), categories=scale_ids
+        )
         part["n_items"] = n_items
         part["n_answered"] = answered
         part["mean"] = mean
@@ -359,7 +365,7 @@ def gain_tables(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.Da
     wide["c"] = gn.normalized_change(wide["pre_pomp"], wide["post_pomp"])
     method = study.analysis.gain_method
     wide["value"] = wide["g"] if method == "hake" else wide["c"]
-    wide["hake_level"] = wide["value"].map(gn.hake_label)
+    wide["hake_level"] = gn.hake_labels(wide["value"])
     wide["note"] = np.select(
         [wide["pre_pomp"] >= 100, wide["post_pomp"] < wide["pre_pomp"]],
         ["pre at the ceiling: no room to gain", "declined"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -84,6 +85,10 @@ def _excel_serial(text: pd.Series) -> pd.Series:
     return pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
 
 
+#: Rows of a wave whose timestamps rank the candidate layouts.
+_RANK_SAMPLE = 5000
+
+
 def parse_timestamps(
     values: pd.Series, *, layout: str | None = None, month_first: bool = False
 ) -> tuple[pd.Series, pd.Series]:
@@ -113,12 +118,18 @@ def parse_timestamps(
     blank = text.eq("")
     order = ISO_LAYOUTS + (MONTH_FIRST + DAY_FIRST if month_first else DAY_FIRST + MONTH_FIRST)
     candidates = ([layout] if layout else []) + [c for c in order if c != layout] + ["ISO8601"]
-    attempts = [(c, _parse(text, c)) for c in candidates]
     if not layout:  # the layout that fits the most values decides ambiguous ones
-        attempts.sort(key=lambda a: -a[1].notna().sum())
+        ranking = text[~blank]
+        if len(ranking) > _RANK_SAMPLE:  # a large export: its first rows rank the layouts
+            ranking = ranking.iloc[:_RANK_SAMPLE]
+        fits = {c: int(_parse(ranking, c).notna().sum()) for c in candidates}
+        candidates = sorted(candidates, key=lambda c: -fits[c])
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    for _, attempt in attempts:
-        parsed = parsed.fillna(attempt.astype("datetime64[ns]"))
+    for candidate in candidates:  # each layout only reads what the earlier ones could not
+        todo = parsed.isna() & ~blank
+        if not todo.any():
+            break
+        parsed[todo] = _parse(text[todo], candidate).astype("datetime64[ns]")
     parsed = parsed.fillna(_excel_serial(text)).where(~blank)
     return parsed, ~blank & parsed.isna()
 
@@ -266,10 +277,16 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
     problems += time_problems
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     reasons = _reasons_by_row(problems)
-    key = list(zip(frame["wave"], frame["source_row"], strict=True))
-    bad = pd.Series([k in reasons for k in key], index=frame.index)
+    found = pd.Series(reasons, dtype=object)
+    if len(found):
+        found.index = pd.MultiIndex.from_tuples(found.index)
+        key = pd.MultiIndex.from_arrays([frame["wave"], frame["source_row"]])
+        reason = found.reindex(key).to_numpy()
+    else:
+        reason = np.full(len(frame), np.nan, dtype=object)
+    bad = pd.Series(pd.notna(reason), index=frame.index)
     quarantine = frame.loc[bad, ["wave", "source_file", "source_row"]].copy()
-    quarantine["reason"] = [reasons[k] for k in key if k in reasons]
+    quarantine["reason"] = reason[bad.to_numpy()]
     valid = frame.loc[~bad].assign(submitted_at=parsed[~bad])
     _enforce_limit(frame, bad, problems, study)
     return ValidationResult(

@@ -139,3 +139,32 @@ def test_simulator_can_identify_people_by_student_number(tmp_path):
     assert ids.str.fullmatch(r"\d{10}|").all()
     assert ids[ids != ""].nunique() == 1000  # one duplicate submission aside
     assert waves["post"]["NISN"].isin(set(ids)).mean() > 0.99
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([0.0, 0.1, 0.4]))
+def test_matrix_pairwise_moments_equal_pandas(seed, missing):
+    from pipeline.stats import reliability as rel
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(1, 6, size=(40, 5)).astype(float)
+    values[rng.random(values.shape) < missing] = np.nan
+    items = pd.DataFrame(values)
+    cov, _ = rel.item_covariance(items, use="pairwise")
+    np.testing.assert_allclose(cov, items.cov().to_numpy(), atol=1e-12, equal_nan=True)
+    corr = rel.item_correlation(items, use="pairwise")
+    np.testing.assert_allclose(corr, items.corr().to_numpy(), atol=1e-12, equal_nan=True)
+    complete = items.dropna()
+    if len(complete) >= 2:
+        listwise, n = rel.item_covariance(items, use="listwise")
+        assert n == len(complete)
+        np.testing.assert_allclose(listwise, complete.cov().to_numpy(), atol=1e-12, equal_nan=True)
+
+
+@given(st.lists(st.one_of(st.floats(-5, 1.5), st.just(float("nan"))), max_size=40))
+def test_vectorized_hake_labels_equal_the_scalar_rule(values):
+    from pipeline.stats import gain
+
+    series = pd.Series(values, dtype=float)
+    expected = [gain.hake_label(v) for v in values]
+    assert gain.hake_labels(series).tolist() == expected

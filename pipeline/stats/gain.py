@@ -69,6 +69,15 @@ def hake_label(g: float) -> str | None:
     return _label(g, HAKE)
 
 
+def hake_labels(g: pd.Series) -> pd.Series:
+    """:func:`hake_label` of every gain at once (None where the gain is undefined)."""
+    values = g.to_numpy(dtype=float)
+    bounds = np.array([bound for bound, _ in HAKE[:-1]])
+    names = np.array([label for _, label in HAKE] + [None], dtype=object)
+    index = np.where(np.isnan(values), len(HAKE), np.searchsorted(bounds, values, side="right"))
+    return pd.Series(names[index], index=g.index, dtype=object)
+
+
 def effectiveness_label(percent: float) -> str | None:
     """Effectiveness level of an N-gain percentage."""
     return _label(percent, EFFECTIVENESS)

@@ -29,22 +29,53 @@ __all__ = [
 Missing = Literal["pairwise", "listwise"]
 
 
+def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariances (ddof = 1) and variances of every pair of columns over the rows where both
+    are answered, by matrix products instead of a loop over pairs.
+
+    Returns ``cov``, ``var_given`` (``var_given[i, j]`` is the variance of column i over the
+    rows where j is answered too) and the pair counts. Columns are centred first, which keeps
+    the sums small; pairs with fewer than 2 rows get NaN, as in pandas.
+    """
+    present = ~np.isnan(values)
+    mask = present.astype(float)
+    with np.errstate(invalid="ignore"):
+        centre = np.nanmean(np.where(present.any(axis=0), values, 0.0), axis=0)
+    x = np.where(present, values - centre, 0.0)
+    n = mask.T @ mask
+    sums = x.T @ mask  # sums[i, j]: column i summed over rows where j is answered
+    squares = (x * x).T @ mask
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (x.T @ x - sums * sums.T / n) / (n - 1)
+        var_given = (squares - sums * sums / n) / (n - 1)
+    cov[n < 2] = np.nan
+    var_given[n < 2] = np.nan
+    return cov, var_given, n
+
+
 def item_covariance(items: pd.DataFrame, *, use: Missing) -> tuple[np.ndarray, int]:
     """Covariance matrix (ddof = 1) of the items and the n it rests on.
 
     ``listwise`` keeps complete cases only (n = their number); ``pairwise`` uses each pair's
     complete cases (n = respondents with at least one answer, as psych::alpha counts them).
     """
+    values = items.to_numpy(dtype=float)
     if use == "listwise":
-        complete = items.dropna()
-        return complete.cov().to_numpy(), len(complete)
-    answered = items.notna().any(axis=1)
-    return items.cov().to_numpy(), int(answered.sum())
+        complete = values[~np.isnan(values).any(axis=1)]
+        return _pairwise_moments(complete)[0], len(complete)
+    answered = ~np.isnan(values).all(axis=1)
+    return _pairwise_moments(values)[0], int(answered.sum())
 
 
 def item_correlation(items: pd.DataFrame, *, use: Missing) -> np.ndarray:
-    """Pearson correlations of the items, from complete cases or from each pair's."""
-    return (items.dropna() if use == "listwise" else items).corr().to_numpy()
+    """Pearson correlations of the items, from complete cases or from each pair's (each
+    pair's own means and SDs, as pandas and R's ``use = "pairwise"`` compute them)."""
+    values = items.to_numpy(dtype=float)
+    if use == "listwise":
+        values = values[~np.isnan(values).any(axis=1)]
+    cov, var_given, _ = _pairwise_moments(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cov / np.sqrt(var_given * var_given.T)
 
 
 def cronbach_alpha(cov: np.ndarray) -> float:
