@@ -298,14 +298,27 @@ def analysis_groups(scores: pd.DataFrame) -> list[str]:
 def category_tables(scores: pd.DataFrame, study: Study):
     """Categories per participant, the schemes with their bounds, and the pre-post shifts."""
     rows, schemes, moves = [], [], []
-    for scale, name, scheme, column in _schemes(scores, study):
+    found = _schemes(scores, study)
+    # One set of categories for every part, so the long table stays categorical when joined.
+    kinds = {
+        "scale": list(dict.fromkeys(f[0] for f in found)),
+        "scheme": list(dict.fromkeys(f[1] for f in found)),
+        "category": list(dict.fromkeys(label for f in found for label in f[2].labels)),
+    }
+
+    def constant(kind: str, value: str, n: int) -> pd.Categorical:
+        return pd.Categorical.from_codes(np.full(n, kinds[kind].index(value)), kinds[kind])
+
+    for scale, name, scheme, column in found:
         part = scores[scores["scale"] == scale]
         rows.append(
             part[["participant_code", "wave", "group"]].assign(
-                scale=scale,
-                scheme=name,
+                scale=constant("scale", scale, len(part)),
+                scheme=constant("scheme", name, len(part)),
                 score=part[column],
-                category=cat.categorize(part[column], scheme),
+                category=pd.Categorical(
+                    cat.categorize(part[column], scheme), categories=kinds["category"]
+                ),
             )
         )
         schemes.append(
@@ -325,7 +338,7 @@ def category_tables(scores: pd.DataFrame, study: Study):
         if not {"pre", "post"} <= set(levels.columns):
             continue
         groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
-        paired = levels[["pre", "post"]].dropna()
+        paired = levels[["pre", "post"]].astype(object).dropna()
         moved = cat.shifts(paired["pre"], paired["post"], scheme)
         for arm in analysis_groups(scores):
             chosen = moved if arm == "all" else moved[groups.reindex(moved.index) == arm]

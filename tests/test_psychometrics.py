@@ -173,7 +173,7 @@ def test_likert_categories_match_r(scored, scheme):
     assert schemes.loc[scheme, "norm_sd"] == pytest.approx(expected["SD"], rel=1e-12)
     for wave in ("pre", "post"):
         labels = got.query("wave == @wave")["category"].tolist()
-        assert labels == expected[wave]
+        assert [None if pd.isna(x) else x for x in labels] == expected[wave]
 
 
 @pytest.mark.parametrize("levels", [3, 5])
