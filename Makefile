@@ -4,10 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format references clean-outputs help browser bench
+.PHONY: demo examples test lint format references clean-outputs help browser bench
 
 help:
 	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
+	@echo "make examples    run the three example programs in data/raw/examples"
 	@echo "make test        set up, run the test suite"
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       time 100 to 1,000,000 participants; table in benchmarks/results and README"
@@ -22,6 +23,11 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/pkm-eval demo
+	$(BIN)/pkm-eval examples
+
+# The three example programs only (pesantren, CBPR with children, counseling service).
+examples: $(STAMP)
+	$(BIN)/pkm-eval examples
 
 # The browser tests need Debian's chromium; install it when missing and apt is usable.
 browser:

@@ -3,7 +3,10 @@
 ``write`` puts into ``data/processed/<study>/``: the tables listed in
 :data:`pipeline.outputs.BUNDLE_TABLES` (CSV and parquet), the personal tables (identity key and
 match review, which no report reads), ``results.json`` (facts and headline numbers) and
-``manifest.json`` (input hashes, versions, the resolved configuration).
+``manifest.json`` (input hashes, versions, the resolved configuration). A study that declares
+optional parts (attendance, service log, aspirations, plan, CBPR cycle) adds the tables of
+:data:`pipeline.extras.EXTRA_TABLES` (listed in ``results.json`` under ``extras.tables``) and
+the personal ones of :data:`pipeline.extras.PERSONAL_EXTRA_TABLES`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 
 from pipeline import outputs
 from pipeline.errors import problems_frame
+from pipeline.extras import EXTRA_TABLES, PERSONAL_EXTRA_TABLES
 from pipeline.matching import STATUS
 
 if TYPE_CHECKING:
@@ -45,9 +49,10 @@ _PACKAGES = (
 def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     """All tables of the bundle by name, personal ones included."""
     cleaned, compared = analysis.cleaned, analysis.compared
+    problems = [*analysis.validated.problems, *analysis.cleaned.warnings]
     return {
         "ledger": cleaned.ledger,
-        "problems": problems_frame([*analysis.validated.problems, *analysis.cleaned.warnings]),
+        "problems": problems_frame([*problems, *analysis.extras.problems]),
         "quarantine": analysis.validated.quarantine,
         "attrition": cleaned.attrition,
         "careless": cleaned.careless,
@@ -74,6 +79,17 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "participant_key": cleaned.key,
         "matches": cleaned.matches,
         "match_review": cleaned.review,
+        # The optional parts, when the study declares them (pipeline.extras).
+        **{
+            name: analysis.extras.tables[name]
+            for name in EXTRA_TABLES
+            if name in analysis.extras.tables
+        },
+        **{
+            name: analysis.extras.personal[name]
+            for name in PERSONAL_EXTRA_TABLES
+            if name in analysis.extras.personal
+        },
     }
 
 
@@ -181,7 +197,18 @@ def results(analysis: Analysis) -> dict[str, Any]:
         "categories": study.categories.model_dump(mode="json"),
         "targets": study.targets.model_dump(mode="json"),
         "limits": _limits(analysis),
+        **({"extras": _extras_facts(analysis)} if analysis.extras.tables else {}),
     }
+
+
+def _extras_facts(analysis: Analysis) -> dict[str, Any]:
+    """Facts of the optional parts, and which extra tables a report may read."""
+    facts = dict(analysis.extras.facts)
+    facts["tables"] = [name for name in EXTRA_TABLES if name in analysis.extras.tables]
+    facts["personal_tables"] = [
+        name for name in PERSONAL_EXTRA_TABLES if name in analysis.extras.personal
+    ]
+    return facts
 
 
 def instrument_digest(study) -> str:

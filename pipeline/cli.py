@@ -139,6 +139,23 @@ def demo(
 
 
 @app.command()
+def examples(
+    processed_dir: ProcessedOpt = Path("data/processed"),
+    reports_dir: ReportsOpt = Path("reports"),
+) -> None:
+    """Run the three bundled example programs (data/raw/examples) end to end: pesantren career
+    planning, CBPR with children, and a university counseling service."""
+    from pipeline.examples import EXAMPLES, EXAMPLES_ROOT
+
+    for name in EXAMPLES:
+        study = Path(EXAMPLES_ROOT) / name / "study.yaml"
+        if not study.is_file():
+            console.print(f"[red]{study} not found: run this from the pkm-eval folder.[/]")
+            raise typer.Exit(2)
+        _run(study, processed=processed_dir, reports=reports_dir, render=True, language="en")
+
+
+@app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="New study folder to create.")],
     with_example_data: Annotated[

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import (
@@ -27,9 +27,16 @@ from pydantic import (
 
 from pipeline.errors import ConfigError, Problem
 
+if TYPE_CHECKING:  # resolved at run time by _complete_study_model (process imports this module)
+    from pipeline.process import AttendanceLog, Plan, ServiceLog
+
 __all__ = [
     "BUILTIN_PREFIX",
+    "CBPR_STAGES",
     "WAVE_ORDER",
+    "AspirationQuestion",
+    "CbprCycle",
+    "CbprStage",
     "Instrument",
     "Study",
     "builtin_instrument_path",
@@ -417,6 +424,78 @@ class Report(_Model):
     formats: list[Literal["html"]] = Field(default_factory=lambda: ["html"])
 
 
+#: The stages of a Community-Based Participatory Research cycle, in order (Israel et al. 1998;
+#: Wallerstein & Duran 2006), as the study file names them.
+CBPR_STAGES = (
+    "community_invited",
+    "agenda_set",
+    "target_group_chosen",
+    "design_drafted",
+    "carried_out",
+    "action_taken",
+)
+
+
+class CbprStage(_Model):
+    """One stage of the CBPR cycle as the program lived it; every field is optional."""
+
+    date: dt.date | None = Field(None, description="When the stage took place (or began).")
+    end_date: dt.date | None = Field(None, description="When it ended, if it took longer.")
+    who: str | None = Field(None, description="Who took part (roles, not names of children).")
+    decided: str | None = Field(None, description="What was decided or produced.")
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _dates_ordered(self) -> CbprStage:
+        if self.date and self.end_date and self.end_date < self.date:
+            raise ValueError(f"end_date {self.end_date} is before date {self.date}")
+        return self
+
+
+class CbprCycle(_Model):
+    """The six stages of a CBPR cycle: community invited, agenda set together, target group
+    chosen, design drafted together, carried out, action taken together. A stage left out is
+    reported as not recorded."""
+
+    community_invited: CbprStage | None = None
+    agenda_set: CbprStage | None = None
+    target_group_chosen: CbprStage | None = None
+    design_drafted: CbprStage | None = None
+    carried_out: CbprStage | None = None
+    action_taken: CbprStage | None = None
+
+    def stages(self) -> list[tuple[str, CbprStage | None]]:
+        """(stage name, stage or None) in cycle order."""
+        return [(name, getattr(self, name)) for name in CBPR_STAGES]
+
+
+class AspirationQuestion(_Model):
+    """The open question "what do you want to be?" asked in the waves.
+
+    ``pre`` and ``post`` name the export column holding the answer in each wave (``column``
+    sets both); ``dictionary`` is a copy of the aspiration dictionary relative to the study
+    file (default: the bundled ``pipeline/resources/aspirations.yaml``).
+    """
+
+    column: str | None = Field(None, description="Answer column, when both waves share it.")
+    pre: str | None = None
+    post: str | None = None
+    dictionary: str | None = None
+    uncoded: Literal["exclude", "no"] = Field(
+        "exclude", description="Pairs with an uncoded answer: left out of McNemar, or 'no'."
+    )
+
+    @model_validator(mode="after")
+    def _columns_given(self) -> AspirationQuestion:
+        if not (self.column or (self.pre and self.post)):
+            raise ValueError("give 'column', or both 'pre' and 'post' (the answer columns)")
+        return self
+
+    def column_of(self, wave: str) -> str:
+        """The export column of the answer in ``wave``."""
+        return getattr(self, wave, None) or self.column  # type: ignore[return-value]
+
+
 class Study(_Model):
     """A study file (``study.yaml``) with its instrument resolved."""
 
@@ -441,6 +520,19 @@ class Study(_Model):
     categories: Categories = Field(default_factory=Categories)
     limits: Limits = Field(default_factory=Limits)
     report: Report = Field(default_factory=Report)
+    # Optional parts of a program besides the questionnaire (pipeline.extras analyses them).
+    attendance: AttendanceLog | None = Field(None, description="Attendance (activity) log.")
+    service_log: ServiceLog | None = Field(None, description="Service procedure log.")
+    plan: Plan | None = Field(None, description="Planned targets by POAC pillar.")
+    achieved: dict[str, float | bool] = Field(
+        default_factory=dict,
+        description="Actual values the data cannot show (facilitators, partners, custom "
+        "indicators), by the key plan_vs_actual reads, e.g. facilitators: 4.",
+    )
+    cbpr: CbprCycle | None = Field(None, description="The CBPR cycle as the program lived it.")
+    aspirations: AspirationQuestion | None = Field(
+        None, description="The open question 'what do you want to be?'."
+    )
 
     # Filled in by load_study, not by the user.
     base_dir: Path = Field(Path("."), exclude=True)
@@ -457,6 +549,13 @@ class Study(_Model):
 
     def review_path(self) -> Path | None:
         return self.base_dir / self.match_review if self.match_review else None
+
+    def declares_extras(self) -> bool:
+        """Whether the study has any part besides the questionnaire (logs, plan, CBPR...)."""
+        return any(
+            part is not None
+            for part in (self.attendance, self.service_log, self.plan, self.cbpr, self.aspirations)
+        )
 
     @model_validator(mode="after")
     def _labels_on_scale(self) -> Study:
@@ -573,6 +672,25 @@ def _resolve_instrument(spec: str, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
+def _complete_study_model() -> None:
+    """Resolve the Study fields typed by :mod:`pipeline.process` models.
+
+    ``pipeline.process`` imports this module (for ``_Model``, ``Text``, ``Limits``) and the
+    modules that import it, so importing it here at the top would be circular; the annotations
+    stay strings until the first study is loaded.
+    """
+    if not Study.__pydantic_complete__:
+        from pipeline.process import AttendanceLog, Plan, ServiceLog
+
+        Study.model_rebuild(
+            _types_namespace={
+                "AttendanceLog": AttendanceLog,
+                "Plan": Plan,
+                "ServiceLog": ServiceLog,
+            }
+        )
+
+
 def load_study(path: str | Path) -> Study:
     """Load a ``study.yaml``, validate it and resolve its instrument.
 
@@ -581,6 +699,7 @@ def load_study(path: str | Path) -> Study:
     ConfigError
         With one problem per invalid or missing key, in the study file or its instrument.
     """
+    _complete_study_model()
     path = Path(path)
     data = _read_yaml(path, "study file")
     try:

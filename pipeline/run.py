@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import bundle
@@ -11,6 +11,7 @@ from pipeline.clean import CleanResult, clean
 from pipeline.compare import CompareResult, compare
 from pipeline.config import Study, load_study
 from pipeline.errors import InputError, Problem
+from pipeline.extras import Extras, extras
 from pipeline.ingest import IngestResult, ingest
 from pipeline.score import ScoreResult, score
 from pipeline.validate import ValidationResult, validate
@@ -32,6 +33,8 @@ class Analysis:
     cleaned: CleanResult
     scored: ScoreResult
     compared: CompareResult
+    #: The optional parts (attendance, service log, aspirations, plan, CBPR cycle).
+    extras: Extras = field(default_factory=Extras)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,10 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
     scored = score(cleaned, study)
     progress("compare")
     compared = compare(scored, study)
-    return Analysis(study, ingested, validated, cleaned, scored, compared)
+    analysis = Analysis(study, ingested, validated, cleaned, scored, compared)
+    if study.declares_extras():
+        analysis = replace(analysis, extras=extras(analysis))
+    return analysis
 
 
 def _require_pairs(cleaned: CleanResult, study: Study) -> None:

@@ -156,9 +156,7 @@ def _typo(rng: np.random.Generator, name: str) -> str:
 def _answers(rng, instrument: Instrument, level: np.ndarray) -> np.ndarray:
     """Item codes from latent levels (participants x subscales)."""
     low, high = instrument.response_scale.min, instrument.response_scale.max
-    cuts = (
-        np.array([-1.9, -0.9, 0.2, 1.3]) if high - low == 4 else np.linspace(-1.5, 1.5, high - low)
-    )
+    cuts = np.array([-1.9, -0.9, 0.2, 1.3]) if high - low == 4 else _cuts(high - low)
     columns = []
     for s, scale in enumerate(instrument.scales):
         for item_id in scale.items:
@@ -166,6 +164,13 @@ def _answers(rng, instrument: Instrument, level: np.ndarray) -> np.ndarray:
             code = low + np.searchsorted(cuts, raw)
             columns.append(np.where(instrument.item(item_id).reverse, low + high - code, code))
     return np.column_stack(columns)
+
+
+def _cuts(k: int) -> np.ndarray:
+    """Cut points of the latent item response for a scale of k + 1 codes other than five:
+    children's three faces or yes/no. Set so that the usual pre level leaves room to grow
+    (about 10% on the lowest code of a 3-point scale, 20% on the highest; half 'yes')."""
+    return np.array([0.6]) if k == 1 else np.linspace(-1.0, 1.6, k)
 
 
 def _latent(rng, n: int, n_scales: int) -> np.ndarray:
@@ -235,9 +240,9 @@ def simulate_study(instrument: Instrument, spec: SimulationSpec) -> dict[str, pd
         post.loc[typo, "Nama Lengkap"] = [_typo(rng, x) for x in post.loc[typo, "Nama Lengkap"]]
     post = post[stay].reset_index(drop=True)
     answer_columns = [c for c in pre.columns if c.startswith(GRID_PROMPT)]
-    neutral = (
-        instrument.response_scale.labels[3].id if 3 in instrument.response_scale.labels else ""
-    )
+    scale = instrument.response_scale
+    # the straight-liner picks 3 (the middle of the usual 1-5 scale), else the middle code
+    neutral = scale.labels[3 if 3 in scale.labels else (scale.min + scale.max) // 2].id
     for row in rng.choice(len(pre), spec.careless, replace=False):
         pre.loc[row, answer_columns] = neutral  # straight-lining, attention check missed
     return {"pre": _add_mess(pre, rng, spec), "post": _add_mess(post, rng, spec, nameless=True)}
