@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo examples test lint format references clean-outputs help browser bench
+.PHONY: demo examples test lint format references clean-outputs help browser bench bench-portfolio
 
 help:
 	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
@@ -12,6 +12,7 @@ help:
 	@echo "make test        set up, run the test suite"
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       time 100 to 1,000,000 participants; table in benchmarks/results and README"
+	@echo "make bench-portfolio  time a 2,000-program portfolio on 1 and 2 Dask workers"
 	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R with psych, effectsize, car)"
 
 $(STAMP): pyproject.toml
@@ -49,6 +50,10 @@ format: $(STAMP)
 # Generates the simulated studies once (benchmarks/.data, about 1.3 GB), then measures.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench
+
+# 2,000 simulated programs on local Dask clusters of 1 and 2 workers (about half an hour).
+bench-portfolio: $(STAMP)
+	$(BIN)/python -m benchmarks.portfolio
 
 references:
 	cd tests/reference && for f in *.R; do Rscript $$f || exit 1; done

@@ -110,9 +110,13 @@ def scale_scores(
     """Scale scores of already keyed responses (``SCORE_COLUMNS``, one row per participant,
     wave and scale)."""
     low, high = instrument.response_scale.min, instrument.response_scale.max
-    # Categorical keys: a long table (participants x waves x scales) is filtered and pivoted
-    # many times, and integer codes make that fast at survey scale.
-    keys = keyed[["participant_code", "wave", "group"]].astype("category")
+    # Categorical wave, group and scale: a long table (participants x waves x scales) is
+    # filtered and pivoted many times, and integer codes make that fast at survey scale.
+    # Participant codes stay text: a categorical of a million codes is re-coded whenever two
+    # subsets meet, which costs more than it saves.
+    keys = keyed[["participant_code", "wave", "group"]].astype(
+        {"wave": "category", "group": "category"}
+    )
     scale_ids = [scale.id for scale in instrument.all_scales]
     parts = []
     for position, scale in enumerate(instrument.all_scales):
