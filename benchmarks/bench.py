@@ -19,6 +19,7 @@ table in the README between ``<!-- bench:start -->`` and ``<!-- bench:end -->``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -79,7 +80,7 @@ def child_run(study_file: str, bundle_root: str) -> dict[str, float]:
     bundle.write(analysis, Path(bundle_root) / study.program.id)
     end = time.perf_counter()
     marks.append(("end", end))
-    times = {f"{a}_s": t1 - t0 for (a, t0), (_, t1) in zip(marks, marks[1:], strict=False)}
+    times = {f"{a}_s": t1 - t0 for (a, t0), (_, t1) in itertools.pairwise(marks)}
     n_items = len(study.instrument_spec.items)
     rows = int(analysis.cleaned.responses.shape[0])
     return {
