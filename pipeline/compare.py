@@ -155,12 +155,52 @@ def _ordered(table: pd.DataFrame, *, outcomes: list[str]) -> pd.DataFrame:
     return ordered.reset_index(drop=True)
 
 
+_WIDE: dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.Series]] = {}
+
+
+def _wide(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Scale means with one row per participant and (scale, wave) columns, and each
+    participant's group: pivoted once per scores table (kept until :func:`compare` ends),
+    because pivoting a million participants' codes for every scale and arm dominated the
+    stage's time."""
+    hit = _WIDE.get(id(scores))
+    if hit is not None and hit[0] is scores:
+        return hit[1], hit[2]
+    part = scores[scores["wave"].isin(["pre", "post"])]
+    wide = part.pivot_table(
+        index="participant_code",
+        columns=["scale", "wave"],
+        values="mean",
+        observed=True,
+        dropna=False,
+        aggfunc="first",
+    )
+    groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
+    groups = groups.reindex(wide.index)
+    _WIDE.clear()
+    _WIDE[id(scores)] = (scores, wide, groups)
+    return wide, groups
+
+
+def _scale_pairs(scores: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """``pre`` and ``post`` of one scale for the participants with both (index: code)."""
+    wide, groups = _wide(scores)
+    columns = [(scale, "pre"), (scale, "post")]
+    if not all(c in wide.columns for c in columns):
+        return pd.DataFrame(columns=["pre", "post", "group"], dtype=float)
+    out = pd.DataFrame(
+        {"pre": wide[columns[0]], "post": wide[columns[1]], "group": groups}, index=wide.index
+    )
+    out = out.dropna(subset=["pre", "post"])
+    out.columns.name = None
+    return out
+
+
 def _pairs(scores: pd.DataFrame, scale: str, group: str) -> pd.DataFrame:
-    part = scores[(scores["scale"] == scale) & (scores["wave"].isin(["pre", "post"]))]
+    pairs = _scale_pairs(scores, scale)
     if group != "all":
-        part = part[part["group"] == group]
-    wide = part.pivot(index="participant_code", columns="wave", values="mean")
-    return wide.reindex(columns=["pre", "post"]).dropna()
+        pairs = pairs[pairs["group"] == group]
+    return pairs[["pre", "post"]]
 
 
 # --------------------------------------------------------------------------- paired
@@ -454,11 +494,8 @@ def _paired_set(pre: np.ndarray, post: np.ndarray, study: Study) -> dict[str, li
 
 def _subject_frame(scores: pd.DataFrame, scale: str) -> pd.DataFrame:
     """One row per participant with both waves: pre, post, gain and group."""
-    part = scores[(scores["scale"] == scale) & scores["wave"].isin(["pre", "post"])]
-    wide = part.pivot(index="participant_code", columns="wave", values="mean")
-    wide = wide.reindex(columns=["pre", "post"]).dropna()
-    groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
-    return wide.assign(group=groups.reindex(wide.index), gain=wide["post"] - wide["pre"])
+    pairs = _scale_pairs(scores, scale)
+    return pairs.assign(gain=pairs["post"] - pairs["pre"])
 
 
 def _between(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, ...]:
@@ -470,13 +507,7 @@ def _between(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, ...]:
     for scale in [s.id for s in study.instrument_spec.all_scales]:
         subjects = _subject_frame(scores, scale)
         ancova.append({"outcome": scale, **models.ancova(subjects, level=level)})
-        long = subjects.reset_index().melt(
-            id_vars=["participant_code", "group"],
-            value_vars=["pre", "post"],
-            var_name="wave",
-            value_name="score",
-        )
-        mixed.append(models.mixed_anova(long, level=level).assign(outcome=scale))
+        mixed.append(models.mixed_anova(subjects, level=level).assign(outcome=scale))
         gains.append({"outcome": scale, **models.gain_comparison(subjects, level=level)})
     ancova_table = pd.DataFrame(ancova)
     ancova_table["p_adjusted"] = multiplicity.adjust(
@@ -537,6 +568,13 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
     on its own (pooling them would mix arms) and the arms are compared by ANCOVA, a mixed
     ANOVA and their gain scores.
     """
+    try:
+        return _compare(scored, study)
+    finally:
+        _WIDE.clear()  # the pivoted copy is not kept past the stage
+
+
+def _compare(scored: ScoreResult, study: Study) -> CompareResult:
     scores = scored.scores
     collected: dict[str, list] = {
         k: [] for k in ("tests", "effects", "normality", "changes", "power")

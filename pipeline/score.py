@@ -313,6 +313,19 @@ def category_tables(scores: pd.DataFrame, study: Study):
     def constant(kind: str, value: str, n: int) -> pd.Categorical:
         return pd.Categorical.from_codes(np.full(n, kinds[kind].index(value)), kinds[kind])
 
+    # Pre and post of every scale side by side, pivoted once for all schemes.
+    waves = scores[scores["wave"].isin(["pre", "post"])]
+    wide = waves.pivot_table(
+        index="participant_code",
+        columns=["scale", "wave"],
+        values=["sum", "mean"],
+        observed=True,
+        dropna=False,
+        aggfunc="first",
+    )
+    group_of = waves.drop_duplicates("participant_code").set_index("participant_code")["group"]
+    group_of = group_of.reindex(wide.index)
+
     for scale, name, scheme, column in found:
         part = scores[scores["scale"] == scale]
         rows.append(
@@ -338,14 +351,15 @@ def category_tables(scores: pd.DataFrame, study: Study):
                 "bounds": scheme.bounds_text(),
             }
         )
-        levels = rows[-1].pivot(index="participant_code", columns="wave", values="category")
-        if not {"pre", "post"} <= set(levels.columns):
+        if (column, scale, "pre") not in wide or (column, scale, "post") not in wide:
             continue
-        groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
-        paired = levels[["pre", "post"]].astype(object).dropna()
-        moved = cat.shifts(paired["pre"], paired["post"], scheme)
+        pre, post = wide[(column, scale, "pre")], wide[(column, scale, "post")]
+        both = pre.notna() & post.notna()
+        moved = cat.shifts(
+            cat.categorize(pre[both], scheme), cat.categorize(post[both], scheme), scheme
+        )
         for arm in analysis_groups(scores):
-            chosen = moved if arm == "all" else moved[groups.reindex(moved.index) == arm]
+            chosen = moved if arm == "all" else moved[group_of[both] == arm]
             counts = chosen.value_counts()
             moves.append(
                 {

@@ -312,7 +312,8 @@ def mixed_anova(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     frame
         Long data, one row per participant and wave: ``participant_code``, ``group``
         ("treatment"/"control"), ``wave`` ("pre"/"post"), ``score``. Participants without
-        both waves are left out.
+        both waves are left out. A frame already holding one row per participant with
+        ``pre``, ``post`` and ``group`` columns is taken as it is.
     level
         Confidence level of the partial eta squared intervals.
 
@@ -339,7 +340,8 @@ def mixed_anova(frame: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     Maxwell, S. E., Delaney, H. D., & Kelley, K. (2018). Designing Experiments and Analyzing
     Data (3rd ed., ch. 12). Routledge.
     """
-    wide = _pairs(frame)
+    # Already one row per participant (``pre``, ``post``, ``group``): no need to pivot again.
+    wide = frame[["pre", "post", "group"]].dropna() if "pre" in frame else _pairs(frame)
     counts = _arm_counts(wide["group"])
     effects = ("group", "time", "group x time")
     note = _arms_note(counts)
