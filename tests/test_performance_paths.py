@@ -168,3 +168,15 @@ def test_vectorized_hake_labels_equal_the_scalar_rule(values):
     series = pd.Series(values, dtype=float)
     expected = [gain.hake_label(v) for v in values]
     assert gain.hake_labels(series).tolist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=30), st.sampled_from(["holm", "fdr_bh"]))
+def test_written_out_adjustment_equals_statsmodels(p, method):
+    from statsmodels.stats.multitest import multipletests
+
+    from pipeline.stats import multiplicity
+
+    values = np.array(p)
+    expected = multipletests(values, method=method)[1]
+    np.testing.assert_allclose(multiplicity.adjust(values, method=method), expected, atol=1e-12)
