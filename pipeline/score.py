@@ -168,7 +168,7 @@ def _scale_reliability(items: pd.DataFrame, *, use: str, level: float) -> dict[s
         ""
         if converged
         else (
-            "omega not computed: a correlation is undefined"
+            "omega not computed: a correlation is undefined or the items are collinear"
             if np.isnan(omega)
             else "the one-factor solution did not converge; omega is approximate"
         )
