@@ -61,7 +61,6 @@ def test_bfi_reliability_matches_psych(scale, use):
     assert omega == pytest.approx(expected["omega_total"], abs=1e-3)
 
 
-
 def test_omega_of_collinear_items_is_the_exact_one_factor_value():
     # Two identical items make the correlation matrix singular (the squared multiple
     # correlations are infinite). Loadings (1, 1, 0.5) reproduce this matrix exactly, so
@@ -76,6 +75,7 @@ def test_omega_without_a_factor_solution_is_nan_not_an_error():
     corr = np.array([[1.0, np.inf], [np.inf, 1.0]])
     omega, converged = rel.omega_total(corr)
     assert np.isnan(omega) and not converged
+
 
 def test_critical_r_matches_r_and_the_published_table():
     for n, expected in zip(REF["critical_r"]["N"], REF["critical_r"]["r"], strict=True):
