@@ -37,7 +37,7 @@ browser:
 	  || echo "chromium is missing and cannot be installed here: the browser tests will fail"; }
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
