@@ -82,6 +82,9 @@ def render_notebook(notebook: Path, parameters: dict[str, object]) -> nbformat.N
             kernel_name=_kernel_name(),
             progress_bar=False,
             cwd=str(notebook.parent),
+            # ipykernel 7 warns on every start that its local TCP sockets are unencrypted,
+            # which reads like a security alert to a user; errors still show.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         detail = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
