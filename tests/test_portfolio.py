@@ -98,6 +98,29 @@ def test_unchanged_studies_are_reused_and_a_changed_one_is_rerun(portfolio_run):
     assert rerun.drop(["program-0002", "broken-1"]).all()
 
 
+def test_portfolio_report_words_each_subgroup_comparison(portfolio_run):
+    import re
+
+    html = portfolio_run["html"].read_text(encoding="utf-8")
+    assert "= =" not in html  # fmt_p carries its own sign
+    subgroups = pd.read_parquet(portfolio_run["bundle"] / "subgroups.parquet")
+    assert not subgroups.empty
+    for (_, moderator), part in subgroups.groupby(["design", "moderator"]):
+        name = {"method": "method", "level": "participant level", "region": "region"}[moderator]
+        if part["QM"].notna().any():
+            assert f"Test of differences between {name} groups: QM = " in html
+        else:
+            k, m = int(part["k"].sum()), len(part)
+            expected = f"{name} groups are not tested: {k} programs in {m} groups"
+            assert expected in html or "could not be computed" in html
+    assert "k (programs)" in html and "ci_low" not in html
+    # Every p printed in a sentence reads "p = .xxx" or "p < .001".
+    assert all(
+        re.fullmatch(r"p (= \.\d{3}|< \.001|= 1\.000)", m)
+        for m in re.findall(r"p [=<] [^ )]+", html)
+    )
+
+
 def test_portfolio_report_and_workbook_hold_no_personal_data(portfolio_run):
     html = portfolio_run["html"].read_text(encoding="utf-8")
     assert "Pooled impact" in html and "broken-1" in html
