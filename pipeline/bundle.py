@@ -217,6 +217,16 @@ def instrument_digest(study) -> str:
     return hashlib.sha256(codebook).hexdigest()
 
 
+def other_input_digests(study) -> dict[str, dict[str, str | None]]:
+    """SHA-256 of each file besides the exports that the results depend on (logs, match
+    review, aspiration dictionary); None for a declared file that does not exist (yet)."""
+    found = {}
+    for role, path in study.other_input_paths().items():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        found[role] = {"file": str(path), "sha256": digest}
+    return found
+
+
 def manifest(analysis: Analysis) -> dict[str, Any]:
     """What produced this bundle: inputs (hashed), software versions and configuration."""
     study = analysis.study
@@ -233,6 +243,7 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
             wave: {"file": str(analysis.ingested.files[wave]), "sha256": digest}
             for wave, digest in analysis.ingested.hashes.items()
         },
+        "other_inputs": other_input_digests(study),
         "instrument_sha256": instrument_digest(study),
         "python": platform.python_version(),
         "packages": versions,

@@ -550,6 +550,17 @@ class Study(_Model):
     def review_path(self) -> Path | None:
         return self.base_dir / self.match_review if self.match_review else None
 
+    def other_input_paths(self) -> dict[str, Path]:
+        """Files besides the wave exports that change the results: the match review file,
+        the logs and a study's own aspiration dictionary (the manifest hashes them)."""
+        named = {
+            "match_review": self.match_review,
+            "attendance": self.attendance.file if self.attendance else None,
+            "service_log": self.service_log.file if self.service_log else None,
+            "aspiration_dictionary": self.aspirations.dictionary if self.aspirations else None,
+        }
+        return {role: self.base_dir / file for role, file in named.items() if file}
+
     def declares_extras(self) -> bool:
         """Whether the study has any part besides the questionnaire (logs, plan, CBPR...)."""
         return any(

@@ -88,7 +88,7 @@ def _version() -> str:
 
 def _reusable(study, bundle_dir: Path) -> bool:
     """Whether the bundle in ``bundle_dir`` was made from exactly these inputs and settings."""
-    from pipeline.bundle import instrument_digest
+    from pipeline.bundle import instrument_digest, other_input_digests
 
     try:
         status = json.loads((bundle_dir / "status.json").read_text("utf-8"))
@@ -100,6 +100,10 @@ def _reusable(study, bundle_dir: Path) -> bool:
     if manifest.get("packages", {}).get("pkm-eval") != _version():
         return False
     if manifest.get("instrument_sha256") != instrument_digest(study):
+        return False
+    recorded = {role: f.get("sha256") for role, f in manifest.get("other_inputs", {}).items()}
+    current = {role: f["sha256"] for role, f in other_input_digests(study).items()}
+    if recorded != current:  # a log, the match review or the aspiration dictionary changed
         return False
     if manifest.get("config") != json.loads(json.dumps(study.model_dump(mode="json"))):
         return False

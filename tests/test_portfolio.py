@@ -178,3 +178,29 @@ def test_cli_runs_a_portfolio_and_lists_the_failure(tmp_path):
     assert "3 studies, 1 failed" in result.output
     assert (tmp_path / "r" / "portfolio-studies" / "portfolio.html").exists()
     shutil.rmtree(tmp_path / "p")
+
+
+def test_a_changed_log_makes_the_bundle_stale(tmp_path):
+    # The attendance and service logs change the results without touching the exports or
+    # study.yaml; the manifest hashes them, so neither the report nor the portfolio's reuse
+    # goes by a stale log.
+    import hashlib
+    import json
+
+    from pipeline.config import load_study
+    from pipeline.examples import EXAMPLES_ROOT
+    from pipeline.run import run_study
+
+    folder = tmp_path / "counseling_service"
+    shutil.copytree(EXAMPLES_ROOT / "counseling_service", folder)
+    result = run_study(folder / "study.yaml", processed_root=tmp_path / "p", render_report=False)
+    manifest = json.loads((result.bundle_dir / "manifest.json").read_text("utf-8"))
+    for role, name in (("attendance", "attendance.csv"), ("service_log", "service_log.csv")):
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        assert manifest["other_inputs"][role]["sha256"] == digest
+    assert pf._reusable(load_study(folder / "study.yaml"), result.bundle_dir)
+    log = folder / "service_log.csv"
+    text = log.read_text(encoding="utf-8")
+    assert "2026" in text
+    log.write_text(text.replace("2026", "2027", 1), encoding="utf-8")
+    assert not pf._reusable(load_study(folder / "study.yaml"), result.bundle_dir)
