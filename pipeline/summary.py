@@ -97,6 +97,7 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
                 words["met"] if met else words["not_met"],
             )
         )
+    rows += _program_rows(bundle, group, language)
     ancova = bundle.tables.get("ancova")
     if ancova is not None and not ancova.empty:
         a = ancova.set_index("outcome").loc[scale]
@@ -109,3 +110,58 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=["indicator", "value", "detail"]).astype({"value": str})
+
+
+def _percent(value: float, language: str) -> str:
+    return p.fmt(100 * value, language, 0) + "%"
+
+
+def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, object, str]]:
+    """Rows of the optional parts a study declares: attendance, aspirations, service log, plan."""
+    words, rows, extras = p.texts(language)["funder"], [], p.extra_tables(bundle)
+    attendance = extras.get("attendance_summary")
+    if attendance is not None and not attendance.empty:
+        a = attendance.set_index("statistic")["value"]
+        rows.append(
+            (
+                words["attendance_completed"],
+                _percent(a["completed_share"], language),
+                f"{int(a['completed'])} / {int(a['enrolled'])}; "
+                + words["attendance_rule"].format(n=int(a["completion_min_sessions"])),
+            )
+        )
+    mcnemar = extras.get("aspirations_mcnemar")
+    if mcnemar is not None and not mcnemar.empty:
+        part = mcnemar[mcnemar["group"] == group].set_index("statistic")
+        if len(part):
+            diff, first = part.loc["difference"], part.iloc[0]
+            low, high = (
+                _percent(diff[side], language) if diff[side] == diff[side] else "-"
+                for side in ("ci_low", "ci_high")
+            )
+            sep = "; " if language == "id" else ", "
+            rows.append(
+                (
+                    words["aspiration_named"],
+                    f"{_percent(first['p_pre'], language)} → {_percent(first['p_post'], language)}",
+                    f"{words['difference']} {_percent(diff['value'], language)} "
+                    f"[{low}{sep}{high}], McNemar p "
+                    f"{p.fmt_p(part.loc['p_value', 'value'], language)}; "
+                    f"n = {int(first[['a', 'b', 'c', 'd']].sum())}",  # the pairs tested
+                )
+            )
+    service = extras.get("service_summary")
+    if service is not None and not service.empty:
+        sv = service.iloc[0]
+        detail = f"{int(sv['n_within'])} / {int(sv['n'])}"
+        if isinstance(sv["bottleneck"], str) and sv["bottleneck"]:
+            detail += f"; {words['bottleneck']}: {sv['bottleneck']}"
+        rows.append((words["service_within"], _percent(sv["share_within"], language), detail))
+    pillars = bundle.results.get("extras", {}).get("plan", {}).get("pillars", {})
+    if pillars:
+        met = sum(v["met"] for v in pillars.values())
+        total = sum(v["targets"] for v in pillars.values())
+        unmeasured = sum(v["not_measured"] for v in pillars.values())
+        detail = words["plan_unmeasured"].format(n=unmeasured) if unmeasured else ""
+        rows.append((words["plan_met"], f"{met} / {total}", detail))
+    return rows

@@ -269,3 +269,40 @@ def test_no_raw_name_phone_or_answer_in_any_report(ran):
         for file in files:
             text = file.read_text("utf-8", errors="ignore").casefold()
             assert not [s for s in secrets if s in text], (name, file.name)
+
+
+@pytest.mark.slow
+def test_funder_summary_carries_each_examples_program_indicators(ran):
+    from pipeline import present as p
+    from pipeline import summary
+    from pipeline.outputs import load_bundle
+
+    results, _ = ran
+    seen = {}
+    for name, result in results.items():
+        bundle = load_bundle(result.bundle_dir)
+        table = summary.indicators(bundle, "en").set_index("indicator")
+        extras = p.extra_tables(bundle)
+        seen[name] = table
+        if "attendance_summary" in extras:
+            a = extras["attendance_summary"].set_index("statistic")["value"]
+            row = table.loc["Participants who completed the activities (attendance log)"]
+            assert row["value"] == f"{100 * a['completed_share']:.0f}%"
+            assert row["detail"].startswith(f"{int(a['completed'])} / {int(a['enrolled'])}")
+        if "service_summary" in extras:
+            sv = extras["service_summary"].iloc[0]
+            row = table.loc["Service cases finished within the time standards"]
+            assert row["value"] == f"{100 * sv['share_within']:.0f}%"
+            assert sv["bottleneck"] in row["detail"]
+        pillars = bundle.results["extras"]["plan"]["pillars"]
+        met = sum(v["met"] for v in pillars.values())
+        total = sum(v["targets"] for v in pillars.values())
+        assert table.loc["Planned targets met", "value"] == f"{met} / {total}"
+    m = pd.read_parquet(results["cbpr_children"].bundle_dir / "aspirations_mcnemar.parquet")
+    m = m[m["group"] == "all"].set_index("statistic")
+    row = seen["cbpr_children"].loc[
+        "Participants naming an occupation they aspire to, before → after"
+    ]
+    assert row["value"] == f"{100 * m['p_pre'].iloc[0]:.0f}% → {100 * m['p_post'].iloc[0]:.0f}%"
+    assert f"n = {int(m[['a', 'b', 'c', 'd']].iloc[0].sum())}" in row["detail"]
+    assert "Service cases" not in " ".join(seen["pesantren"].index)
