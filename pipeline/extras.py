@@ -128,10 +128,30 @@ def _identities(analysis: Analysis, arm: str) -> tuple[list[str], dict[str, str]
     )
 
 
-def _withhold_identity(problem: Problem, id_column: str) -> Problem:
-    """A log problem without the name it found: problems reach the report, names must not
-    (the row number locates it; attendance_not_enrolled.csv in data/processed has the name)."""
-    if problem.column != id_column or problem.value in (None, ""):
+def _canonical_log(log: process.Attendance, enrolled: list[str], spellings: dict[str, str]):
+    """The log with each participant under one id: a name matched across the waves may be
+    spelt as in either wave, and every spelling stands for the first wave's."""
+    kind = log.config.id_kind
+    normalized = normalize_id(pd.Series(list(spellings), dtype=object), kind=kind)
+    first = normalize_id(pd.Series(enrolled, dtype=object), kind=kind)
+    canonical = {spellings[raw]: norm for raw, norm in zip(enrolled, first, strict=True)}
+    alias = {
+        norm: canonical[code]
+        for norm, code in zip(normalized, spellings.values(), strict=True)
+        if norm and code in canonical
+    }
+    participant = log.records["participant"]
+    records = log.records.assign(participant=participant.map(alias).fillna(participant))
+    return dataclasses.replace(log, records=records)
+
+
+def _withhold_identity(problem: Problem, *id_columns: str) -> Problem:
+    """A log problem without the name or case it found: problems reach the report, names must
+    not (the row number locates it; attendance_not_enrolled.csv in data/processed has the
+    name). Headers compare as the logs resolve them (case and spacing ignored)."""
+    if problem.value in (None, "") or problem.column is None:
+        return problem
+    if normalize_text(problem.column) not in {normalize_text(c) for c in id_columns}:
         return problem
     return dataclasses.replace(problem, value="(withheld / disembunyikan)")
 
@@ -149,6 +169,7 @@ def _attendance(analysis: Analysis, arm: str, out: _Work, actual: dict[str, Any]
     assert cfg is not None
     log = process.read_attendance(cfg, study.base_dir, limits=study.limits)
     enrolled, spellings = _identities(analysis, arm)
+    log = _canonical_log(log, enrolled, spellings)
     rd = process.reach_dose(log, enrolled)
     normalized = normalize_id(pd.Series(list(spellings)), kind=cfg.id_kind)
     to_code = dict(zip(normalized, spellings.values(), strict=True))
@@ -213,7 +234,8 @@ def _service(study: Study, out: _Work, actual: dict[str, Any]) -> None:
     }
     actual["service_cases"] = len(log.cases)
     actual["service_share_within"] = None if pd.isna(share) else float(share)
-    out.problems += list(found.problems)
+    # Case ids are often a student number or a name: the report shows the row, not the case.
+    out.problems += [_withhold_identity(p, cfg.case_column) for p in found.problems]
 
 
 # --------------------------------------------------------------------------- aspirations

@@ -1173,7 +1173,9 @@ def _pivot(events: pd.DataFrame, cases: Sequence[str], n_steps: int, values: str
 
 
 def _case_durations(events: pd.DataFrame, cases: Sequence[str], cfg: ServiceLog) -> pd.DataFrame:
-    times = _pivot(events, cases, len(cfg.steps), "time").apply(pd.to_datetime)
+    # astype, not to_datetime per column: a column without any time (every case quarantined)
+    # must still be datetime, or the durations below cannot subtract.
+    times = _pivot(events, cases, len(cfg.steps), "time").astype("datetime64[ns]")
     source = _pivot(events, cases, len(cfg.steps), "source_row")
     parts = []
     for order, step in enumerate(cfg.steps[1:], start=1):
@@ -1230,7 +1232,9 @@ def _step_summary(events: pd.DataFrame, durations: pd.DataFrame, cases, cfg: Ser
 
 def _end_to_end(events: pd.DataFrame, cases: Sequence[str], cfg: ServiceLog) -> pd.DataFrame:
     last = len(cfg.steps) - 1
-    times = _pivot(events, cases, len(cfg.steps), "time").apply(pd.to_datetime)
+    # astype, not to_datetime per column: a column without any time (every case quarantined)
+    # must still be datetime, or the durations below cannot subtract.
+    times = _pivot(events, cases, len(cfg.steps), "time").astype("datetime64[ns]")
     hours = ((times[last] - times[0]).dt.total_seconds() / 3600).dropna()
     standards = [s.standard_hours for s in cfg.steps[1:]]
     standard = np.nan if None in standards else float(sum(standards))  # type: ignore[arg-type]

@@ -153,10 +153,12 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, 
     service = extras.get("service_summary")
     if service is not None and not service.empty:
         sv = service.iloc[0]
-        detail = f"{int(sv['n_within'])} / {int(sv['n'])}"
+        within = 0 if pd.isna(sv["n_within"]) else int(sv["n_within"])  # no case measured
+        detail = f"{within} / {int(sv['n'])}"
         if isinstance(sv["bottleneck"], str) and sv["bottleneck"]:
             detail += f"; {words['bottleneck']}: {sv['bottleneck']}"
-        rows.append((words["service_within"], _percent(sv["share_within"], language), detail))
+        share = "-" if pd.isna(sv["share_within"]) else _percent(sv["share_within"], language)
+        rows.append((words["service_within"], share, detail))
     pillars = bundle.results.get("extras", {}).get("plan", {}).get("pillars", {})
     if pillars:
         met = sum(v["met"] for v in pillars.values())

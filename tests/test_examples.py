@@ -306,3 +306,81 @@ def test_funder_summary_carries_each_examples_program_indicators(ran):
     assert row["value"] == f"{100 * m['p_pre'].iloc[0]:.0f}% → {100 * m['p_post'].iloc[0]:.0f}%"
     assert f"n = {int(m[['a', 'b', 'c', 'd']].iloc[0].sum())}" in row["detail"]
     assert "Service cases" not in " ".join(seen["pesantren"].index)
+
+
+def _copy_example(tmp_path, name):
+    import shutil
+
+    folder = tmp_path / name
+    shutil.copytree(EXAMPLES_ROOT / name, folder)
+    return folder
+
+
+def test_attendance_under_the_post_test_spelling_counts_the_same_participant(tmp_path):
+    # A name matched fuzzily across the waves may appear in the log as either wave spelt it;
+    # it once counted as two people and crashed the dose-response (duplicate codes).
+    folder = _copy_example(tmp_path, "pesantren")
+    before = analyse(load_study(folder / "study.yaml"))
+    key = before.cleaned.key
+    spelt = key.pivot_table(
+        index="participant_code", columns="wave", values="participant", aggfunc="first"
+    ).dropna()
+    differ = spelt[spelt["pre"] != spelt["post"]]
+    assert len(differ), "the example needs a participant spelt differently in the waves"
+    code, pre_name, post_name = differ.index[0], differ["pre"].iat[0], differ["post"].iat[0]
+    log = folder / "attendance.csv"
+    lines = log.read_text("utf-8").splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if f",{pre_name}," in line)
+    lines[row] = lines[row].replace(f",{pre_name},", f",{post_name},")
+    log.write_text("".join(lines), encoding="utf-8")
+
+    after = analyse(load_study(folder / "study.yaml"))
+    dose = after.extras.tables["dose"]
+    assert dose["participant_code"].dropna().is_unique
+    old = before.extras.tables["dose"].set_index("participant_code")
+    new = dose.set_index("participant_code")
+    assert new.at[code, "sessions_attended"] == old.at[code, "sessions_attended"]
+    pd.testing.assert_frame_equal(
+        before.extras.tables["attendance_summary"], after.extras.tables["attendance_summary"]
+    )
+    warned = [p for p in after.extras.problems if p.file == "attendance.csv"]
+    assert len(warned) == len([p for p in before.extras.problems if p.file == "attendance.csv"])
+
+
+def test_log_problems_withhold_ids_whatever_the_headers_case(tmp_path):
+    from pipeline import process
+    from pipeline.extras import _withhold_identity
+
+    (tmp_path / "a.csv").write_text(
+        "Pertemuan,Nama Anak,Hadir\n1,Budi Santoso,hadir\n1,Budi Santoso,hadir\n", "utf-8"
+    )
+    cfg = process.AttendanceLog(
+        file="a.csv", session_column="Pertemuan", id_column="nama  anak", present_column="Hadir"
+    )
+    log = process.read_attendance(cfg, tmp_path)
+    duplicate = [p for p in log.problems if p.row == 3]
+    assert duplicate and duplicate[0].column == "Nama Anak"
+    shown = _withhold_identity(duplicate[0], cfg.id_column)
+    assert "Budi" not in str(shown.value) and "Budi" not in shown.message("en")
+
+
+def test_service_log_without_a_usable_case_is_reported_not_fatal(tmp_path):
+    folder = _copy_example(tmp_path, "counseling_service")
+    header = (folder / "service_log.csv").read_text("utf-8").splitlines()[0]
+    case = "Budi Santoso 21010123"
+    (folder / "service_log.csv").write_text(
+        f"{header}\n{case},xx,yy,zz,ww,vv\n{case},xx,yy,zz,ww,vv\n", encoding="utf-8"
+    )
+    from pipeline import summary as funder
+    from pipeline.outputs import load_bundle
+    from pipeline.run import run_study
+
+    result = run_study(folder / "study.yaml", processed_root=tmp_path / "p", render_report=False)
+    analysis = result.analysis
+    summary = analysis.extras.tables["service_summary"]
+    assert int(summary["n"].iat[0]) == 0 and summary["share_within"].isna().all()
+    problems = [p for p in analysis.extras.problems if p.file == "service_log.csv"]
+    assert any(p.row == 3 and p.column == "No. Kasus" for p in problems)  # the repeated case
+    assert all("Budi" not in p.message("en") for p in problems)
+    shown = funder.indicators(load_bundle(result.bundle_dir), "en").set_index("indicator")
+    assert shown.loc["Service cases finished within the time standards", "value"] == "-"
