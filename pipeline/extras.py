@@ -322,7 +322,9 @@ def _aspirations(analysis: Analysis, out: _Work, actual: dict[str, Any]) -> None
     transitions, isco, tests, notes = [], [], [], {}
     for group in analysis_groups(analysis.scored.scores):
         pre, post = (coded[w][coded[w]["group"].eq(group)] for w in ("pre", "post"))
-        found = asp.transition(pre, post, dictionary=dictionary, uncoded=cfg.uncoded)
+        found = asp.transition(
+            pre, post, dictionary=dictionary, uncoded=cfg.uncoded, level=study.analysis.ci_level
+        )
         levels = found.levels.stack().rename("n").reset_index()
         transitions.append(levels.astype({"pre": str, "post": str}).assign(group=group))
         isco.append(found.isco.rename_axis("isco_major").reset_index().assign(group=group))

@@ -817,6 +817,7 @@ def mcnemar_sentence(extras: dict[str, pd.DataFrame], language: str, *, group: s
         p_exact=fmt_p(values.at["p_exact", "value"], language),
         p_asymptotic=fmt_p(values.at["p_asymptotic", "value"], language),
         method=texts(language)["aspirations"]["exact" if exact else "asymptotic"],
+        level=f"{100 * values.at['difference', 'level']:g}",
     )
 
 

@@ -117,6 +117,15 @@ def test_no_discordant_pairs_is_p_one_with_a_note():
     assert result.difference == 0.0
 
 
+
+def test_no_pairs_at_all_is_not_a_test():
+    # n = 0 (no participant answered both waves, or every pair uncoded): nothing was tested,
+    # which must not read as "p = 1, no evidence of change".
+    result = mcnemar(0, 0, a=0, d=0)
+    assert math.isnan(result.p_value) and math.isnan(result.p_exact)
+    assert math.isnan(result.p_asymptotic) and math.isnan(result.difference)
+    assert result.n == 0 and "no pairs" in result.note
+
 def test_primary_p_follows_the_rule_and_can_be_overridden():
     assert EXACT_BELOW == 25
     assert mcnemar(9, 15).method == EXACT_METHOD  # 24 discordant pairs

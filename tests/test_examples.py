@@ -384,3 +384,17 @@ def test_service_log_without_a_usable_case_is_reported_not_fatal(tmp_path):
     assert all("Budi" not in p.message("en") for p in problems)
     shown = funder.indicators(load_bundle(result.bundle_dir), "en").set_index("indicator")
     assert shown.loc["Service cases finished within the time standards", "value"] == "-"
+
+
+
+def test_aspiration_interval_follows_the_studys_ci_level(tmp_path):
+    folder = _copy_example(tmp_path, "cbpr_children")
+    base = analyse(load_study(folder / "study.yaml")).extras.tables["aspirations_mcnemar"]
+    study = yaml.safe_load((folder / "study.yaml").read_text("utf-8"))
+    study.setdefault("analysis", {})["ci_level"] = 0.90
+    (folder / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True), "utf-8")
+    narrow = analyse(load_study(folder / "study.yaml")).extras.tables["aspirations_mcnemar"]
+    wide_row = base.set_index("statistic").loc["difference"]
+    narrow_row = narrow.set_index("statistic").loc["difference"]
+    assert wide_row["level"] == 0.95 and narrow_row["level"] == 0.90
+    assert wide_row["ci_low"] < narrow_row["ci_low"] < narrow_row["ci_high"] < wide_row["ci_high"]

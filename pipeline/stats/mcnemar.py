@@ -266,6 +266,9 @@ def mcnemar(
         if n > 0:
             difference, diff_low, diff_high = _newcombe(a, b, c, d, level)
             p_pre, p_post = (a + b) / n, (a + c) / n
+        else:  # nothing to test: not "no evidence of change"
+            p_asymptotic = p_exact = nan
+            note = "no pairs to test (n = 0)"
     return McNemarResult(
         a=a,
         b=b,
