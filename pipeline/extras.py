@@ -409,7 +409,7 @@ def _plan(study: Study, out: _Work, actual: dict[str, Any]) -> None:
     values = {k: v for k, v in {**actual, **study.achieved}.items() if k in known}
     table = process.plan_vs_actual(plan, values)
     table["source"] = [
-        "achieved" if k in study.achieved else ("data" if k in actual else "")
+        "achieved" if k in study.achieved else ("data" if actual.get(k) is not None else "")
         for k in table["indicator"].map(_actual_key(plan))
     ]
     table.insert(table.columns.get_loc("direction"), "kind", _kinds(table))

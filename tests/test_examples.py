@@ -386,7 +386,6 @@ def test_service_log_without_a_usable_case_is_reported_not_fatal(tmp_path):
     assert shown.loc["Service cases finished within the time standards", "value"] == "-"
 
 
-
 def test_aspiration_interval_follows_the_studys_ci_level(tmp_path):
     folder = _copy_example(tmp_path, "cbpr_children")
     base = analyse(load_study(folder / "study.yaml")).extras.tables["aspirations_mcnemar"]
@@ -398,3 +397,14 @@ def test_aspiration_interval_follows_the_studys_ci_level(tmp_path):
     narrow_row = narrow.set_index("statistic").loc["difference"]
     assert wide_row["level"] == 0.95 and narrow_row["level"] == 0.90
     assert wide_row["ci_low"] < narrow_row["ci_low"] < narrow_row["ci_high"] < wide_row["ci_high"]
+
+
+def test_a_target_without_data_is_not_labelled_as_measured(tmp_path):
+    folder = _copy_example(tmp_path, "pesantren")
+    study = yaml.safe_load((folder / "study.yaml").read_text("utf-8"))
+    del study["attendance"]  # the sessions and completion targets lose their data
+    (folder / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True), "utf-8")
+    table = analyse(load_study(folder / "study.yaml")).extras.tables["plan_vs_actual"]
+    unmeasured = table[table["actual"].isna()]
+    assert len(unmeasured) and unmeasured["source"].eq("").all()
+    assert table.loc[table["source"].eq("data"), "actual"].notna().all()
