@@ -74,6 +74,13 @@ CODED_COLUMNS = [
     "score",
 ]
 _RANK = {"occupation": 3, "field": 2, "none": 1}
+#: Words that turn "jadi dokter" into "tidak mau jadi dokter". An answer naming an occupation
+#: or field next to one of them is left uncoded for review (method "negated"), never coded as
+#: the aspiration it rejects; answers coded "none" ("tidak tahu") are unaffected.
+NEGATIONS = frozenset(
+    {"tidak", "tak", "gak", "nggak", "ngga", "enggak", "engga", "ga", "bukan", "jangan",
+     "not", "dont", "never", "no"}
+)  # fmt: skip
 _SECTIONS = {"none": "none", "fields": "field", "occupations": "occupation"}
 _TOP_KEYS = {"version", "isco_major_groups", "fillers", "separators", "ordinary_words"}
 _TOP_KEYS |= set(_SECTIONS)
@@ -476,6 +483,19 @@ def _code_part(part: str, dictionary: AspirationDictionary, cutoff: float) -> _M
     return best
 
 
+#: A negation before these words is about knowing, not wanting: "gak tau, mungkin pilot".
+_UNSURE = frozenset({"tahu", "tau", "taw", "know", "sure", "yakin", "ngerti", "paham", "idea"})
+
+
+def _negated(part: str) -> bool:
+    """Whether an answer says what the child does not want ("tidak mau jadi dokter")."""
+    tokens = part.replace("don t", "dont").split()
+    return any(
+        token in NEGATIONS and (i + 1 == len(tokens) or tokens[i + 1] not in _UNSURE)
+        for i, token in enumerate(tokens)
+    )
+
+
 def _code_text(
     text: str, dictionary: AspirationDictionary, cutoff: float, memo: dict[str, _Match]
 ) -> tuple[str, int, _Match]:
@@ -489,6 +509,8 @@ def _code_text(
     for part in parts:
         if part not in memo:
             memo[part] = _code_part(part, dictionary, cutoff)
+            if memo[part].level in ("occupation", "field") and _negated(part):
+                memo[part] = _Match(None, "uncoded", "negated", np.nan)
         matches.append(memo[part])
     order = {"occupation": 0, "field": 1, "uncoded": 2, "none": 3}
     chosen = min(matches, key=lambda m: order[m.level])  # min keeps the first of equals

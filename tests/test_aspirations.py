@@ -117,7 +117,6 @@ def test_no_discordant_pairs_is_p_one_with_a_note():
     assert result.difference == 0.0
 
 
-
 def test_no_pairs_at_all_is_not_a_test():
     # n = 0 (no participant answered both waves, or every pair uncoded): nothing was tested,
     # which must not read as "p = 1, no evidence of change".
@@ -125,6 +124,7 @@ def test_no_pairs_at_all_is_not_a_test():
     assert math.isnan(result.p_value) and math.isnan(result.p_exact)
     assert math.isnan(result.p_asymptotic) and math.isnan(result.difference)
     assert result.n == 0 and "no pairs" in result.note
+
 
 def test_primary_p_follows_the_rule_and_can_be_overridden():
     assert EXACT_BELOW == 25
@@ -514,3 +514,26 @@ def test_transition_by_hand(dictionary):
     assert result.levels.loc["field", "occupation"] == 1
     assert result.isco.loc[2, ["pre", "post"]].tolist() == [2, 2]
     assert result.note == ""
+
+
+def test_a_rejected_occupation_is_left_for_review_not_coded():
+    from pipeline import aspirations as asp
+
+    answers = pd.Series(
+        ["tidak mau jadi dokter", "I don't want to be a soldier", "mau jadi guru, bukan polisi",
+         "tidak tahu", "dokter"]
+    )  # fmt: skip
+    coded = asp.code_answers(answers, asp.load_dictionary())
+    assert coded["level"].tolist() == ["uncoded", "uncoded", "occupation", "none", "occupation"]
+    assert coded["method"].iloc[:2].eq("negated").all()
+    assert coded["code"].iloc[2] == "teacher"  # the occupation wanted, not the one refused
+    review = asp.review_table(coded)
+    assert set(review["normalized"]) == {"tidak mau jadi dokter", "don t want to be a soldier"}
+
+
+def test_difference_interval_stays_within_minus_one_and_one():
+    # Found by hypothesis: everyone moved to "yes" (p_post = 1) put the upper limit an ulp
+    # above 1.
+    result = mcnemar(0, 25, a=0, d=0)
+    assert result.difference == 1.0 and result.diff_ci_high == 1.0
+    assert 0.8 < result.diff_ci_low < 1.0

@@ -152,10 +152,11 @@ def _newcombe(a: int, b: int, c: int, d: int, level: float) -> tuple[float, floa
     below += (u_pre - p_pre) ** 2
     above = (u_post - p_post) ** 2 - 2 * phi * (u_post - p_post) * (p_pre - l_pre)
     above += (p_pre - l_pre) ** 2
+    # The limits lie in [-1, 1]; rounding can step past 1 by an ulp when p_post = 1.
     return (
         difference,
-        difference - math.sqrt(max(below, 0.0)),
-        difference + math.sqrt(max(above, 0.0)),
+        max(difference - math.sqrt(max(below, 0.0)), -1.0),
+        min(difference + math.sqrt(max(above, 0.0)), 1.0),
     )
 
 
