@@ -13,7 +13,9 @@ score when the instrument has one), standardized by the pre-test SD of the paire
 (SMCR, Becker 1988):
 
 - a one-group program (or one without a usable control arm): yi = SMCR of its participants;
-- a program with a control group: yi = SMCR(treatment) - SMCR(control), vi the sum.
+- a program with a control group: yi = SMCR(treatment) - SMCR(control), vi the sum;
+- a program without a usable treated arm (too few pairs, no spread, or groups but no
+  treatment group) is analysed but not pooled, and the report says why.
 
 The two designs answer different questions, so they are pooled separately with a
 random-effects model (REML by default, DerSimonian-Laird on request, Hartung-Knapp optional),
@@ -25,14 +27,17 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
+from functools import cache
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from pipeline import outputs
 from pipeline.stats import meta
@@ -41,7 +46,9 @@ __all__ = [
     "MODERATORS",
     "PortfolioResult",
     "discover",
+    "duplicate_ids",
     "evaluate_study",
+    "not_pooled_table",
     "pool",
     "run_portfolio",
     "write_portfolio",
@@ -61,6 +68,7 @@ PROGRAM_COLUMNS = [
     "status",
     "reused",
     "design",
+    "not_pooled_reason",
     "enrolled",
     "completed",
     "n_treatment",
@@ -72,6 +80,13 @@ PROGRAM_COLUMNS = [
     "problems",
     "seconds",
 ]
+
+
+@cache
+def _words(language: str) -> dict[str, Any]:
+    """The portfolio report's words (resources/portfolio_text.yaml) in one language."""
+    text = resources.files("pipeline.resources").joinpath("portfolio_text.yaml")
+    return yaml.safe_load(text.read_text("utf-8"))[language]
 
 
 def discover(root: Path) -> list[Path]:
@@ -125,8 +140,17 @@ def _pairs(scores: pd.DataFrame, scale: str, group: str | None) -> pd.DataFrame:
     return wide[["pre", "post"]].dropna()
 
 
+def _arm_problem(pairs: pd.DataFrame) -> str | None:
+    """Why an arm has no standardized change (a code the report words), or None."""
+    if len(pairs) < MIN_PAIRS:
+        return "too_few_pairs"
+    if pairs["pre"].std() == 0 or pairs["post"].std() == 0:
+        return "no_spread"
+    return None
+
+
 def _arm_effect(pairs: pd.DataFrame) -> meta.Effect | None:
-    if len(pairs) < MIN_PAIRS or pairs["pre"].std() == 0 or pairs["post"].std() == 0:
+    if _arm_problem(pairs) is not None:
         return None
     r = float(np.corrcoef(pairs["pre"], pairs["post"])[0, 1])
     return meta.smcr(
@@ -141,7 +165,10 @@ def program_effect(bundle_dir: Path) -> dict[str, Any]:
     scales = results["instrument"]["scales"]
     outcome = max(scales, key=lambda s: s["n_items"])["id"]
     groups = set(pd.unique(scores["group"]))
-    treated = _pairs(scores, outcome, "treatment" if "treatment" in groups else None)
+    # A study without groups scores everyone as "all": only then is everyone the treated arm.
+    # With groups, the control arm alone must not stand in for it (its change minus itself is 0).
+    grouped = bool(groups & {"treatment", "control"})
+    treated = _pairs(scores, outcome, "treatment" if grouped else None)
     control = _pairs(scores, outcome, "control") if "control" in groups else pd.DataFrame()
     out: dict[str, Any] = {
         "enrolled": results["flow"]["participants"],
@@ -149,15 +176,21 @@ def program_effect(bundle_dir: Path) -> dict[str, Any]:
         "n_treatment": len(treated),
         "n_control": len(control),
         "outcome": outcome,
+        "not_pooled_reason": "",
     }
+    if grouped and "treatment" not in groups:
+        reason = "no_treatment_group"
+    else:
+        reason = _arm_problem(treated)
+    if reason is not None:
+        out.update(design="none", yi=np.nan, vi=np.nan, not_pooled_reason=reason)
+        return out
     t_effect = _arm_effect(treated)
     c_effect = _arm_effect(control) if len(control) else None
-    if t_effect is not None and c_effect is not None:
+    if c_effect is not None:
         out.update(design="controlled", yi=t_effect.yi - c_effect.yi, vi=t_effect.vi + c_effect.vi)
-    elif t_effect is not None:
+    else:  # one group, or a control arm too small to use
         out.update(design="one_group", yi=t_effect.yi, vi=t_effect.vi)
-    else:
-        out.update(design="none", yi=np.nan, vi=np.nan)
     return out
 
 
@@ -259,10 +292,12 @@ def pool(
             found = meta.subgroups(
                 part["yi"], part["vi"], labels, method=method, hk=hk, level=level
             )
-            test = {
+            test = {  # with Hartung-Knapp QM is an F on (QM_df, QM_df2) df, else a chi-square
                 "QM": found.QM,
                 "QM_df": found.QM_df,
+                "QM_df2": found.QM_df2,
                 "QM_p": found.QM_p,
+                "QM_test": found.test,
                 "tau2_resid": found.tau2_resid,
             }
             for record in found.levels.to_dict("records"):
@@ -274,6 +309,52 @@ def pool(
         pd.DataFrame(subgroups),
         settings,
     )
+
+
+# Every study file is read on the client before any runs: libyaml's loader, when installed, is
+# about eight times faster, which a portfolio of thousands notices.
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _declared_program(study_file: Path) -> dict[str, Any]:
+    """The ``program:`` mapping a study file declares, read without validating the study
+    (a study that cannot be read has none here; its worker reports why)."""
+    try:
+        data = yaml.load(study_file.read_text("utf-8"), Loader=_FAST_SAFE_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    program = data.get("program") if isinstance(data, dict) else None
+    return program if isinstance(program, dict) else {}
+
+
+def duplicate_ids(files: list[Path]) -> dict[str, list[Path]]:
+    """Program ids declared by more than one study file, with those files.
+
+    The id names a study's bundle and report folders, so two studies with one id would
+    overwrite each other's results (concurrently, on a cluster) and never be reused."""
+    by_id: dict[str, list[Path]] = defaultdict(list)
+    for path in files:
+        program_id = _declared_program(path).get("id")
+        if isinstance(program_id, str):
+            by_id[program_id].append(path)
+    return {program_id: paths for program_id, paths in by_id.items() if len(paths) > 1}
+
+
+def _duplicate_row(path: Path, program_id: str, sharing: list[Path]) -> dict[str, Any]:
+    """The failed row of a study held back because its program id is not its own."""
+    problem = _words("en")["duplicate_id"].format(
+        program_id=program_id, count=len(sharing), files=", ".join(str(p) for p in sharing)
+    )
+    title = _declared_program(path).get("title")
+    return {
+        "study_file": str(path),
+        "program_id": program_id,
+        "title": title if isinstance(title, str) else "",
+        "status": "failed",
+        "reused": False,
+        "problems": problem,
+        "seconds": 0.0,
+    }
 
 
 def _client(address: str | None, workers: int):
@@ -313,9 +394,10 @@ def run_portfolio(
         ``workers`` processes when None.
     progress
         Called as each study finishes with (done, total, its row).
-    """
-    from dask.distributed import as_completed
 
+    Studies that declare one ``program.id`` between them are not run (the id names their
+    output folder): each is listed as failed, naming the files that share it.
+    """
     files = discover(root)
     if not files:
         from pipeline.errors import InputError, Problem
@@ -324,36 +406,62 @@ def run_portfolio(
             [Problem("portfolio_empty", file=str(root))],
             "No study.yaml was found under the portfolio folder",
         )
-    client, cluster = _client(scheduler, workers)
-    rows = []
-    try:
-        futures = [
-            client.submit(
-                evaluate_study,
-                str(path),
-                str(processed_root),
-                str(reports_root),
-                render_reports,
-                reuse,
-                key=f"study-{k}-{path.parent.name}",
-                pure=False,
-            )
-            for k, path in enumerate(files)
-        ]
-        for done, future in enumerate(as_completed(futures), start=1):
-            row = future.result()
-            rows.append(row)
-            if progress:
-                progress(done, len(files), row)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    rows: list[dict[str, Any]] = []
+
+    def record(row: dict[str, Any]) -> None:
+        rows.append(row)
+        if progress:
+            progress(len(rows), len(files), row)
+
+    # Checked before anything runs: studies sharing an id would write one folder at once.
+    held_back = {
+        path: _duplicate_row(path, program_id, sharing)
+        for program_id, sharing in duplicate_ids(files).items()
+        for path in sharing
+    }
+    for row in held_back.values():
+        record(row)
+    to_run = [path for path in files if path not in held_back]
+    if to_run:
+        _evaluate_on_cluster(
+            to_run,
+            record,
+            scheduler=scheduler,
+            workers=workers,
+            options=(str(processed_root), str(reports_root), render_reports, reuse),
+        )
     programs = pd.DataFrame(rows).sort_values("study_file", kind="stable").reset_index(drop=True)
     for column in PROGRAM_COLUMNS:
         if column not in programs:
             programs[column] = np.nan if column in {"yi", "vi", "ci_low", "ci_high"} else ""
     return pool(programs, method=method, hk=hk)
+
+
+def _evaluate_on_cluster(
+    files: list[Path],
+    record: Callable[[dict[str, Any]], None],
+    *,
+    scheduler: str | None,
+    workers: int,
+    options: tuple[str, str, bool, bool],
+) -> None:
+    """Run ``evaluate_study`` on each file in Dask workers, recording rows as they finish."""
+    from dask.distributed import as_completed
+
+    client, cluster = _client(scheduler, workers)
+    try:
+        futures = [
+            client.submit(
+                evaluate_study, str(path), *options, key=f"study-{k}-{path.parent.name}", pure=False
+            )
+            for k, path in enumerate(files)
+        ]
+        for future in as_completed(futures):
+            record(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def write_portfolio(result: PortfolioResult, folder: Path) -> None:
@@ -365,11 +473,13 @@ def write_portfolio(result: PortfolioResult, folder: Path) -> None:
     outputs.write_table(folder, "pooled", result.pooled)
     outputs.write_table(folder, "subgroups", result.subgroups)
     ok = result.programs["status"].eq("ok")
+    not_pooled = ok & result.programs["design"].eq("none")
     summary = {
         "settings": result.settings,
         "programs": len(result.programs),
         "programs_ok": int(ok.sum()),
         "programs_failed": int((~ok).sum()),
+        "programs_not_pooled": int(not_pooled.sum()),  # analysed, but no effect to pool
         "programs_reused": int(result.programs["reused"].fillna(False).astype(bool).sum()),
         "enrolled": int(pd.to_numeric(result.programs["enrolled"], errors="coerce").sum()),
         "completed": int(pd.to_numeric(result.programs["completed"], errors="coerce").sum()),
@@ -474,6 +584,19 @@ def forest_figure(programs: pd.DataFrame, pooled: pd.Series, *, language: str = 
     return figure
 
 
+def not_pooled_table(programs: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The programs analysed but left out of pooling, each with its reason in words."""
+    words = _words(language)["not_pooled_reasons"]
+    part = programs[programs["status"].eq("ok") & programs["design"].eq("none")]
+    reasons = [
+        words[code].format(n=int(n), min=MIN_PAIRS) if code in words else ""
+        for code, n in zip(part["not_pooled_reason"], part["n_treatment"], strict=True)
+    ]
+    return pd.DataFrame(
+        {"program_id": part["program_id"], "title": part["title"], "reason": reasons}
+    ).fillna("")
+
+
 def write_portfolio_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """portfolio.html (papermill notebook, code hidden), portfolio.xlsx and the forest plots."""
     from pipeline.report import notebook_dir, render_notebook, to_html
@@ -493,10 +616,9 @@ def write_portfolio_reports(bundle_dir: Path, report_dir: Path, *, language: str
 
         plt.close(figure)
     failed = programs[programs["status"].ne("ok")][["program_id", "title", "problems"]]
-    outputs.write_xlsx(
-        report_dir / "portfolio.xlsx",
-        {"programs": programs, "pooled": pooled, "subgroups": subgroups, "failed": failed},
-    )
+    sheets = {"programs": programs, "pooled": pooled, "subgroups": subgroups, "failed": failed}
+    sheets["not_pooled"] = not_pooled_table(programs, language)
+    outputs.write_xlsx(report_dir / "portfolio.xlsx", sheets)
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
     executed = render_notebook(notebook_dir() / "portfolio_report.ipynb", parameters)
     outputs.atomic_write_text(report_dir / "portfolio.html", to_html(executed))

@@ -204,3 +204,198 @@ def test_a_changed_log_makes_the_bundle_stale(tmp_path):
     assert "2026" in text
     log.write_text(text.replace("2026", "2027", 1), encoding="utf-8")
     assert not pf._reusable(load_study(folder / "study.yaml"), result.bundle_dir)
+
+
+def test_studies_sharing_a_program_id_are_held_back_and_named(tmp_path):
+    # Two studies with one program.id would write one bundle folder at once; neither runs.
+    studies = tmp_path / "studies"
+    pf.simulate_portfolio(studies, 2, seed=3)
+    shutil.copytree(studies / "program-0001", studies / "program-0001-copy")
+    seen = []
+    result = pf.run_portfolio(
+        studies,
+        processed_root=tmp_path / "p",
+        reports_root=tmp_path / "r",
+        workers=1,
+        progress=lambda d, t, row: seen.append((d, t)),
+    )
+    programs = result.programs.set_index("study_file")
+    original = str(studies / "program-0001" / "study.yaml")
+    copy = str(studies / "program-0001-copy" / "study.yaml")
+    for study_file in (original, copy):
+        row = programs.loc[study_file]
+        assert row["status"] == "failed" and row["program_id"] == "program-0001"
+        assert original in row["problems"] and copy in row["problems"]
+        assert "'program-0001'" in row["problems"]
+    assert programs.loc[str(studies / "program-0002" / "study.yaml"), "status"] == "ok"
+    assert not (tmp_path / "p" / "program-0001").exists()  # held back before anything ran
+    assert seen[-1] == (3, 3)
+    assert list(result.pooled["k"]) == [1]
+
+
+def _program_row(program_id: str, design: str, yi: float, method: str = "A", **extra):
+    row = {
+        "study_file": f"{program_id}/study.yaml",
+        "program_id": program_id,
+        "title": f"Title of {program_id}",
+        "method": method,
+        "level": "SD",
+        "region": "X",
+        "status": "ok",
+        "reused": False,
+        "design": design,
+        "not_pooled_reason": "",
+        "enrolled": 30,
+        "completed": 28,
+        "n_treatment": 28,
+        "n_control": 0,
+        "yi": yi,
+        "vi": 0.02,
+        "problems": "",
+        "seconds": 1.0,
+    }
+    return {**row, **extra}
+
+
+@pytest.fixture(scope="module")
+def hk_report(tmp_path_factory):
+    """Pooled with Hartung-Knapp: three one-group programs in two methods, a single controlled
+    program and one analysed program with too few pairs to pool, reported in both languages."""
+    root = tmp_path_factory.mktemp("hk_report")
+    rows = [
+        _program_row("p0", "one_group", 0.4),
+        _program_row("p1", "one_group", 0.5, method="B"),
+        _program_row("p2", "one_group", 0.2),
+        _program_row("p3", "controlled", 0.3, n_control=20),
+        _program_row(
+            "p9", "none", np.nan, vi=np.nan, n_treatment=2, not_pooled_reason="too_few_pairs"
+        ),
+    ]
+    result = pf.pool(pd.DataFrame(rows), hk=True)
+    bundle = root / "bundle"
+    pf.write_portfolio(result, bundle)
+    html = {
+        language: pf.write_portfolio_reports(bundle, root / language, language=language)
+        for language in ("en", "id")
+    }
+    return {"root": root, "result": result, "bundle": bundle, "html": html}
+
+
+def _html_text(path) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")).split())
+
+
+def test_programs_analysed_but_not_pooled_are_counted_and_named(hk_report):
+    import json
+
+    import openpyxl
+
+    summary = json.loads((hk_report["bundle"] / "portfolio.json").read_text("utf-8"))
+    assert summary["programs_ok"] == 5 and summary["programs_not_pooled"] == 1
+    english, indonesian = (_html_text(hk_report["html"][lang]) for lang in ("en", "id"))
+    assert "Programs analysed but not pooled" in english
+    assert "p9 Title of p9 fewer than 3 participants" in english and "(found 2)" in english
+    assert "Program yang dianalisis tetapi tidak digabung" in indonesian
+    assert "kurang dari 3 peserta" in indonesian and "(ada 2)" in indonesian
+    book = openpyxl.load_workbook(hk_report["root"] / "en" / "portfolio.xlsx", read_only=True)
+    rows = list(book["not_pooled"].iter_rows(values_only=True))
+    assert rows[0] == ("program_id", "title", "reason")
+    assert [row[0] for row in rows[1:]] == ["p9"] and "fewer than 3" in rows[1][2]
+
+
+def test_hartung_knapp_subgroup_test_is_worded_as_an_f(hk_report):
+    subgroups = pd.read_parquet(hk_report["bundle"] / "subgroups.parquet")
+    test = subgroups.query("moderator == 'method'").iloc[0]
+    assert test["QM_test"] == "F" and test["QM_df"] == 1 and test["QM_df2"] == 1
+    english = _html_text(hk_report["html"]["en"])
+    expected = f"(Hartung-Knapp): F(1, 1) = {test['QM']:.2f}, p = {test['QM_p']:.3f}".replace(
+        "0.", "."
+    )
+    assert expected in english
+    assert "QM =" not in english
+    assert "F(1, 1) = " in _html_text(hk_report["html"]["id"])
+
+
+def test_a_design_with_one_program_is_not_worded_as_pooled(hk_report):
+    english = _html_text(hk_report["html"]["en"])
+    single = hk_report["result"].pooled.set_index("design").loc["controlled"]
+    assert single["k"] == 1
+    assert (
+        f"Only one program with a control group (p3): its treatment arm's change exceeded its "
+        f"control arm's by {single['estimate']:.2f} pre-test standard deviations (95% CI "
+        f"{single['ci_low']:.2f} to {single['ci_high']:.2f})"
+    ) in english
+    assert "Across 1 programs" not in english and "Q = 0.00" not in english
+    assert f"Note: {single['note']}." in english
+    indonesian = _html_text(hk_report["html"]["id"])
+    assert "Hanya satu program dengan kelompok pembanding (p3)" in indonesian
+    assert "Catatan: satu program: heterogenitas" in indonesian
+    assert "the normal was used" not in indonesian  # the note is said in Indonesian too
+
+
+def test_every_translated_fit_note_is_one_the_fit_writes():
+    # The Indonesian report words meta's English notes by their text; a reworded note would
+    # silently fall back to English, so the dictionary must match what the fits write.
+    known = set(pf._words("id")["fit_notes"])
+    notes = [
+        meta.random_effects([0.3], [0.02], hk=True).note,
+        meta.random_effects([0.3, 0.3], [0.02, 0.02], hk=True).note,
+    ]
+    written = {part.strip() for note in notes for part in note.split(";")}
+    assert written == known
+
+
+def _write_bundle(folder, groups: dict[str, int], spread: float = 0.5):
+    """A finished bundle's two files program_effect reads: paired scores per group."""
+    import json
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for group, n in groups.items():
+        pre = 3 + rng.normal(0, spread, n)
+        post = pre + 0.3 + rng.normal(0, spread, n)
+        for k in range(n):
+            code = f"{group}-{k}"
+            for wave, value in (("pre", pre[k]), ("post", post[k])):
+                rows.append(
+                    {
+                        "participant_code": code,
+                        "wave": wave,
+                        "scale": "total",
+                        "group": group,
+                        "mean": value,
+                    }
+                )
+    folder.mkdir()
+    pd.DataFrame(rows).to_parquet(folder / "scores.parquet")
+    results = {
+        "instrument": {"scales": [{"id": "total", "n_items": 9}]},
+        "flow": {"participants": sum(groups.values())},
+    }
+    (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("groups", "spread", "reason"),
+    [
+        ({"control": 20}, 0.5, "no_treatment_group"),  # not "controlled" with yi = 0
+        ({"all": 2}, 0.5, "too_few_pairs"),
+        ({"all": 10}, 0.0, "no_spread"),
+    ],
+)
+def test_a_program_without_an_effect_to_pool_says_why(tmp_path, groups, spread, reason):
+    effect = pf.program_effect(_write_bundle(tmp_path / "bundle", groups, spread))
+    assert effect["design"] == "none" and effect["not_pooled_reason"] == reason
+    assert np.isnan(effect["yi"]) and np.isnan(effect["vi"])
+
+
+def test_a_study_with_groups_pools_its_treatment_arm_only(tmp_path):
+    both = pf.program_effect(_write_bundle(tmp_path / "both", {"treatment": 20, "control": 20}))
+    assert both["design"] == "controlled" and both["not_pooled_reason"] == ""
+    alone = pf.program_effect(_write_bundle(tmp_path / "alone", {"treatment": 20}))
+    assert alone["design"] == "one_group" and alone["n_treatment"] == 20
+    everyone = pf.program_effect(_write_bundle(tmp_path / "everyone", {"all": 20}))
+    assert everyone["design"] == "one_group" and everyone["n_treatment"] == 20
