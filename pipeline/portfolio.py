@@ -444,20 +444,39 @@ def _evaluate_on_cluster(
     scheduler: str | None,
     workers: int,
     options: tuple[str, str, bool, bool],
+    evaluate: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
-    """Run ``evaluate_study`` on each file in Dask workers, recording rows as they finish."""
+    """Run ``evaluate_study`` on each file in Dask workers, recording rows as they finish.
+
+    A task that fails outside ``evaluate_study`` (its worker died, the cluster lost it) is
+    recorded as that study's failure; the studies already finished and the rest are kept.
+    """
+    import uuid
+
     from dask.distributed import as_completed
 
+    evaluate = evaluate or evaluate_study
+    run = uuid.uuid4().hex[:8]  # task keys unique per run: a shared scheduler may hold others
     client, cluster = _client(scheduler, workers)
     try:
-        futures = [
+        futures = {
             client.submit(
-                evaluate_study, str(path), *options, key=f"study-{k}-{path.parent.name}", pure=False
-            )
+                evaluate, str(path), *options, key=f"study-{run}-{k}-{path.parent.name}", pure=False
+            ): path
             for k, path in enumerate(files)
-        ]
+        }
         for future in as_completed(futures):
-            record(future.result())
+            try:
+                row = future.result()
+            except Exception as error:  # any task failure is this study's alone
+                row = {
+                    "study_file": str(futures[future]),
+                    "status": "failed",
+                    "reused": False,
+                    "problems": f"the Dask task of this study failed ({type(error).__name__}: "
+                    f"{error}); the other studies are unaffected",
+                }
+            record(row)
     finally:
         client.close()
         if cluster is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -399,3 +400,34 @@ def test_a_study_with_groups_pools_its_treatment_arm_only(tmp_path):
     assert alone["design"] == "one_group" and alone["n_treatment"] == 20
     everyone = pf.program_effect(_write_bundle(tmp_path / "everyone", {"all": 20}))
     assert everyone["design"] == "one_group" and everyone["n_treatment"] == 20
+
+
+def _dies_on_the_second(study_file, *options):
+    """Stands in for evaluate_study in a worker: kills its process on one study."""
+    import os
+
+    if study_file.endswith("two/study.yaml"):
+        os._exit(1)
+    return {"study_file": study_file, "status": "ok", "reused": False}
+
+
+def test_a_dead_worker_fails_its_study_only(tmp_path):
+    import dask
+
+    files = [tmp_path / name / "study.yaml" for name in ("one", "two", "three")]
+    rows = []
+    # One try per task: the scheduler would otherwise retry on a fresh worker (3 by default).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        pf._evaluate_on_cluster(
+            files,
+            rows.append,
+            scheduler=None,
+            workers=2,
+            options=("p", "r", False, True),
+            evaluate=_dies_on_the_second,
+        )
+    by_file = {Path(row["study_file"]).parent.name: row for row in rows}
+    assert set(by_file) == {"one", "two", "three"}
+    assert by_file["one"]["status"] == by_file["three"]["status"] == "ok"
+    assert by_file["two"]["status"] == "failed"
+    assert "Dask task" in by_file["two"]["problems"]
