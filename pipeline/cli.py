@@ -281,13 +281,21 @@ def portfolio(
         except PkmEvalError as error:
             _print_problems(error, lang)
             raise typer.Exit(1) from None
-    failed = result.programs[result.programs["status"].ne("ok")]
+    programs = result.programs
+    failed = programs[programs["status"].ne("ok")]
+    unpooled = programs[programs["status"].eq("ok") & programs["design"].eq("none")]
     out.print(
-        f"{len(result.programs)} studies, {len(failed)} failed; report: {html}; "
-        f"tables: {bundle_dir}"
+        f"{len(programs)} studies, {len(failed)} failed, {len(unpooled)} analysed but not "
+        f"pooled; report: {html}; tables: {bundle_dir}"
     )
     for row in failed.itertuples():
         out.print(f"- {row.study_file}: {row.problems}", soft_wrap=True, markup=False)
+    for row in unpooled.itertuples():
+        out.print(
+            f"- {row.study_file}: not pooled ({row.not_pooled_reason})",
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def _slug(name: str) -> str:

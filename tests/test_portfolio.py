@@ -176,7 +176,7 @@ def test_cli_runs_a_portfolio_and_lists_the_failure(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "3 studies, 1 failed" in result.output
+    assert "3 studies, 1 failed, 0 analysed but not pooled" in result.output
     assert (tmp_path / "r" / "portfolio-studies" / "portfolio.html").exists()
     shutil.rmtree(tmp_path / "p")
 
