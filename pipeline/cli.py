@@ -283,7 +283,7 @@ def portfolio(
             raise typer.Exit(1) from None
     programs = result.programs
     failed = programs[programs["status"].ne("ok")]
-    unpooled = programs[programs["status"].eq("ok") & programs["design"].eq("none")]
+    unpooled = programs[pf.not_pooled(programs)]
     out.print(
         f"{len(programs)} studies, {len(failed)} failed, {len(unpooled)} analysed but not "
         f"pooled; report: {html}; tables: {bundle_dir}"

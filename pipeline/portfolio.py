@@ -48,6 +48,7 @@ __all__ = [
     "discover",
     "duplicate_ids",
     "evaluate_study",
+    "not_pooled",
     "not_pooled_table",
     "pool",
     "run_portfolio",
@@ -492,13 +493,12 @@ def write_portfolio(result: PortfolioResult, folder: Path) -> None:
     outputs.write_table(folder, "pooled", result.pooled)
     outputs.write_table(folder, "subgroups", result.subgroups)
     ok = result.programs["status"].eq("ok")
-    not_pooled = ok & result.programs["design"].eq("none")
     summary = {
         "settings": result.settings,
         "programs": len(result.programs),
         "programs_ok": int(ok.sum()),
         "programs_failed": int((~ok).sum()),
-        "programs_not_pooled": int(not_pooled.sum()),  # analysed, but no effect to pool
+        "programs_not_pooled": int(not_pooled(result.programs).sum()),
         "programs_reused": int(result.programs["reused"].fillna(False).astype(bool).sum()),
         "enrolled": int(pd.to_numeric(result.programs["enrolled"], errors="coerce").sum()),
         "completed": int(pd.to_numeric(result.programs["completed"], errors="coerce").sum()),
@@ -603,10 +603,16 @@ def forest_figure(programs: pd.DataFrame, pooled: pd.Series, *, language: str = 
     return figure
 
 
+def not_pooled(programs: pd.DataFrame) -> pd.Series:
+    """Which programs were analysed but have no effect to pool (``not_pooled_reason`` says
+    why): the one definition the bundle, the report, the workbook and the CLI count by."""
+    return programs["status"].eq("ok") & programs["design"].eq("none")
+
+
 def not_pooled_table(programs: pd.DataFrame, language: str) -> pd.DataFrame:
     """The programs analysed but left out of pooling, each with its reason in words."""
     words = _words(language)["not_pooled_reasons"]
-    part = programs[programs["status"].eq("ok") & programs["design"].eq("none")]
+    part = programs[not_pooled(programs)]
     reasons = [
         words[code].format(n=int(n), min=MIN_PAIRS) if code in words else ""
         for code, n in zip(part["not_pooled_reason"], part["n_treatment"], strict=True)
