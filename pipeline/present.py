@@ -612,7 +612,8 @@ def extra_tables(bundle: Bundle) -> dict[str, pd.DataFrame]:
     return found
 
 
-def _pct(value: Any, language: str, decimals: int = 0) -> str:
+def pct(value: Any, language: str, decimals: int = 0) -> str:
+    """A share (0-1) as a percentage with the language's decimal mark; '-' for missing."""
     if value is None or pd.isna(value):
         return "-"
     return fmt(100 * float(value), language, decimals) + "%"
@@ -654,14 +655,14 @@ def process_sentence(extras: dict[str, pd.DataFrame], language: str) -> str:
         "process.summary",
         enrolled=fmt(s["enrolled"], language, 0),
         reached=fmt(s["reached"], language, 0),
-        reached_share=_pct(s["reached_share"], language),
+        reached_share=pct(s["reached_share"], language),
         completed=fmt(s["completed"], language, 0),
-        completed_share=_pct(s["completed_share"], language),
+        completed_share=pct(s["completed_share"], language),
         threshold=fmt(s["completion_min_sessions"], language, 0),
         offered=fmt(s["sessions_offered"], language, 0),
         held=fmt(s["sessions_held"], language, 0),
         sessions=fmt(s["sessions_attended_mean"], language, 1),
-        dose=_pct(s["dose_share_mean"], language),
+        dose=pct(s["dose_share_mean"], language),
     )
 
 
@@ -673,7 +674,7 @@ def sessions_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFra
             words["session"]: s["session"].astype(str),
             words["date"]: [_date(d) for d in s["date"]],
             words["present"]: s["present_enrolled"].astype(int),
-            words["share"]: [_pct(x, language) for x in s["share_of_enrolled"]],
+            words["share"]: [pct(x, language) for x in s["share_of_enrolled"]],
         }
     )
     return table.set_index(words["session"])
@@ -687,7 +688,7 @@ def dose_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
     counts = d["sessions_attended"].value_counts().sort_index()
     return pd.DataFrame(
         {words["sessions_attended"]: counts.index.astype(int).astype(str), "n": counts.to_numpy(),
-         words["share"]: [_pct(n / len(d), language) for n in counts.to_numpy()]}
+         words["share"]: [pct(n / len(d), language) for n in counts.to_numpy()]}
     ).set_index(words["sessions_attended"])  # fmt: skip
 
 
@@ -737,7 +738,7 @@ def service_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFram
             words["median"]: [_hours(x, language) for x in s["median_hours"]],
             words["quartiles"]: [f"{_hours(a, language)} - {_hours(b, language)}"
                                  for a, b in zip(s["q1_hours"], s["q3_hours"], strict=True)],
-            words["within"]: [_pct(x, language) for x in s["share_within"]],
+            words["within"]: [pct(x, language) for x in s["share_within"]],
         }
     )  # fmt: skip
     return table.set_index(words["step"])
@@ -754,7 +755,7 @@ def service_sentence(extras: dict[str, pd.DataFrame], language: str) -> str:
         last=row["to_step"],
         median=_hours(row["median_hours"], language),
         standard=_hours(row["standard_hours"], language),
-        within=_pct(row["share_within"], language),
+        within=pct(row["share_within"], language),
         bottleneck=bottleneck if isinstance(bottleneck, str) and bottleneck else "-",
     )
 
@@ -763,7 +764,7 @@ def aspiration_levels_table(extras: dict[str, pd.DataFrame], language: str) -> p
     words = texts(language)
     levels = words["aspirations"]["levels"]
     a = extras["aspirations_levels"]
-    cells = [f"{int(n)} ({_pct(s, language)})" for n, s in zip(a["n"], a["share"], strict=True)]
+    cells = [f"{int(n)} ({pct(s, language)})" for n, s in zip(a["n"], a["share"], strict=True)]
     wide = a.assign(cell=cells).pivot_table(
         index=["group", "wave"], columns="level", values="cell", aggfunc="first", sort=False
     )
@@ -806,13 +807,13 @@ def mcnemar_sentence(extras: dict[str, pd.DataFrame], language: str, *, group: s
         group=texts(language)["groups"][group],
         n=int(first["n_pairs"]) - int(first["n_excluded"]),
         excluded=int(first["n_excluded"]),
-        pre=_pct(first["p_pre"], language),
-        post=_pct(first["p_post"], language),
+        pre=pct(first["p_pre"], language),
+        post=pct(first["p_post"], language),
         lost=int(first["b"]),
         gained=int(first["c"]),
-        diff=_pct(values.at["difference", "value"], language),
-        low=_pct(values.at["difference", "ci_low"], language),
-        high=_pct(values.at["difference", "ci_high"], language),
+        diff=pct(values.at["difference", "value"], language),
+        low=pct(values.at["difference", "ci_low"], language),
+        high=pct(values.at["difference", "ci_high"], language),
         p=fmt_p(values.at["p_value", "value"], language),
         p_exact=fmt_p(values.at["p_exact", "value"], language),
         p_asymptotic=fmt_p(values.at["p_asymptotic", "value"], language),
@@ -857,7 +858,7 @@ def _target(value: Any, kind: str, language: str) -> str:
     if kind == "bool":
         return words["yes"] if value else words["no"]
     if kind == "share":
-        return _pct(value, language)
+        return pct(value, language)
     value = float(value)
     return fmt(value, language, 0 if value.is_integer() else 2)
 

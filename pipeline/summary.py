@@ -112,10 +112,6 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "value", "detail"]).astype({"value": str})
 
 
-def _percent(value: float, language: str) -> str:
-    return p.fmt(100 * value, language, 0) + "%"
-
-
 def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, object, str]]:
     """Rows of the optional parts a study declares: attendance, aspirations, service log, plan."""
     words, rows, extras = p.texts(language)["funder"], [], p.extra_tables(bundle)
@@ -125,7 +121,7 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, 
         rows.append(
             (
                 words["attendance_completed"],
-                _percent(a["completed_share"], language),
+                p.pct(a["completed_share"], language),
                 f"{int(a['completed'])} / {int(a['enrolled'])}; "
                 + words["attendance_rule"].format(n=int(a["completion_min_sessions"])),
             )
@@ -135,16 +131,13 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, 
         part = mcnemar[mcnemar["group"] == group].set_index("statistic")
         if len(part):
             diff, first = part.loc["difference"], part.iloc[0]
-            low, high = (
-                _percent(diff[side], language) if diff[side] == diff[side] else "-"
-                for side in ("ci_low", "ci_high")
-            )
+            low, high = p.pct(diff["ci_low"], language), p.pct(diff["ci_high"], language)
             sep = "; " if language == "id" else ", "
             rows.append(
                 (
                     words["aspiration_named"],
-                    f"{_percent(first['p_pre'], language)} → {_percent(first['p_post'], language)}",
-                    f"{words['difference']} {_percent(diff['value'], language)} "
+                    f"{p.pct(first['p_pre'], language)} → {p.pct(first['p_post'], language)}",
+                    f"{words['difference']} {p.pct(diff['value'], language)} "
                     f"[{low}{sep}{high}], McNemar p "
                     f"{p.fmt_p(part.loc['p_value', 'value'], language)}; "
                     f"n = {int(first[['a', 'b', 'c', 'd']].sum())}",  # the pairs tested
@@ -157,8 +150,7 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, 
         detail = f"{within} / {int(sv['n'])}"
         if isinstance(sv["bottleneck"], str) and sv["bottleneck"]:
             detail += f"; {words['bottleneck']}: {sv['bottleneck']}"
-        share = "-" if pd.isna(sv["share_within"]) else _percent(sv["share_within"], language)
-        rows.append((words["service_within"], share, detail))
+        rows.append((words["service_within"], p.pct(sv["share_within"], language), detail))
     pillars = bundle.results.get("extras", {}).get("plan", {}).get("pillars", {})
     if pillars:
         met = sum(v["met"] for v in pillars.values())
