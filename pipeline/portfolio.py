@@ -51,6 +51,7 @@ __all__ = [
     "not_pooled",
     "not_pooled_table",
     "pool",
+    "report_words",
     "run_portfolio",
     "write_portfolio",
 ]
@@ -84,7 +85,7 @@ PROGRAM_COLUMNS = [
 
 
 @cache
-def _words(language: str) -> dict[str, Any]:
+def report_words(language: str) -> dict[str, Any]:
     """The portfolio report's words (resources/portfolio_text.yaml) in one language."""
     text = resources.files("pipeline.resources").joinpath("portfolio_text.yaml")
     return yaml.safe_load(text.read_text("utf-8"))[language]
@@ -343,7 +344,7 @@ def duplicate_ids(files: list[Path]) -> dict[str, list[Path]]:
 
 def _duplicate_row(path: Path, program_id: str, sharing: list[Path]) -> dict[str, Any]:
     """The failed row of a study held back because its program id is not its own."""
-    problem = _words("en")["duplicate_id"].format(
+    problem = report_words("en")["duplicate_id"].format(
         program_id=program_id, count=len(sharing), files=", ".join(str(p) for p in sharing)
     )
     title = _declared_program(path).get("title")
@@ -611,7 +612,7 @@ def not_pooled(programs: pd.DataFrame) -> pd.Series:
 
 def not_pooled_table(programs: pd.DataFrame, language: str) -> pd.DataFrame:
     """The programs analysed but left out of pooling, each with its reason in words."""
-    words = _words(language)["not_pooled_reasons"]
+    words = report_words(language)["not_pooled_reasons"]
     part = programs[not_pooled(programs)]
     reasons = [
         words[code].format(n=int(n), min=MIN_PAIRS) if code in words else ""

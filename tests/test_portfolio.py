@@ -339,7 +339,7 @@ def test_a_design_with_one_program_is_not_worded_as_pooled(hk_report):
 def test_every_translated_fit_note_is_one_the_fit_writes():
     # The Indonesian report words meta's English notes by their text; a reworded note would
     # silently fall back to English, so the dictionary must match what the fits write.
-    known = set(pf._words("id")["fit_notes"])
+    known = set(pf.report_words("id")["fit_notes"])
     notes = [
         meta.random_effects([0.3], [0.02], hk=True).note,
         meta.random_effects([0.3, 0.3], [0.02, 0.02], hk=True).note,
