@@ -128,18 +128,13 @@ def _identities(analysis: Analysis, arm: str) -> tuple[list[str], dict[str, str]
     )
 
 
-def _canonical_log(log: process.Attendance, enrolled: list[str], spellings: dict[str, str]):
+def _canonical_log(log: process.Attendance, enrolled: list[str], to_code: dict[str, str]):
     """The log with each participant under one id: a name matched across the waves may be
-    spelt as in either wave, and every spelling stands for the first wave's."""
-    kind = log.config.id_kind
-    normalized = normalize_id(pd.Series(list(spellings), dtype=object), kind=kind)
-    first = normalize_id(pd.Series(enrolled, dtype=object), kind=kind)
-    canonical = {spellings[raw]: norm for raw, norm in zip(enrolled, first, strict=True)}
-    alias = {
-        norm: canonical[code]
-        for norm, code in zip(normalized, spellings.values(), strict=True)
-        if norm and code in canonical
-    }
+    spelt as in either wave, and every spelling (``to_code``: normalized spelling -> code)
+    stands for the first wave's."""
+    first = normalize_id(pd.Series(enrolled, dtype=object), kind=log.config.id_kind)
+    canonical = {to_code[norm]: norm for norm in first if norm in to_code}
+    alias = {n: canonical[code] for n, code in to_code.items() if n and code in canonical}
     participant = log.records["participant"]
     records = log.records.assign(participant=participant.map(alias).fillna(participant))
     return dataclasses.replace(log, records=records)
@@ -169,10 +164,10 @@ def _attendance(analysis: Analysis, arm: str, out: _Work, actual: dict[str, Any]
     assert cfg is not None
     log = process.read_attendance(cfg, study.base_dir, limits=study.limits)
     enrolled, spellings = _identities(analysis, arm)
-    log = _canonical_log(log, enrolled, spellings)
-    rd = process.reach_dose(log, enrolled)
     normalized = normalize_id(pd.Series(list(spellings)), kind=cfg.id_kind)
     to_code = dict(zip(normalized, spellings.values(), strict=True))
+    log = _canonical_log(log, enrolled, to_code)
+    rd = process.reach_dose(log, enrolled)
     dose = rd.participants.assign(participant_code=rd.participants["participant"].map(to_code))
     dose = dose.drop(columns="participant")[
         ["participant_code", "enrolled", "in_log", "sessions_attended", "dose_share", "reached",
