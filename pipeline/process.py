@@ -1172,10 +1172,15 @@ def _pivot(events: pd.DataFrame, cases: Sequence[str], n_steps: int, values: str
     return wide.reindex(index=list(cases), columns=range(n_steps))
 
 
+def _step_times(events: pd.DataFrame, cases: Sequence[str], cfg: ServiceLog) -> pd.DataFrame:
+    """Each case's time at each step (cases x step order), NaT where missing. astype, not
+    to_datetime per column: a column without any time (every case quarantined) must still
+    be datetime, or the durations cannot subtract."""
+    return _pivot(events, cases, len(cfg.steps), "time").astype("datetime64[ns]")
+
+
 def _case_durations(events: pd.DataFrame, cases: Sequence[str], cfg: ServiceLog) -> pd.DataFrame:
-    # astype, not to_datetime per column: a column without any time (every case quarantined)
-    # must still be datetime, or the durations below cannot subtract.
-    times = _pivot(events, cases, len(cfg.steps), "time").astype("datetime64[ns]")
+    times = _step_times(events, cases, cfg)
     source = _pivot(events, cases, len(cfg.steps), "source_row")
     parts = []
     for order, step in enumerate(cfg.steps[1:], start=1):
@@ -1232,9 +1237,7 @@ def _step_summary(events: pd.DataFrame, durations: pd.DataFrame, cases, cfg: Ser
 
 def _end_to_end(events: pd.DataFrame, cases: Sequence[str], cfg: ServiceLog) -> pd.DataFrame:
     last = len(cfg.steps) - 1
-    # astype, not to_datetime per column: a column without any time (every case quarantined)
-    # must still be datetime, or the durations below cannot subtract.
-    times = _pivot(events, cases, len(cfg.steps), "time").astype("datetime64[ns]")
+    times = _step_times(events, cases, cfg)
     hours = ((times[last] - times[0]).dt.total_seconds() / 3600).dropna()
     standards = [s.standard_hours for s in cfg.steps[1:]]
     standard = np.nan if None in standards else float(sum(standards))  # type: ignore[arg-type]
