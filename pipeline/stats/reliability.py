@@ -144,8 +144,8 @@ def one_factor_minres(corr: np.ndarray, *, tol: float = 1e-12, max_iter: int = 1
     with np.errstate(divide="ignore", invalid="ignore"):
         try:
             communality = 1 - 1 / np.diag(np.linalg.inv(corr))
-        except np.linalg.LinAlgError:
-            communality = np.full(len(corr), 0.5)
+        except np.linalg.LinAlgError:  # exactly singular
+            communality = np.full(len(corr), np.nan)
     # Collinear items make the matrix (nearly) singular: the squared multiple correlations are
     # then infinite or outside [0, 1], and a neutral start serves better.
     if not (np.isfinite(communality).all() and (communality >= 0).all()):
@@ -154,10 +154,7 @@ def one_factor_minres(corr: np.ndarray, *, tol: float = 1e-12, max_iter: int = 1
     reduced = corr.copy()
     for _ in range(max_iter):
         np.fill_diagonal(reduced, communality)
-        try:
-            values, vectors = np.linalg.eigh(reduced)
-        except np.linalg.LinAlgError:
-            return np.full(len(corr), np.nan), False
+        values, vectors = np.linalg.eigh(reduced)
         loadings = vectors[:, -1] * math.sqrt(max(values[-1], 0.0))
         new = np.minimum(loadings**2, 1.0)
         if np.max(np.abs(new - communality)) < tol:
@@ -171,14 +168,11 @@ def omega_total(corr: np.ndarray) -> tuple[float, bool]:
 
     omega = (sum lambda)^2 / ((sum lambda)^2 + sum(1 - lambda^2)), loadings from
     :func:`one_factor_minres`. Returns omega and whether the factor solution converged (NaN
-    and False when a correlation is undefined, e.g. an item without variance in a pair, or
-    when no factor solution can be computed).
+    and False when a correlation is undefined, e.g. an item without variance in a pair).
     """
     if not np.isfinite(corr).all():
         return float("nan"), False
     loadings, converged = one_factor_minres(corr)
-    if not np.isfinite(loadings).all():
-        return float("nan"), False
     common = loadings.sum() ** 2
     return float(common / (common + np.sum(1 - loadings**2))), converged
 
