@@ -78,7 +78,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 __all__ = [
     "Effect",
@@ -394,10 +394,24 @@ def _hedges(y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
     return max(0.0, float(e @ e - residual_maker.diagonal() @ v) / (k - p))
 
 
+def _reml_score(y: np.ndarray, v: np.ndarray, X: np.ndarray, tau2: float) -> float:
+    """The derivative of the restricted log-likelihood in tau^2: (y'PPy - tr(P)) / 2."""
+    P, _ = _projection(v, X, tau2)
+    Py = P @ y
+    return 0.5 * float(Py @ Py - np.trace(P))
+
+
 def _reml(y: np.ndarray, v: np.ndarray, X: np.ndarray, start: float) -> float:
     """Fisher scoring on the restricted likelihood, step-halving if a step lowers it and
-    truncating at 0 (Viechtbauer 2005; Harville 1977)."""
-    tau2 = start
+    truncating at 0 (Viechtbauer 2005; Harville 1977).
+
+    Where the expected information differs much from the observed one, Fisher scoring can
+    swing around the maximum with growing steps (metafor 3.8 stops there with "Fisher
+    scoring algorithm did not converge"). When a step reverses the previous one without
+    being smaller, the maximum lies between the two points, where the score changes sign;
+    it is then found by Brent's method on the score.
+    """
+    tau2, before, previous = start, start, 0.0
     for _ in range(MAX_ITER):
         P, _ = _projection(v, X, tau2)
         Py = P @ y
@@ -410,7 +424,12 @@ def _reml(y: np.ndarray, v: np.ndarray, X: np.ndarray, start: float) -> float:
             new = max(0.0, tau2 + (new - tau2) / 2)
         if abs(new - tau2) < TOLERANCE:
             return float(new)
-        tau2 = new
+        move = new - tau2
+        if previous * move < 0 and abs(move) >= abs(previous) and min(before, tau2) > 0:
+            # the score changed sign between the last two points (the moves follow its sign)
+            low, high = sorted((before, tau2))
+            return float(optimize.brentq(lambda t: _reml_score(y, v, X, t), low, high, xtol=1e-15))
+        before, tau2, previous = tau2, new, move
     raise RuntimeError(f"REML did not converge to {TOLERANCE} within {MAX_ITER} iterations")
 
 

@@ -41,9 +41,9 @@ et <- arm(morris_t); ec <- arm(morris_c)
 morris <- list(treatment = morris_t, control = morris_c,
                yi = as.numeric(et$yi - ec$yi), vi = as.numeric(et$vi + ec$vi))
 
-fit_record <- function(yi, vi, method, knha) {
+fit_record <- function(yi, vi, method, knha, control = tight) {
   test <- if (knha) "knha" else "z"
-  m <- suppressWarnings(rma(yi, vi, method = method, test = test, control = tight))
+  m <- suppressWarnings(rma(yi, vi, method = method, test = test, control = control))
   pr <- predict(m)
   list(k = m$k, estimate = as.numeric(m$b), se = m$se, ci_low = m$ci.lb, ci_high = m$ci.ub,
        statistic = m$zval, p = m$pval, test = m$test,
@@ -51,11 +51,12 @@ fit_record <- function(yi, vi, method, knha) {
        tau2 = m$tau2, tau2_se = m$se.tau2, I2 = m$I2, H2 = m$H2,
        Q = m$QE, Q_df = m$k - m$p, Q_p = m$QEp)
 }
-all_fits <- function(yi, vi) {
+all_fits <- function(yi, vi, control = tight) {
   list(yi = as.numeric(yi), vi = as.numeric(vi),
-       fits = list(REML = fit_record(yi, vi, "REML", FALSE), DL = fit_record(yi, vi, "DL", FALSE),
-                   REML_knha = fit_record(yi, vi, "REML", TRUE),
-                   DL_knha = fit_record(yi, vi, "DL", TRUE)))
+       fits = list(REML = fit_record(yi, vi, "REML", FALSE, control),
+                   DL = fit_record(yi, vi, "DL", FALSE, control),
+                   REML_knha = fit_record(yi, vi, "REML", TRUE, control),
+                   DL_knha = fit_record(yi, vi, "DL", TRUE, control)))
 }
 
 subgroup_record <- function(yi, vi, g, method, knha) {
@@ -83,6 +84,10 @@ singleton <- c(1, 2, 3, 5, 9, 10)  # pesantren 3, village 1, campus 2
 # metafor starts Fisher scoring at the Hedges estimate and reaches 3.27; a DL start reaches 0.32.
 two_maxima <- list(yi = c(-4.70179341, 0.28038984, 0.9117247),
                    vi = c(4.86908464, 2.43252585e-04, 1.37086382e-03))
+# Fisher scoring swings around the maximum with growing steps here (found by hypothesis):
+# metafor stops with "did not converge" unless its steps are halved (stepadj = 0.5).
+swinging <- list(yi = c(0, 0, 0, 0, 0, 1), vi = c(0.5, 0.5, 0.5, 0.5, 0.5, 0.125))
+halved <- c(tight, list(stepadj = 0.5))
 
 out <- list(
   generated_by = paste("tests/reference/meta.R;", R.version.string),
@@ -97,7 +102,8 @@ out <- list(
               k2 = all_fits(smcr$yi[c(1, 5)], smcr$vi[c(1, 5)]),
               homogeneous = all_fits(homogeneous$yi, homogeneous$vi),
               k1 = all_fits(smcr$yi[3], smcr$vi[3]),
-              two_maxima = all_fits(two_maxima$yi, two_maxima$vi)),
+              two_maxima = all_fits(two_maxima$yi, two_maxima$vi),
+              swinging = all_fits(swinging$yi, swinging$vi, halved)),
   subgroups = list(portfolio = all_subgroups(smcr$yi, smcr$vi, portfolio$setting),
                    singleton = all_subgroups(smcr$yi[singleton], smcr$vi[singleton],
                                              portfolio$setting[singleton])))
