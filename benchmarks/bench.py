@@ -67,7 +67,7 @@ def child_read(study_file: str) -> dict[str, float]:
 
 def child_run(study_file: str, bundle_root: str) -> dict[str, float]:
     """The analysis stages and the bundle, each timed; peak memory above the imports."""
-    from pipeline import bundle
+    from pipeline.bundle import write as bundle
     from pipeline.config import load_study
     from pipeline.run import analyse
 
@@ -99,7 +99,7 @@ def child_run(study_file: str, bundle_root: str) -> dict[str, float]:
 def child_report(bundle_dir: str, reports_dir: str, every: str = "all") -> dict[str, float]:
     """The technical report alone (the goal's "one study's report"), then every output
     (only at the smallest size: the outputs take as long at any size, see the table)."""
-    from pipeline.report import notebook_dir, render_notebook, render_reports, to_html
+    from pipeline.reports.render import notebook_dir, render_notebook, render_reports, to_html
 
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": "id"}
     start = time.perf_counter()
@@ -118,7 +118,7 @@ def child_empty_notebook(folder: str) -> dict[str, float]:
     import nbformat
     import papermill as pm
 
-    from pipeline.report import KERNEL_NAME, to_html
+    from pipeline.reports.render import KERNEL_NAME, to_html
 
     folder_path = Path(folder)
     folder_path.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import portfolio as pf
+from pipeline.portfolio import evaluate as pf
 
 HERE = Path(__file__).parent
 README = HERE.parent / "README.md"

@@ -14,10 +14,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import yaml
 
-from pipeline import simulate
+from pipeline.bundle.files import atomic_write_text
 from pipeline.config import builtin_instrument_path, load_instrument
-from pipeline.outputs import atomic_write_text
-from pipeline.simulate import SimulationSpec, simulate_study, study_yaml
+from pipeline.simulate import survey as simulate
+from pipeline.simulate.survey import SimulationSpec, simulate_study, study_yaml
 
 __all__ = ["DATA", "ITEMS", "bench_study"]
 

@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from pipeline import run as flow
 from pipeline.errors import PkmEvalError
 
 app = typer.Typer(
@@ -53,6 +52,8 @@ def _print_problems(error: PkmEvalError, language: str) -> None:
 
 
 def _run(study: Path, *, processed: Path, reports: Path, render: bool, language: str) -> None:
+    from pipeline import run as flow
+
     stages = flow.STAGES if render else flow.STAGES[:-1]
     with Progress(
         SpinnerColumn(),
@@ -111,12 +112,13 @@ def run(
 def validate(study: StudyArg, lang: Lang = Language.en) -> None:
     """Check the study file, instrument and exports; print every problem found."""
     from pipeline.config import load_study
-    from pipeline.ingest import ingest
-    from pipeline.validate import validate as check
+    from pipeline.stages.ingest import ingest
+    from pipeline.stages.read import read_inputs
+    from pipeline.stages.validate import validate as check
 
     try:
         loaded = load_study(study)
-        result = check(ingest(loaded), loaded)
+        result = check(ingest(read_inputs(loaded), loaded), loaded)
     except PkmEvalError as error:
         _print_problems(error, lang)
         raise typer.Exit(1) from None
@@ -145,7 +147,7 @@ def examples(
 ) -> None:
     """Run the three bundled example programs (data/raw/examples) end to end: pesantren career
     planning, CBPR with children, and a university counseling service."""
-    from pipeline.examples import EXAMPLES, EXAMPLES_ROOT
+    from pipeline.simulate.examples import EXAMPLES, EXAMPLES_ROOT
 
     for name in EXAMPLES:
         study = Path(EXAMPLES_ROOT) / name / "study.yaml"
@@ -164,9 +166,9 @@ def init(
     ] = False,
 ) -> None:
     """Scaffold a study folder: study.yaml, a copy of the bundled instrument, and a README."""
-    from pipeline import simulate
+    from pipeline.bundle.files import atomic_write_text
     from pipeline.config import builtin_instrument_path
-    from pipeline.outputs import atomic_write_text
+    from pipeline.simulate import survey as simulate
 
     if (folder / "study.yaml").exists():
         console.print(f"[red]{folder / 'study.yaml'} already exists; nothing was changed.[/]")
@@ -205,7 +207,7 @@ def simulate(
     seed: int = 20260721,
 ) -> None:
     """Write a simulated messy study (Google Forms, Indonesian locale) for trying pkm-eval."""
-    from pipeline import simulate as sim
+    from pipeline.simulate import survey as sim
 
     spec = sim.SimulationSpec(
         n_treatment=n_treatment, n_control=n_control, effect=effect, seed=seed
@@ -240,7 +242,8 @@ def portfolio(
     lang: Lang = Language.id,
 ) -> None:
     """Evaluate every study under FOLDER, pool their effects and write the portfolio report."""
-    from pipeline import portfolio as pf
+    from pipeline.portfolio.evaluate import run_portfolio
+    from pipeline.portfolio.report import not_pooled, write_portfolio, write_portfolio_reports
 
     name = f"portfolio-{_slug(folder.resolve().name)}"
     with Progress(
@@ -260,7 +263,7 @@ def portfolio(
             )
 
         try:
-            result = pf.run_portfolio(
+            result = run_portfolio(
                 folder,
                 processed_root=processed_dir,
                 reports_root=reports_dir,
@@ -273,9 +276,9 @@ def portfolio(
                 progress=advance,
             )
             bundle_dir = processed_dir / name
-            pf.write_portfolio(result, bundle_dir)
+            write_portfolio(result, bundle_dir)
             bar.update(task, description="portfolio report")
-            html = pf.write_portfolio_reports(
+            html = write_portfolio_reports(
                 bundle_dir, reports_dir / name, language=getattr(lang, "value", lang)
             )
         except PkmEvalError as error:
@@ -283,7 +286,7 @@ def portfolio(
             raise typer.Exit(1) from None
     programs = result.programs
     failed = programs[programs["status"].ne("ok")]
-    unpooled = programs[pf.not_pooled(programs)]
+    unpooled = programs[not_pooled(programs)]
     out.print(
         f"{len(programs)} studies, {len(failed)} failed, {len(unpooled)} analysed but not "
         f"pooled; report: {html}; tables: {bundle_dir}"

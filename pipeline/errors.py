@@ -25,6 +25,7 @@ __all__ = [
     "ReportError",
     "bilingual",
     "problems_frame",
+    "reasons_by_row",
 ]
 
 _MAX_VALUE_CHARS = 80
@@ -118,6 +119,19 @@ class Problem:
         record["message_id"] = self.message("id")
         record["message_en"] = self.message("en")
         return record
+
+
+def reasons_by_row(problems: Iterable[Problem], *, by_wave: bool = False) -> dict[Any, str]:
+    """The error messages of each spreadsheet row, joined: the reason the row is set aside.
+
+    Keys are row numbers, or ``(wave, row)`` with ``by_wave`` (two waves read from one file).
+    Warnings leave a row in use and are not counted.
+    """
+    reasons: dict[Any, list[str]] = {}
+    for p in problems:
+        if p.row is not None and p.severity == "error":
+            reasons.setdefault((p.wave, p.row) if by_wave else p.row, []).append(p.message("en"))
+    return {key: " | ".join(texts) for key, texts in reasons.items()}
 
 
 def problems_frame(problems: Iterable[Problem]):

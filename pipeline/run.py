@@ -1,40 +1,31 @@
-"""The whole flow, top to bottom: load, ingest, validate, clean, score, compare, write, report."""
+"""The whole flow of one study, top to bottom: load, read, ingest, validate, clean, score,
+compare, the program's parts, write the bundle, render the reports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline import bundle
-from pipeline.clean import CleanResult, clean
-from pipeline.compare import CompareResult, compare
+from pipeline.bundle import write as bundle
 from pipeline.config import Study, load_study
 from pipeline.errors import InputError, Problem
-from pipeline.extras import Extras, extras
-from pipeline.ingest import IngestResult, ingest
-from pipeline.score import ScoreResult, score
-from pipeline.validate import ValidationResult, validate
+from pipeline.program.parts import program_parts
+from pipeline.reports.render import render_reports
+from pipeline.simulate.examples import EXAMPLES, EXAMPLES_ROOT
+from pipeline.stages.clean import clean
+from pipeline.stages.compare import compare
+from pipeline.stages.ingest import ingest
+from pipeline.stages.read import read_inputs
+from pipeline.stages.result import Analysis, CleanResult
+from pipeline.stages.score import score
+from pipeline.stages.validate import validate
 
-__all__ = ["STAGES", "Analysis", "StudyResult", "analyse", "run_study"]
+__all__ = ["STAGES", "Analysis", "StudyResult", "analyse", "run_examples", "run_study"]
 
 #: Stage names in order, as progress callbacks receive them.
 STAGES = ("ingest", "validate", "clean", "score", "compare", "bundle", "report")
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Every stage's typed result for one study."""
-
-    study: Study
-    ingested: IngestResult
-    validated: ValidationResult
-    cleaned: CleanResult
-    scored: ScoreResult
-    compared: CompareResult
-    #: The optional parts (attendance, service log, aspirations, plan, CBPR cycle).
-    extras: Extras = field(default_factory=Extras)
 
 
 @dataclass(frozen=True)
@@ -57,9 +48,12 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
     ------
     InputError
         When the exports cannot be read or too many rows are invalid.
+    ConfigError
+        When a program part's configuration does not fit its data (``achieved`` keys, the
+        aspiration dictionary).
     """
     progress("ingest")
-    ingested = ingest(study)
+    ingested = ingest(read_inputs(study), study)
     progress("validate")
     validated = validate(ingested, study)
     progress("clean")
@@ -70,8 +64,8 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
     progress("compare")
     compared = compare(scored, study)
     analysis = Analysis(study, ingested, validated, cleaned, scored, compared)
-    if study.declares_extras():
-        analysis = replace(analysis, extras=extras(analysis))
+    if study.declares_parts():
+        analysis = replace(analysis, parts=program_parts(analysis))
     return analysis
 
 
@@ -129,9 +123,36 @@ def run_study(
     report_path = None
     if render_report:
         progress("report")
-        from pipeline.report import render_reports
-
         report_path = render_reports(
             bundle_dir, Path(reports_root) / study.program.id, language=study.report.language
         )
     return StudyResult(analysis, bundle_dir, report_path)
+
+
+def run_examples(
+    processed_root: str | Path = "data/processed",
+    reports_root: str | Path = "reports",
+    *,
+    examples_root: str | Path = EXAMPLES_ROOT,
+    render_report: bool = True,
+) -> list[StudyResult]:
+    """Evaluate every example study end to end (bundle and reports).
+
+    Parameters
+    ----------
+    processed_root, reports_root
+        Folders under which each example's program id receives its bundle and reports.
+    examples_root
+        Where the examples are (default: ``data/raw/examples`` of the repository).
+    render_report
+        Execute the report notebooks too.
+    """
+    return [
+        run_study(
+            Path(examples_root) / name / "study.yaml",
+            processed_root=processed_root,
+            reports_root=reports_root,
+            render_report=render_report,
+        )
+        for name in EXAMPLES
+    ]

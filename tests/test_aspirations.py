@@ -22,21 +22,20 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.aspirations import (
+from pipeline.errors import ConfigError
+from pipeline.program.aspiration_dictionary import clean_answer as _clean
+from pipeline.program.aspiration_dictionary import default_dictionary_path, load_dictionary
+from pipeline.program.aspiration_dictionary import match_key as _key
+from pipeline.program.aspiration_dictionary import strip_fillers as _strip_fillers
+from pipeline.program.aspirations import (
     CODED_COLUMNS,
     LEVELS,
-    _clean,
-    _key,
-    _strip_fillers,
     code_answers,
-    default_dictionary_path,
-    load_dictionary,
     normalize,
     review_table,
-    simulate_answers,
     transition,
 )
-from pipeline.errors import ConfigError
+from pipeline.simulate.aspirations import simulate_answers
 from pipeline.stats.mcnemar import (
     ASYMPTOTIC_METHOD,
     EXACT_BELOW,
@@ -517,7 +516,7 @@ def test_transition_by_hand(dictionary):
 
 
 def test_a_rejected_occupation_is_left_for_review_not_coded():
-    from pipeline import aspirations as asp
+    from pipeline.program import aspirations as asp
 
     answers = pd.Series(
         ["tidak mau jadi dokter", "I don't want to be a soldier", "mau jadi guru, bukan polisi",

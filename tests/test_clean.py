@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import matching
-from pipeline.careless import careless_flags, longest_run
-from pipeline.clean import attrition_table, normalize_id
 from pipeline.config import load_instrument
-from pipeline.matching import STATUS, match_waves
+from pipeline.stages import matching
+from pipeline.stages.careless import careless_flags, longest_run
+from pipeline.stages.clean import attrition_table, normalize_id
+from pipeline.stages.matching import STATUS, match_waves
 
 
 def _wave(names: list[str], group: str = "A") -> pd.DataFrame:
@@ -161,7 +161,7 @@ def test_attrition_table_counts_patterns_per_group():
     ],
 )
 def test_timestamps_by_locale(values, month_first, expected):
-    from pipeline.validate import parse_timestamps
+    from pipeline.stages.validate import parse_timestamps
 
     parsed, bad = parse_timestamps(pd.Series(values), month_first=month_first)
     assert not bad.any()

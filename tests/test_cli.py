@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from pipeline.bundle.read import load_bundle
 from pipeline.cli import app
 from pipeline.config import load_study
-from pipeline.outputs import load_bundle
 
 runner = CliRunner()
 

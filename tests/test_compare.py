@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.compare import describe, paired_comparison
+from pipeline.stages.compare import describe, paired_comparison
 from tests.conftest import load_reference
 
 REF = load_reference("paired.json")

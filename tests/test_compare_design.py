@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.compare import _paired_set
 from pipeline.config import load_instrument, load_study
-from pipeline.exports import encode
 from pipeline.run import analyse
-from pipeline.simulate import SimulationSpec, simulate_study
+from pipeline.simulate.exports import encode
+from pipeline.simulate.survey import SimulationSpec, simulate_study
+from pipeline.stages.compare import _paired_set
 from tests.conftest import program
 
 

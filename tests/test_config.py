@@ -110,10 +110,11 @@ def test_unknown_group_label_in_data_is_named(demo_copy):
     result = CliRunner().invoke(app, ["validate", str(demo_copy)])
     assert result.exit_code == 0  # one bad row is quarantined, not fatal
     study = load_study(demo_copy)
-    from pipeline.ingest import ingest
-    from pipeline.validate import validate
+    from pipeline.stages.ingest import ingest
+    from pipeline.stages.read import read_inputs
+    from pipeline.stages.validate import validate
 
-    validated = validate(ingest(study), study)
+    validated = validate(ingest(read_inputs(study), study), study)
     messages = [p.message("en") for p in validated.problems if p.code == "group_unknown"]
     assert messages == [
         "Group 'Kelas Pembandingg' in pre.csv, row 4, column 'Kelompok' is not a declared "

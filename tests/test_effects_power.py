@@ -67,7 +67,7 @@ def test_hedges_correction_approaches_one():
 @pytest.mark.parametrize("name", SETS)
 def test_per_group_paired_t_and_dz_match_r(name):
     """MASS::anorexia per treatment group, and sleep (1e-9; d_z interval 1e-6)."""
-    from pipeline.compare import paired_comparison
+    from pipeline.stages.compare import paired_comparison
 
     ref = REF["paired"][name]
     test, effect = paired_comparison(np.array(ref["pre"]), np.array(ref["post"]))
@@ -86,7 +86,7 @@ def test_per_group_paired_t_and_dz_match_r(name):
 
 @pytest.mark.parametrize("name", SETS)
 def test_improved_stayed_declined_match_r(name):
-    from pipeline.compare import _changes
+    from pipeline.stages.compare import _changes
 
     ref = REF["paired"][name]
     got = _changes(np.array(ref["pre"]), np.array(ref["post"]))

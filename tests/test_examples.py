@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 import yaml
 
+from pipeline.bundle.catalog import part_tables
 from pipeline.config import load_study
 from pipeline.errors import ConfigError
-from pipeline.examples import EXAMPLES, EXAMPLES_ROOT, make_examples, run_examples
-from pipeline.extras import EXTRA_TABLES, PERSONAL_EXTRA_TABLES
-from pipeline.run import analyse
-from pipeline.simulate import SimulationSpec, simulate_study
+from pipeline.run import analyse, run_examples
+from pipeline.simulate.examples import EXAMPLES, EXAMPLES_ROOT, make_examples
+from pipeline.simulate.survey import SimulationSpec, simulate_study
 
 SECTIONS = {
     "pesantren": ["Proses pelaksanaan", "Manajemen: rencana dan capaian (POAC)"],
@@ -72,7 +72,7 @@ def test_a_study_without_optional_parts_declares_none():
     from tests.conftest import DEMO
 
     study = load_study(DEMO / "study.yaml")
-    assert not study.declares_extras()
+    assert not study.declares_parts()
     assert study.attendance is study.service_log is study.plan is study.cbpr is None
 
 
@@ -134,7 +134,7 @@ def _short_instrument(folder: Path, low: int, high: int, labels: list[str]) -> s
 )
 def test_three_point_and_yes_no_scales_run_through_the_analysis(tmp_path, low, high, labels):
     from pipeline.config import load_instrument
-    from pipeline.simulate import study_yaml
+    from pipeline.simulate.survey import study_yaml
 
     instrument_path = _short_instrument(tmp_path, low, high, labels)
     spec = SimulationSpec(n_treatment=40, n_control=0, effect=0.6, seed=7, careless=0)
@@ -179,10 +179,10 @@ def test_each_example_bundle_holds_its_tables(ran, name):
     bundle_dir = results[name].bundle_dir
     facts = json.loads((bundle_dir / "results.json").read_text("utf-8"))["extras"]
     assert TABLES[name] <= set(facts["tables"])
-    assert set(facts["tables"]) <= set(EXTRA_TABLES)
+    assert set(facts["tables"]) <= set(part_tables())
     for table in facts["tables"]:
         assert (bundle_dir / f"{table}.parquet").exists() and (bundle_dir / f"{table}.csv").exists()
-    assert set(facts["personal_tables"]) <= set(PERSONAL_EXTRA_TABLES)
+    assert set(facts["personal_tables"]) <= set(part_tables(personal=True))
 
 
 @pytest.mark.slow
@@ -245,7 +245,7 @@ def test_aspirations_section_numbers_equal_the_bundle(ran):
     assert "raw" not in coded and "normalized" not in coded  # answers as written stay out
     assert (bundle_dir / "aspirations_review.csv").exists()
     html = results["cbpr_children"].report_path.read_text("utf-8")
-    from pipeline.present import fmt_p
+    from pipeline.reports.words import fmt_p
 
     assert fmt_p(mcnemar.at["p_value", "value"], "id") in html
     assert "binomial eksak" in html or "khi-kuadrat" in html
@@ -273,16 +273,16 @@ def test_no_raw_name_phone_or_answer_in_any_report(ran):
 
 @pytest.mark.slow
 def test_funder_summary_carries_each_examples_program_indicators(ran):
-    from pipeline import present as p
-    from pipeline import summary
-    from pipeline.outputs import load_bundle
+    from pipeline.bundle.read import load_bundle
+    from pipeline.reports import notebook as p
+    from pipeline.reports import summary
 
     results, _ = ran
     seen = {}
     for name, result in results.items():
         bundle = load_bundle(result.bundle_dir)
         table = summary.indicators(bundle, "en").set_index("indicator")
-        extras = p.extra_tables(bundle)
+        extras = p.parts(bundle)
         seen[name] = table
         if "attendance_summary" in extras:
             a = extras["attendance_summary"].set_index("statistic")["value"]
@@ -335,29 +335,32 @@ def test_attendance_under_the_post_test_spelling_counts_the_same_participant(tmp
     log.write_text("".join(lines), encoding="utf-8")
 
     after = analyse(load_study(folder / "study.yaml"))
-    dose = after.extras.tables["dose"]
+    dose = after.parts.tables["dose"]
     assert dose["participant_code"].dropna().is_unique
-    old = before.extras.tables["dose"].set_index("participant_code")
+    old = before.parts.tables["dose"].set_index("participant_code")
     new = dose.set_index("participant_code")
     assert new.at[code, "sessions_attended"] == old.at[code, "sessions_attended"]
     pd.testing.assert_frame_equal(
-        before.extras.tables["attendance_summary"], after.extras.tables["attendance_summary"]
+        before.parts.tables["attendance_summary"], after.parts.tables["attendance_summary"]
     )
-    warned = [p for p in after.extras.problems if p.file == "attendance.csv"]
-    assert len(warned) == len([p for p in before.extras.problems if p.file == "attendance.csv"])
+    warned = [p for p in after.parts.problems if p.file == "attendance.csv"]
+    assert len(warned) == len([p for p in before.parts.problems if p.file == "attendance.csv"])
 
 
 def test_log_problems_withhold_ids_whatever_the_headers_case(tmp_path):
-    from pipeline import process
-    from pipeline.extras import _withhold_identity
+    from pipeline.config import Limits
+    from pipeline.config.parts import AttendanceLog
+    from pipeline.program.attendance import attendance_records
+    from pipeline.program.parts import withhold_identity as _withhold_identity
+    from pipeline.stages.read import read_log
 
     (tmp_path / "a.csv").write_text(
         "Pertemuan,Nama Anak,Hadir\n1,Budi Santoso,hadir\n1,Budi Santoso,hadir\n", "utf-8"
     )
-    cfg = process.AttendanceLog(
+    cfg = AttendanceLog(
         file="a.csv", session_column="Pertemuan", id_column="nama  anak", present_column="Hadir"
     )
-    log = process.read_attendance(cfg, tmp_path)
+    log = attendance_records(read_log(cfg, tmp_path, Limits()), cfg)
     duplicate = [p for p in log.problems if p.row == 3]
     assert duplicate and duplicate[0].column == "Nama Anak"
     shown = _withhold_identity(duplicate[0], cfg.id_column)
@@ -371,15 +374,15 @@ def test_service_log_without_a_usable_case_is_reported_not_fatal(tmp_path):
     (folder / "service_log.csv").write_text(
         f"{header}\n{case},xx,yy,zz,ww,vv\n{case},xx,yy,zz,ww,vv\n", encoding="utf-8"
     )
-    from pipeline import summary as funder
-    from pipeline.outputs import load_bundle
+    from pipeline.bundle.read import load_bundle
+    from pipeline.reports import summary as funder
     from pipeline.run import run_study
 
     result = run_study(folder / "study.yaml", processed_root=tmp_path / "p", render_report=False)
     analysis = result.analysis
-    summary = analysis.extras.tables["service_summary"]
+    summary = analysis.parts.tables["service_summary"]
     assert int(summary["n"].iat[0]) == 0 and summary["share_within"].isna().all()
-    problems = [p for p in analysis.extras.problems if p.file == "service_log.csv"]
+    problems = [p for p in analysis.parts.problems if p.file == "service_log.csv"]
     assert any(p.row == 3 and p.column == "No. Kasus" for p in problems)  # the repeated case
     assert all("Budi" not in p.message("en") for p in problems)
     shown = funder.indicators(load_bundle(result.bundle_dir), "en").set_index("indicator")
@@ -388,11 +391,11 @@ def test_service_log_without_a_usable_case_is_reported_not_fatal(tmp_path):
 
 def test_aspiration_interval_follows_the_studys_ci_level(tmp_path):
     folder = _copy_example(tmp_path, "cbpr_children")
-    base = analyse(load_study(folder / "study.yaml")).extras.tables["aspirations_mcnemar"]
+    base = analyse(load_study(folder / "study.yaml")).parts.tables["aspirations_mcnemar"]
     study = yaml.safe_load((folder / "study.yaml").read_text("utf-8"))
     study.setdefault("analysis", {})["ci_level"] = 0.90
     (folder / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True), "utf-8")
-    narrow = analyse(load_study(folder / "study.yaml")).extras.tables["aspirations_mcnemar"]
+    narrow = analyse(load_study(folder / "study.yaml")).parts.tables["aspirations_mcnemar"]
     wide_row = base.set_index("statistic").loc["difference"]
     narrow_row = narrow.set_index("statistic").loc["difference"]
     assert wide_row["level"] == 0.95 and narrow_row["level"] == 0.90
@@ -404,7 +407,7 @@ def test_a_target_without_data_is_not_labelled_as_measured(tmp_path):
     study = yaml.safe_load((folder / "study.yaml").read_text("utf-8"))
     del study["attendance"]  # the sessions and completion targets lose their data
     (folder / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True), "utf-8")
-    table = analyse(load_study(folder / "study.yaml")).extras.tables["plan_vs_actual"]
+    table = analyse(load_study(folder / "study.yaml")).parts.tables["plan_vs_actual"]
     unmeasured = table[table["actual"].isna()]
     assert len(unmeasured) and unmeasured["source"].eq("").all()
     assert table.loc[table["source"].eq("data"), "actual"].notna().all()

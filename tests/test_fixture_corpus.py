@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import load_study
 from pipeline.errors import InputError
-from pipeline.ingest import ingest
 from pipeline.run import analyse
+from pipeline.stages.ingest import ingest
+from pipeline.stages.read import read_inputs
 from tests.conftest import program
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
@@ -60,14 +61,14 @@ CELL = sorted(n for n, e in MANIFEST.items() if e.get("problem") or e.get("blank
 @pytest.fixture(scope="module")
 def reference_codes(tmp_path_factory):
     study = load_study(_study(tmp_path_factory.mktemp("ref"), "gforms_id.csv"))
-    pre = ingest(study).responses.query("wave == 'pre'")
+    pre = ingest(read_inputs(study), study).responses.query("wave == 'pre'")
     return pre[["participant", *ITEMS]].reset_index(drop=True)
 
 
 @pytest.mark.parametrize("name", VALID)
 def test_valid_layouts_give_the_same_codes(name, tmp_path, reference_codes):
     study = load_study(_study(tmp_path, name))
-    ingested = ingest(study)
+    ingested = ingest(read_inputs(study), study)
     pre = ingested.responses.query("wave == 'pre'").reset_index(drop=True)
     assert ingested.problems == ()
     np.testing.assert_array_equal(pre[ITEMS].to_numpy(), reference_codes[ITEMS].to_numpy())
@@ -82,7 +83,7 @@ def test_broken_files_are_refused_with_a_clear_message(name, tmp_path):
     entry = MANIFEST[name]
     study = load_study(_study(tmp_path, name))
     with pytest.raises(InputError) as caught:
-        ingest(study)
+        ingest(read_inputs(study), study)
     codes = {p.code for p in caught.value.problems}
     assert entry["fatal"] in codes
     problem = next(p for p in caught.value.problems if p.code == entry["fatal"])

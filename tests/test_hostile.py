@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from pipeline.config import load_study
 from pipeline.errors import PkmEvalError
-from pipeline.ingest import ingest
 from pipeline.run import analyse
+from pipeline.stages.ingest import ingest
+from pipeline.stages.read import read_inputs
 from tests.conftest import DEMO
 
 
@@ -38,7 +39,7 @@ def _with(demo_copy: Path, **changes) -> Path:
 def test_limits_give_a_message_not_a_memory_blowup(demo_copy, limits, message):
     study = load_study(_with(demo_copy, limits=limits))
     with pytest.raises(PkmEvalError) as caught:
-        ingest(study)
+        ingest(read_inputs(study), study)
     assert any(message in p.message("en") for p in caught.value.problems)
 
 
@@ -126,7 +127,7 @@ def test_a_killed_run_leaves_the_previous_outputs_whole(tmp_path, demo_copy):
     import time
 
     from pipeline import run_study
-    from pipeline.outputs import load_bundle
+    from pipeline.bundle.read import load_bundle
 
     processed = tmp_path / "p"
     first = run_study(demo_copy, processed_root=processed, render_report=False)

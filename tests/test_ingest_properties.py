@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import load_instrument, load_study
-from pipeline.exports import GRID_PROMPT, encode, restyle
-from pipeline.ingest import ingest
+from pipeline.simulate.exports import GRID_PROMPT, encode, restyle
+from pipeline.stages.ingest import ingest
+from pipeline.stages.read import read_inputs
 from tests.conftest import program
 
 INSTRUMENT = load_instrument("builtin:career_awareness_planning")
@@ -45,6 +46,10 @@ def exports(draw):
     codes = draw(st.lists(st.lists(answer, min_size=24, max_size=24), min_size=n, max_size=n))
     minutes = draw(st.lists(st.integers(0, 60 * 24 * 28), min_size=n, max_size=n))
     return names, codes, minutes
+
+
+def _ingest(study):
+    return ingest(read_inputs(study), study)
 
 
 def _canonical(names, codes, minutes) -> pd.DataFrame:
@@ -81,7 +86,7 @@ def test_every_layout_ingests_to_the_same_codes(data):
         for k, (style, options) in enumerate(LAYOUTS):
             file = f"export_{k}.{options['fmt']}"
             (folder / file).write_bytes(encode(restyle(canonical, INSTRUMENT, style), **options))
-            ingested = ingest(load_study(_study(folder, file)))
+            ingested = _ingest(load_study(_study(folder, file)))
             pre = ingested.responses[ingested.responses["wave"] == "pre"]
             assert ingested.problems == (), (style, options)
             np.testing.assert_array_equal(pre[ITEMS].to_numpy(), expected, err_msg=str(options))

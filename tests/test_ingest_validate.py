@@ -6,8 +6,10 @@ import pytest
 
 from pipeline.config import load_study
 from pipeline.errors import InputError
-from pipeline.ingest import ingest, normalize_text
-from pipeline.validate import validate
+from pipeline.stages.ingest import ingest
+from pipeline.stages.read import read_inputs
+from pipeline.stages.validate import validate
+from pipeline.text import normalize_text
 
 
 def _replace_cell(csv_path, row: int, old: str, new: str) -> None:
@@ -20,7 +22,7 @@ def _replace_cell(csv_path, row: int, old: str, new: str) -> None:
 
 def test_grid_headers_and_labels_are_coded(demo_copy):
     study = load_study(demo_copy)
-    ingested = ingest(study)
+    ingested = ingest(read_inputs(study), study)
     items = [i.id for i in study.instrument_spec.items]
     coded = ingested.responses[items]
     assert coded.notna().mean().mean() > 0.95
@@ -32,7 +34,7 @@ def test_unknown_label_is_located(demo_copy):
     pre = demo_copy.parent / "pre.csv"
     _replace_cell(pre, 5, ",Setuju,", ",Setujuuu,")
     study = load_study(demo_copy)
-    validated = validate(ingest(study), study)
+    validated = validate(ingest(read_inputs(study), study), study)
     (problem,) = [p for p in validated.problems if p.code == "label_unknown"]
     assert problem.file == "pre.csv" and problem.row == 5
     message = problem.message("en")
@@ -45,7 +47,7 @@ def test_out_of_range_code_is_quarantined(demo_copy):
     pre = demo_copy.parent / "pre.csv"
     _replace_cell(pre, 6, ",Setuju,", ",6,")
     study = load_study(demo_copy)
-    validated = validate(ingest(study), study)
+    validated = validate(ingest(read_inputs(study), study), study)
     (problem,) = [p for p in validated.problems if p.code == "code_out_of_range"]
     assert problem.row == 6
     assert problem.message("en").endswith("expected a whole number from 1 to 5, or a blank.")
@@ -65,7 +67,7 @@ def test_too_many_bad_rows_stop_the_run(demo_copy):
     demo_copy.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     study = load_study(demo_copy)
     with pytest.raises(InputError) as caught:
-        validate(ingest(study), study)
+        validate(ingest(read_inputs(study), study), study)
     first = caught.value.problems[0].message("en")
     assert first.startswith("1 of ") and "more than the limit of 0%" in first
 
@@ -76,7 +78,7 @@ def test_missing_file_and_column_are_reported_together(demo_copy):
     _replace_cell(pre, 1, "Nama Lengkap", "Nama")
     study = load_study(demo_copy)
     with pytest.raises(InputError) as caught:
-        ingest(study)
+        ingest(read_inputs(study), study)
     messages = [p.message("en") for p in caught.value.problems]
     assert any("No column for Nama Lengkap was found" in m for m in messages)
     assert any(m.startswith("The data file of wave post was not found") for m in messages)

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import ingest, outputs
-from pipeline.compare import SHAPIRO_MAX_N, _choose, _shapiro
+from pipeline.bundle import files as outputs
 from pipeline.config import load_study
-from pipeline.simulate import SimulationSpec, simulate_study
+from pipeline.simulate.survey import SimulationSpec, simulate_study
+from pipeline.stages import parse as ingest
+from pipeline.stages.compare import SHAPIRO_MAX_N, _choose, _shapiro
 from pipeline.stats import nonparametric as npar
 from tests.conftest import DEMO
 

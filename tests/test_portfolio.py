@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import portfolio as pf
+from pipeline.portfolio import discover, effects, evaluate, pool
+from pipeline.portfolio import report as pf_report
+from pipeline.simulate.portfolio import simulate_portfolio
 from pipeline.stats import meta
 
 
@@ -17,13 +19,15 @@ from pipeline.stats import meta
 def portfolio_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("portfolio")
     studies = root / "studies"
-    pf.simulate_portfolio(studies, 6, seed=11, broken=1)
+    simulate_portfolio(studies, 6, seed=11, broken=1)
     kwargs = {"processed_root": root / "processed", "reports_root": root / "reports", "workers": 2}
     seen = []
-    first = pf.run_portfolio(studies, progress=lambda d, t, row: seen.append((d, t)), **kwargs)
+    first = evaluate.run_portfolio(
+        studies, progress=lambda d, t, row: seen.append((d, t)), **kwargs
+    )
     bundle = root / "processed" / "portfolio"
-    pf.write_portfolio(first, bundle)
-    html = pf.write_portfolio_reports(bundle, root / "reports" / "portfolio", language="en")
+    pf_report.write_portfolio(first, bundle)
+    html = pf_report.write_portfolio_reports(bundle, root / "reports" / "portfolio", language="en")
     return {
         "root": root,
         "studies": studies,
@@ -83,7 +87,7 @@ def test_pooled_rows_are_the_random_effects_fit_of_each_design(portfolio_run):
 
 def test_unchanged_studies_are_reused_and_a_changed_one_is_rerun(portfolio_run):
     kwargs, studies = portfolio_run["kwargs"], portfolio_run["studies"]
-    again = pf.run_portfolio(studies, **kwargs)
+    again = evaluate.run_portfolio(studies, **kwargs)
     ok = again.programs[again.programs["status"] == "ok"]
     assert ok["reused"].all()
     pd.testing.assert_series_equal(
@@ -93,7 +97,7 @@ def test_unchanged_studies_are_reused_and_a_changed_one_is_rerun(portfolio_run):
     changed = studies / "program-0002" / "post.csv"
     lines = changed.read_text(encoding="utf-8").splitlines(keepends=True)
     changed.write_text("".join(lines[:-3]), encoding="utf-8")  # three fewer responses
-    third = pf.run_portfolio(studies, **kwargs)
+    third = evaluate.run_portfolio(studies, **kwargs)
     rerun = third.programs.set_index("program_id")["reused"]
     assert not rerun["program-0002"]
     assert rerun.drop(["program-0002", "broken-1"]).all()
@@ -146,7 +150,7 @@ def test_a_folder_without_studies_is_a_clear_error(tmp_path):
     from pipeline.errors import InputError
 
     with pytest.raises(InputError) as error:
-        pf.run_portfolio(tmp_path, processed_root=tmp_path / "p", reports_root=tmp_path / "r")
+        evaluate.run_portfolio(tmp_path, processed_root=tmp_path / "p", reports_root=tmp_path / "r")
     assert "study.yaml" in error.value.problems[0].message("en")
 
 
@@ -156,7 +160,7 @@ def test_cli_runs_a_portfolio_and_lists_the_failure(tmp_path):
     from pipeline.cli import app
 
     studies = tmp_path / "studies"
-    pf.simulate_portfolio(studies, 2, seed=5, broken=1)
+    simulate_portfolio(studies, 2, seed=5, broken=1)
     result = CliRunner().invoke(
         app,
         [
@@ -189,8 +193,8 @@ def test_a_changed_log_makes_the_bundle_stale(tmp_path):
     import json
 
     from pipeline.config import load_study
-    from pipeline.examples import EXAMPLES_ROOT
     from pipeline.run import run_study
+    from pipeline.simulate.examples import EXAMPLES_ROOT
 
     folder = tmp_path / "counseling_service"
     shutil.copytree(EXAMPLES_ROOT / "counseling_service", folder)
@@ -199,21 +203,21 @@ def test_a_changed_log_makes_the_bundle_stale(tmp_path):
     for role, name in (("attendance", "attendance.csv"), ("service_log", "service_log.csv")):
         digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
         assert manifest["other_inputs"][role]["sha256"] == digest
-    assert pf._reusable(load_study(folder / "study.yaml"), result.bundle_dir)
+    assert discover.reusable(load_study(folder / "study.yaml"), result.bundle_dir)
     log = folder / "service_log.csv"
     text = log.read_text(encoding="utf-8")
     assert "2026" in text
     log.write_text(text.replace("2026", "2027", 1), encoding="utf-8")
-    assert not pf._reusable(load_study(folder / "study.yaml"), result.bundle_dir)
+    assert not discover.reusable(load_study(folder / "study.yaml"), result.bundle_dir)
 
 
 def test_studies_sharing_a_program_id_are_held_back_and_named(tmp_path):
     # Two studies with one program.id would write one bundle folder at once; neither runs.
     studies = tmp_path / "studies"
-    pf.simulate_portfolio(studies, 2, seed=3)
+    simulate_portfolio(studies, 2, seed=3)
     shutil.copytree(studies / "program-0001", studies / "program-0001-copy")
     seen = []
-    result = pf.run_portfolio(
+    result = evaluate.run_portfolio(
         studies,
         processed_root=tmp_path / "p",
         reports_root=tmp_path / "r",
@@ -272,11 +276,11 @@ def hk_report(tmp_path_factory):
             "p9", "none", np.nan, vi=np.nan, n_treatment=2, not_pooled_reason="too_few_pairs"
         ),
     ]
-    result = pf.pool(pd.DataFrame(rows), hk=True)
+    result = pool.pool(pd.DataFrame(rows), hk=True)
     bundle = root / "bundle"
-    pf.write_portfolio(result, bundle)
+    pf_report.write_portfolio(result, bundle)
     html = {
-        language: pf.write_portfolio_reports(bundle, root / language, language=language)
+        language: pf_report.write_portfolio_reports(bundle, root / language, language=language)
         for language in ("en", "id")
     }
     return {"root": root, "result": result, "bundle": bundle, "html": html}
@@ -339,7 +343,7 @@ def test_a_design_with_one_program_is_not_worded_as_pooled(hk_report):
 def test_every_translated_fit_note_is_one_the_fit_writes():
     # The Indonesian report words meta's English notes by their text; a reworded note would
     # silently fall back to English, so the dictionary must match what the fits write.
-    known = set(pf.report_words("id")["fit_notes"])
+    known = set(pf_report.report_words("id")["fit_notes"])
     notes = [
         meta.random_effects([0.3], [0.02], hk=True).note,
         meta.random_effects([0.3, 0.3], [0.02, 0.02], hk=True).note,
@@ -373,9 +377,11 @@ def _write_bundle(folder, groups: dict[str, int], spread: float = 0.5):
     pd.DataFrame(rows).to_parquet(folder / "scores.parquet")
     results = {
         "instrument": {"scales": [{"id": "total", "n_items": 9}]},
+        "primary_scale": "total",
         "flow": {"participants": sum(groups.values())},
     }
     (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    (folder / "manifest.json").write_text("{}", encoding="utf-8")
     return folder
 
 
@@ -388,17 +394,19 @@ def _write_bundle(folder, groups: dict[str, int], spread: float = 0.5):
     ],
 )
 def test_a_program_without_an_effect_to_pool_says_why(tmp_path, groups, spread, reason):
-    effect = pf.program_effect(_write_bundle(tmp_path / "bundle", groups, spread))
+    effect = effects.program_effect(_write_bundle(tmp_path / "bundle", groups, spread))
     assert effect["design"] == "none" and effect["not_pooled_reason"] == reason
     assert np.isnan(effect["yi"]) and np.isnan(effect["vi"])
 
 
 def test_a_study_with_groups_pools_its_treatment_arm_only(tmp_path):
-    both = pf.program_effect(_write_bundle(tmp_path / "both", {"treatment": 20, "control": 20}))
+    both = effects.program_effect(
+        _write_bundle(tmp_path / "both", {"treatment": 20, "control": 20})
+    )
     assert both["design"] == "controlled" and both["not_pooled_reason"] == ""
-    alone = pf.program_effect(_write_bundle(tmp_path / "alone", {"treatment": 20}))
+    alone = effects.program_effect(_write_bundle(tmp_path / "alone", {"treatment": 20}))
     assert alone["design"] == "one_group" and alone["n_treatment"] == 20
-    everyone = pf.program_effect(_write_bundle(tmp_path / "everyone", {"all": 20}))
+    everyone = effects.program_effect(_write_bundle(tmp_path / "everyone", {"all": 20}))
     assert everyone["design"] == "one_group" and everyone["n_treatment"] == 20
 
 
@@ -418,7 +426,7 @@ def test_a_dead_worker_fails_its_study_only(tmp_path):
     rows = []
     # One try per task: the scheduler would otherwise retry on a fresh worker (3 by default).
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        pf._evaluate_on_cluster(
+        evaluate.evaluate_on_cluster(
             files,
             rows.append,
             scheduler=None,

@@ -1,4 +1,5 @@
-"""Process evaluation (pipeline/process.py): attendance, reach and dose, dose-response, service
+"""Process evaluation (pipeline/program/attendance.py, dose.py, service.py, plan.py):
+attendance, reach and dose, dose-response, service
 step times and plan vs actual.
 
 Dose-response statistics are checked against R 4.2 (tests/reference/process.R ->
@@ -22,24 +23,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from pipeline.config import Limits
+from pipeline.config.parts import AttendanceLog, Plan, ServiceLog, Step
 from pipeline.errors import InputError
-from pipeline.process import (
-    ACTUAL_KEYS,
-    DOSE_CAVEAT,
-    AttendanceLog,
-    Plan,
-    ServiceLog,
-    Step,
-    dose_response,
-    parse_duration,
-    plan_vs_actual,
-    reach_dose,
-    read_attendance,
-    read_service_log,
-    simulate_attendance,
-    simulate_service_log,
-    step_durations,
-)
+from pipeline.program.attendance import attendance_records, reach_dose
+from pipeline.program.dose import DOSE_CAVEAT, dose_response
+from pipeline.program.plan import ACTUAL_KEYS, plan_vs_actual
+from pipeline.program.service import service_records, step_durations
+from pipeline.simulate.logs import simulate_attendance, simulate_service_log
+from pipeline.stages.read import read_log
+from pipeline.text import parse_duration
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "process"
@@ -56,6 +49,16 @@ STEPS = [
     ("Sesi konseling", "Waktu Sesi", "1 minggu"),
     ("Laporan konselor", "Waktu Laporan", "3 hari"),
 ]
+
+
+def read_attendance(cfg, base_dir, limits=None):
+    """The attendance log read by the read stage, then checked row by row."""
+    return attendance_records(read_log(cfg, Path(base_dir), limits or Limits()), cfg)
+
+
+def read_service_log(cfg, base_dir, limits=None):
+    """The service log read by the read stage, then checked row by row."""
+    return service_records(read_log(cfg, Path(base_dir), limits or Limits()), cfg)
 
 
 def _attendance_cfg(**changes) -> AttendanceLog:

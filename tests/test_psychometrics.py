@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.config import load_study
-from pipeline.score import score
+from pipeline.stages.score import score
 from pipeline.stats import categories as cat
 from pipeline.stats import gain as gn
 from pipeline.stats import reliability as rel

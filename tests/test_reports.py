@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline import run_study
-from pipeline.outputs import load_bundle
-from pipeline.present import fmt
+from pipeline.bundle.read import load_bundle
+from pipeline.reports.words import fmt
 
 
 @pytest.fixture(scope="module")

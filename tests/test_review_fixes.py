@@ -13,14 +13,14 @@ import yaml
 from typer.testing import CliRunner
 
 from pipeline import run_study
-from pipeline.careless import careless_flags
+from pipeline.bundle.read import load_bundle
 from pipeline.cli import app
 from pipeline.config import load_instrument, load_study
 from pipeline.errors import InputError, ReportError
-from pipeline.exports import encode
-from pipeline.outputs import load_bundle
 from pipeline.run import analyse
-from pipeline.simulate import SimulationSpec, simulate_study
+from pipeline.simulate.exports import encode
+from pipeline.simulate.survey import SimulationSpec, simulate_study
+from pipeline.stages.careless import careless_flags
 from tests.conftest import program
 
 INSTRUMENT = load_instrument("builtin:career_awareness_planning")

@@ -12,8 +12,8 @@ from rapidfuzz.distance import Levenshtein
 from typer.testing import CliRunner
 
 from pipeline import run_study
+from pipeline.bundle.read import load_bundle
 from pipeline.cli import app
-from pipeline.outputs import load_bundle
 from tests.conftest import DEMO
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.config import Instrument
-from pipeline.score import reverse_key, scale_scores
+from pipeline.stages.score import reverse_key, scale_scores
 from tests.conftest import load_reference
 
 REF = load_reference("paired.json")["likert"]

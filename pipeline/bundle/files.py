@@ -1,4 +1,4 @@
-"""The one module that writes files: atomic writes, the results bundle, and reading it back.
+"""Atomic file writing: every file pkm-eval writes goes through here.
 
 Every file is written to a temporary name in the target folder and moved into place with
 ``os.replace``, so a run that stops part-way leaves the previous file whole. Tables are written
@@ -11,7 +11,6 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,53 +18,15 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "Bundle",
     "atomic_write_bytes",
     "atomic_write_text",
     "clear_stale_temp",
-    "load_bundle",
-    "write_docx",
+    "neutralize_formulas",
     "write_figure",
     "write_json",
     "write_table",
     "write_xlsx",
 ]
-
-#: Tables of the results bundle. Those marked personal hold names or contacts and must never be
-#: read by a report.
-BUNDLE_TABLES = {
-    "ledger": "one row per input row and what happened to it",
-    "problems": "every problem found in the input, located",
-    "quarantine": "input rows set aside, with their reasons",
-    "attrition": "participants per group by which waves they answered",
-    "careless": "careless-responding flags per submission (longstring, attention checks)",
-    "sources": "each file read: sheet, header row, delimiter, encoding, rows, SHA-256",
-    "responses": "pseudonymized, keyed item responses, one row per participant and wave",
-    "scores": "scale scores, one row per participant, wave and scale",
-    "reliability": "alpha (Feldt CI), standardized alpha, omega total per scale and wave",
-    "items": "item statistics and item validity per scale and wave",
-    "categories": "score categories per participant, wave, scale and scheme",
-    "category_schemes": "category schemes with norm mean, SD, cut points and bounds",
-    "category_shift": "moved up / stayed / moved down between pre and post",
-    "gain": "normalized gain per participant and scale",
-    "gain_summary": "class-average and mean gain, Hake level, effectiveness per scale and group",
-    "descriptives": "descriptive statistics per scale, wave and group",
-    "normality": "Shapiro-Wilk tests of the differences (and of each wave on request)",
-    "tests": "paired t and Wilcoxon tests per scale and group, the primary one flagged",
-    "effects": "d_z, d_av, g_av and rank-biserial r per scale and group",
-    "changes": "participants who improved, stayed, declined; pre-post correlation",
-    "power": "smallest detectable d_z and power at the observed d_z",
-    "ancova": "ANCOVA post ~ pre + group per scale (with a control group)",
-    "mixed_anova": "mixed ANOVA group x time per scale (with a control group)",
-    "gain_comparison": "Welch t and Hedges' g of gain scores between arms",
-    "subgroups": "interaction tests of declared demographics",
-}
-PERSONAL_TABLES = {
-    "participant_key": "participant code to the identity and contacts as entered (personal)",
-    "matches": "how waves were matched, with the names compared (personal)",
-    "match_review": "name pairs to confirm or reject: copy, fill 'decision', declare in "
-    "study.yaml as match_review (personal)",
-}
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -205,78 +166,3 @@ def write_figure(stem: Path, figure) -> None:
         buffer = BytesIO()
         figure.savefig(buffer, format=suffix[1:], bbox_inches="tight", **options)
         atomic_write_bytes(stem.with_suffix(suffix), buffer.getvalue())
-
-
-def write_docx(
-    path: Path,
-    *,
-    title: str,
-    paragraphs: list[tuple[str, str]],
-    tables: list[tuple[str, pd.DataFrame]],
-) -> None:
-    """A Word document: headed paragraphs, then APA-style tables (number in bold, title in
-    italics, rules only above and below the header and at the bottom)."""
-    from io import BytesIO
-
-    from docx import Document
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    document = Document()
-    document.add_heading(title, level=1)
-    for heading, text in paragraphs:
-        document.add_heading(heading, level=2)
-        document.add_paragraph(text)
-    for number, (caption, frame) in enumerate(tables, start=1):
-        document.add_paragraph().add_run(f"Table {number}").bold = True
-        document.add_paragraph().add_run(caption).italic = True
-        table = document.add_table(rows=1, cols=len(frame.columns))
-        for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
-            cell.text = str(name)
-        for row in frame.itertuples(index=False):
-            for cell, value in zip(table.add_row().cells, row, strict=True):
-                cell.text = "" if value is None else str(value)
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "bottom", "insideH"):
-            element = OxmlElement(f"w:{edge}")
-            element.set(qn("w:val"), "single" if edge != "insideH" else "nil")
-            element.set(qn("w:sz"), "8")
-            borders.append(element)
-        table._tbl.tblPr.append(borders)
-    buffer = BytesIO()
-    document.save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """A results bundle read back from ``data/processed/<study>/`` (personal tables excluded)."""
-
-    folder: Path
-    tables: dict[str, pd.DataFrame]
-    results: dict[str, Any]
-    manifest: dict[str, Any]
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
-
-
-def load_bundle(folder: str | Path) -> Bundle:
-    """Read the non-personal tables, ``results.json`` and ``manifest.json`` of a bundle."""
-    folder = Path(folder)
-    status = folder / "status.json"
-    if status.exists() and json.loads(status.read_text("utf-8")).get("status") != "complete":
-        from pipeline.errors import Problem, ReportError
-
-        raise ReportError(
-            [Problem("bundle_failed", file=str(folder))],
-            "The last run of this study failed; its bundle is not complete",
-        )
-    tables = {
-        name: pd.read_parquet(folder / f"{name}.parquet")
-        for name in BUNDLE_TABLES
-        if (folder / f"{name}.parquet").exists()
-    }
-    results = json.loads((folder / "results.json").read_text("utf-8"))
-    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    return Bundle(folder, tables, results, manifest)

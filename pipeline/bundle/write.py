@@ -1,12 +1,9 @@
-"""The results bundle: every table and fact a report needs, assembled from one analysis.
+"""Writing the results bundle: every table and fact a report needs, from one analysis.
 
-``write`` puts into ``data/processed/<study>/``: the tables listed in
-:data:`pipeline.outputs.BUNDLE_TABLES` (CSV and parquet), the personal tables (identity key and
-match review, which no report reads), ``results.json`` (facts and headline numbers) and
-``manifest.json`` (input hashes, versions, the resolved configuration). A study that declares
-optional parts (attendance, service log, aspirations, plan, CBPR cycle) adds the tables of
-:data:`pipeline.extras.EXTRA_TABLES` (listed in ``results.json`` under ``extras.tables``) and
-the personal ones of :data:`pipeline.extras.PERSONAL_EXTRA_TABLES`.
+``write`` puts into ``data/processed/<study>/`` the tables of :mod:`pipeline.bundle.catalog`
+(CSV and parquet; personal tables too, which no report reads), ``results.json`` (facts and
+headline numbers), ``manifest.json`` (input hashes, versions, the resolved configuration) and
+``status.json``. A failed run leaves ``problems`` and a status marking older tables as stale.
 """
 
 from __future__ import annotations
@@ -16,17 +13,17 @@ import hashlib
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from pipeline import outputs
+from pipeline.bundle import files
+from pipeline.bundle.catalog import TABLES, part_tables
+from pipeline.config import Study
 from pipeline.errors import problems_frame
-from pipeline.extras import EXTRA_TABLES, PERSONAL_EXTRA_TABLES
-from pipeline.matching import STATUS
-
-if TYPE_CHECKING:
-    from pipeline.run import Analysis
+from pipeline.stages.matching import STATUS
+from pipeline.stages.read import file_digests
+from pipeline.stages.result import Analysis
 
 __all__ = ["instrument_digest", "manifest", "results", "tables", "write", "write_problems"]
 
@@ -47,25 +44,26 @@ _PACKAGES = (
 
 
 def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
-    """All tables of the bundle by name, personal ones included."""
-    cleaned, compared = analysis.cleaned, analysis.compared
-    problems = [*analysis.validated.problems, *analysis.cleaned.warnings]
-    return {
+    """All tables of the bundle by name, personal ones included, in catalogue order; a
+    program part's tables only when the study declares the part."""
+    cleaned, compared, scored = analysis.cleaned, analysis.compared, analysis.scored
+    problems = [*analysis.validated.problems, *cleaned.warnings, *analysis.parts.problems]
+    found = {
         "ledger": cleaned.ledger,
-        "problems": problems_frame([*problems, *analysis.extras.problems]),
+        "problems": problems_frame(problems),
         "quarantine": analysis.validated.quarantine,
         "attrition": cleaned.attrition,
         "careless": cleaned.careless,
         "sources": analysis.ingested.sources,
-        "responses": analysis.scored.keyed,
-        "scores": analysis.scored.scores,
-        "reliability": analysis.scored.reliability,
-        "items": analysis.scored.items,
-        "categories": analysis.scored.categories,
-        "category_schemes": analysis.scored.category_schemes,
-        "category_shift": analysis.scored.category_shift,
-        "gain": analysis.scored.gain,
-        "gain_summary": analysis.scored.gain_summary,
+        "responses": scored.keyed,
+        "scores": scored.scores,
+        "reliability": scored.reliability,
+        "items": scored.items,
+        "categories": scored.categories,
+        "category_schemes": scored.category_schemes,
+        "category_shift": scored.category_shift,
+        "gain": scored.gain,
+        "gain_summary": scored.gain_summary,
         "descriptives": compared.descriptives,
         "normality": compared.normality,
         "tests": compared.tests,
@@ -79,18 +77,10 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "participant_key": cleaned.key,
         "matches": cleaned.matches,
         "match_review": cleaned.review,
-        # The optional parts, when the study declares them (pipeline.extras).
-        **{
-            name: analysis.extras.tables[name]
-            for name in EXTRA_TABLES
-            if name in analysis.extras.tables
-        },
-        **{
-            name: analysis.extras.personal[name]
-            for name in PERSONAL_EXTRA_TABLES
-            if name in analysis.extras.personal
-        },
+        **analysis.parts.tables,
+        **analysis.parts.personal,
     }
+    return {name: found[name] for name in TABLES if name in found}
 
 
 def _flow(analysis: Analysis) -> dict[str, Any]:
@@ -191,40 +181,31 @@ def results(analysis: Analysis) -> dict[str, Any]:
             "group_labels": study.groups.label_to_group() if study.groups else {},
         },
         "instrument": _instrument(analysis),
+        "primary_scale": study.primary_scale(),
         "flow": _flow(analysis),
         "scoring": analysis.scored.rule,
         "analysis": study.analysis.model_dump(mode="json"),
         "categories": study.categories.model_dump(mode="json"),
         "targets": study.targets.model_dump(mode="json"),
         "limits": _limits(analysis),
-        **({"extras": _extras_facts(analysis)} if analysis.extras.tables else {}),
+        **({"extras": _parts_facts(analysis)} if analysis.parts.tables else {}),
     }
 
 
-def _extras_facts(analysis: Analysis) -> dict[str, Any]:
-    """Facts of the optional parts, and which extra tables a report may read."""
-    facts = dict(analysis.extras.facts)
-    facts["tables"] = [name for name in EXTRA_TABLES if name in analysis.extras.tables]
+def _parts_facts(analysis: Analysis) -> dict[str, Any]:
+    """Facts of the program parts, and which of their tables a report may read."""
+    facts = dict(analysis.parts.facts)
+    facts["tables"] = [name for name in part_tables() if name in analysis.parts.tables]
     facts["personal_tables"] = [
-        name for name in PERSONAL_EXTRA_TABLES if name in analysis.extras.personal
+        name for name in part_tables(personal=True) if name in analysis.parts.personal
     ]
     return facts
 
 
-def instrument_digest(study) -> str:
+def instrument_digest(study: Study) -> str:
     """SHA-256 of the resolved instrument codebook (what the manifest records)."""
     codebook = study.instrument_spec.model_dump_json().encode("utf-8")
     return hashlib.sha256(codebook).hexdigest()
-
-
-def other_input_digests(study) -> dict[str, dict[str, str | None]]:
-    """SHA-256 of each file besides the exports that the results depend on (logs, match
-    review, aspiration dictionary); None for a declared file that does not exist (yet)."""
-    found = {}
-    for role, path in study.other_input_paths().items():
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-        found[role] = {"file": str(path), "sha256": digest}
-    return found
 
 
 def manifest(analysis: Analysis) -> dict[str, Any]:
@@ -243,7 +224,7 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
             wave: {"file": str(analysis.ingested.files[wave]), "sha256": digest}
             for wave, digest in analysis.ingested.hashes.items()
         },
-        "other_inputs": other_input_digests(study),
+        "other_inputs": file_digests(study.other_input_paths()),
         "instrument_sha256": instrument_digest(study),
         "python": platform.python_version(),
         "packages": versions,
@@ -254,15 +235,15 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
 def write_problems(problems, folder: Path) -> None:
     """What a failed run leaves: ``problems.csv``/``.parquet`` and a status that marks any
     older tables in the folder as not belonging to these inputs."""
-    outputs.write_table(folder, "problems", problems_frame(problems))
-    outputs.write_json(folder / "status.json", {"status": "failed", "problems": len(problems)})
+    files.write_table(folder, "problems", problems_frame(problems))
+    files.write_json(folder / "status.json", {"status": "failed", "problems": len(problems)})
 
 
 def write(analysis: Analysis, folder: Path) -> None:
     """Write the whole bundle into ``folder`` (each file atomically)."""
-    outputs.clear_stale_temp(folder)
+    files.clear_stale_temp(folder)
     for name, frame in tables(analysis).items():
-        outputs.write_table(folder, name, frame)
-    outputs.write_json(folder / "results.json", results(analysis))
-    outputs.write_json(folder / "manifest.json", manifest(analysis))
-    outputs.write_json(folder / "status.json", {"status": "complete"})
+        files.write_table(folder, name, frame)
+    files.write_json(folder / "results.json", results(analysis))
+    files.write_json(folder / "manifest.json", manifest(analysis))
+    files.write_json(folder / "status.json", {"status": "complete"})

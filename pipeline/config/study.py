@@ -1,198 +1,23 @@
-"""Instrument codebooks and study files: pydantic models, loaded and validated with clear messages.
-
-Both files are YAML. Every model forbids unknown keys, so a misspelt key is reported instead of
-silently ignored. Errors are turned into :class:`~pipeline.errors.Problem` records naming the
-file, the dotted key, the value found and what was expected, and raised together as one
-:class:`~pipeline.errors.ConfigError`.
-"""
+"""Study files (``study.yaml``): program facts, waves, columns, groups, analysis options and
+limits, loaded and validated with the study's instrument resolved."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from pipeline.errors import ConfigError, Problem
+from pipeline.config.base import FrozenModel, problems_from, read_yaml
+from pipeline.config.instrument import Instrument, load_instrument, resolve_instrument
+from pipeline.config.parts import AspirationQuestion, AttendanceLog, CbprCycle, Plan, ServiceLog
+from pipeline.errors import ConfigError
 
-if TYPE_CHECKING:  # resolved at run time by _complete_study_model (process imports this module)
-    from pipeline.process import AttendanceLog, Plan, ServiceLog
-
-__all__ = [
-    "BUILTIN_PREFIX",
-    "CBPR_STAGES",
-    "WAVE_ORDER",
-    "AspirationQuestion",
-    "CbprCycle",
-    "CbprStage",
-    "Instrument",
-    "Study",
-    "builtin_instrument_path",
-    "load_instrument",
-    "load_study",
-]
-
-BUILTIN_PREFIX = "builtin:"
+__all__ = ["WAVE_ORDER", "AnalysisOptions", "Limits", "Study", "WaveFile", "load_study"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Model):
-    """A text in Indonesian (``id``) and English (``en``)."""
-
-    id: str
-    en: str
-
-    def get(self, language: str) -> str:
-        return self.id if language == "id" else self.en
-
-
-class ResponseScale(_Model):
-    """The answer scale shared by the items: integer codes from ``min`` to ``max``."""
-
-    min: int
-    max: int
-    labels: dict[int, Text]
-    aliases: dict[str, int] = Field(
-        default_factory=dict,
-        description="Extra answer spellings (e.g. 'SS', 'Netral') mapped to codes.",
-    )
-
-    @model_validator(mode="after")
-    def _labels_cover_range(self) -> ResponseScale:
-        if self.max <= self.min:
-            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
-        expected = set(range(self.min, self.max + 1))
-        if set(self.labels) != expected:
-            raise ValueError(
-                f"labels must have exactly the codes {sorted(expected)}, "
-                f"found {sorted(self.labels)}"
-            )
-        for alias, code in self.aliases.items():
-            if code not in expected:
-                raise ValueError(f"alias {alias!r} maps to {code}, outside {self.min}..{self.max}")
-        return self
-
-    @property
-    def codes(self) -> list[int]:
-        return list(range(self.min, self.max + 1))
-
-
-class Item(_Model):
-    """One questionnaire item."""
-
-    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    text: Text
-    reverse: bool = False
-    headers: list[str] = Field(
-        default_factory=list,
-        description="Export headers that match this item, besides its Indonesian and English text.",
-    )
-    header_pattern: str | None = Field(
-        None, description="Regular expression searched in export headers (case-insensitive)."
-    )
-
-    @field_validator("header_pattern")
-    @classmethod
-    def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"a valid regular expression ({exc})") from None
-        return pattern
-
-
-class AttentionCheck(_Model):
-    """An item with one right answer, used to flag careless responding."""
-
-    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    text: Text
-    expected: int
-    headers: list[str] = Field(default_factory=list)
-
-
-class Scale(_Model):
-    """A scale or subscale: a named set of items scored together."""
-
-    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    name: Text
-    items: list[str] = Field(min_length=2)
-
-
-class Instrument(_Model):
-    """An instrument codebook: response scale, items, scales and attention checks."""
-
-    id: str
-    version: str = "1"
-    title: Text
-    description: Text | None = None
-    response_scale: ResponseScale
-    items: list[Item] = Field(min_length=2)
-    scales: list[Scale] = Field(min_length=1)
-    total_scale: Scale | None = None
-    attention_checks: list[AttentionCheck] = Field(default_factory=list)
-
-    @field_validator("items")
-    @classmethod
-    def _unique_ids(cls, items: list[Item]) -> list[Item]:
-        ids = [item.id for item in items]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"item ids must be unique; repeated: {', '.join(repeated)}")
-        return items
-
-    @field_validator("scales", "total_scale")
-    @classmethod
-    def _items_defined(cls, value: Any, info: ValidationInfo) -> Any:
-        known = {item.id for item in info.data.get("items", [])}
-        if not known:
-            return value  # items themselves are invalid; that error is reported already
-        for scale in value if isinstance(value, list) else [value] if value else []:
-            missing = [i for i in scale.items if i not in known]
-            if missing:
-                raise ValueError(
-                    f"scale '{scale.id}' lists item(s) {', '.join(missing)} that the codebook "
-                    "does not define under 'items'"
-                )
-        return value
-
-    @field_validator("attention_checks")
-    @classmethod
-    def _expected_on_scale(cls, checks: list[AttentionCheck], info: ValidationInfo) -> Any:
-        scale = info.data.get("response_scale")
-        for check in checks:
-            if scale and check.expected not in scale.codes:
-                raise ValueError(
-                    f"attention check '{check.id}' expects {check.expected}, outside the "
-                    f"response scale {scale.min}..{scale.max}"
-                )
-        return checks
-
-    def item(self, item_id: str) -> Item:
-        return next(item for item in self.items if item.id == item_id)
-
-    @property
-    def all_scales(self) -> list[Scale]:
-        """Subscales first, then the total scale when the codebook declares one."""
-        return [*self.scales, *([self.total_scale] if self.total_scale else [])]
-
-
-class ProgramFacts(_Model):
+class ProgramFacts(FrozenModel):
     """What the program was, for the report's first section."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Short name used for folders.")
@@ -220,14 +45,14 @@ class ProgramFacts(_Model):
 WAVE_ORDER = {"pre": 0, "post": 1, "follow_up": 2}
 
 
-class WaveFile(_Model):
+class WaveFile(FrozenModel):
     """One wave's export: a CSV or XLSX file and, for XLSX, the sheet (name or 0-based index)."""
 
     file: str
     sheet: str | int | None = None
 
 
-class Waves(_Model):
+class Waves(FrozenModel):
     """The export files of each wave, relative to the study file.
 
     Each wave is a file name, or ``{file: ..., sheet: ...}`` to pick an XLSX sheet.
@@ -249,7 +74,7 @@ class Waves(_Model):
         return waves
 
 
-class Columns(_Model):
+class Columns(FrozenModel):
     """Which export columns hold the participant's identity and the submission time."""
 
     id: str = Field(description="Column identifying a participant (name or student number).")
@@ -269,7 +94,7 @@ class Columns(_Model):
     )
 
 
-class Groups(_Model):
+class Groups(FrozenModel):
     """The group column and which of its labels mean treatment and control."""
 
     column: str
@@ -294,7 +119,7 @@ class Groups(_Model):
         return mapping
 
 
-class Demographic(_Model):
+class Demographic(FrozenModel):
     """A demographic column and, optionally, its allowed values."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -302,7 +127,7 @@ class Demographic(_Model):
     values: list[str] | None = None
 
 
-class Targets(_Model):
+class Targets(FrozenModel):
     """What the program planned to achieve."""
 
     participants: int | None = Field(None, ge=0)
@@ -311,7 +136,7 @@ class Targets(_Model):
     effect_size: float | None = None
 
 
-class Analysis(_Model):
+class AnalysisOptions(FrozenModel):
     """Analysis options with their defaults."""
 
     alpha: float = Field(0.05, gt=0, lt=1)
@@ -369,9 +194,15 @@ class Analysis(_Model):
         "holm", description="Adjustment of p-values across the outcomes of one family."
     )
     power: float = Field(0.8, gt=0, lt=1, description="Power for the detectable effect.")
+    primary_scale: str | None = Field(
+        None,
+        description="The scale every output leads with (report, funder summary, article kit, "
+        "portfolio); by default the instrument's total scale, else its scale with the most "
+        "items (the first such).",
+    )
 
     @model_validator(mode="after")
-    def _review_below_accept(self) -> Analysis:
+    def _review_below_accept(self) -> AnalysisOptions:
         if self.review_threshold > self.fuzzy_threshold:
             raise ValueError(
                 f"review_threshold ({self.review_threshold}) must not exceed "
@@ -380,7 +211,7 @@ class Analysis(_Model):
         return self
 
 
-class CustomCuts(_Model):
+class CustomCuts(FrozenModel):
     """A study's own categories of the mean score: ascending cuts, one more label than cuts."""
 
     cuts: list[float] = Field(min_length=1)
@@ -398,7 +229,7 @@ class CustomCuts(_Model):
         return self
 
 
-class Categories(_Model):
+class Categories(FrozenModel):
     """Score categories: Azwar norms (hypothetical or empirical) and optional custom cuts."""
 
     levels: Literal[3, 5] = 3
@@ -411,7 +242,7 @@ class Categories(_Model):
     custom: CustomCuts | None = None
 
 
-class Limits(_Model):
+class Limits(FrozenModel):
     """Sizes past which an input is refused with a message instead of exhausting memory."""
 
     max_file_mb: float = Field(200, gt=0, description="Largest export file, in megabytes.")
@@ -419,84 +250,12 @@ class Limits(_Model):
     max_cell_chars: int = Field(10_000, gt=0, description="Longest text in one cell.")
 
 
-class Report(_Model):
+class Report(FrozenModel):
     language: Literal["id", "en"] = "id"
     formats: list[Literal["html"]] = Field(default_factory=lambda: ["html"])
 
 
-#: The stages of a Community-Based Participatory Research cycle, in order (Israel et al. 1998;
-#: Wallerstein & Duran 2006), as the study file names them.
-CBPR_STAGES = (
-    "community_invited",
-    "agenda_set",
-    "target_group_chosen",
-    "design_drafted",
-    "carried_out",
-    "action_taken",
-)
-
-
-class CbprStage(_Model):
-    """One stage of the CBPR cycle as the program lived it; every field is optional."""
-
-    date: dt.date | None = Field(None, description="When the stage took place (or began).")
-    end_date: dt.date | None = Field(None, description="When it ended, if it took longer.")
-    who: str | None = Field(None, description="Who took part (roles, not names of children).")
-    decided: str | None = Field(None, description="What was decided or produced.")
-    notes: str | None = None
-
-    @model_validator(mode="after")
-    def _dates_ordered(self) -> CbprStage:
-        if self.date and self.end_date and self.end_date < self.date:
-            raise ValueError(f"end_date {self.end_date} is before date {self.date}")
-        return self
-
-
-class CbprCycle(_Model):
-    """The six stages of a CBPR cycle: community invited, agenda set together, target group
-    chosen, design drafted together, carried out, action taken together. A stage left out is
-    reported as not recorded."""
-
-    community_invited: CbprStage | None = None
-    agenda_set: CbprStage | None = None
-    target_group_chosen: CbprStage | None = None
-    design_drafted: CbprStage | None = None
-    carried_out: CbprStage | None = None
-    action_taken: CbprStage | None = None
-
-    def stages(self) -> list[tuple[str, CbprStage | None]]:
-        """(stage name, stage or None) in cycle order."""
-        return [(name, getattr(self, name)) for name in CBPR_STAGES]
-
-
-class AspirationQuestion(_Model):
-    """The open question "what do you want to be?" asked in the waves.
-
-    ``pre`` and ``post`` name the export column holding the answer in each wave (``column``
-    sets both); ``dictionary`` is a copy of the aspiration dictionary relative to the study
-    file (default: the bundled ``pipeline/resources/aspirations.yaml``).
-    """
-
-    column: str | None = Field(None, description="Answer column, when both waves share it.")
-    pre: str | None = None
-    post: str | None = None
-    dictionary: str | None = None
-    uncoded: Literal["exclude", "no"] = Field(
-        "exclude", description="Pairs with an uncoded answer: left out of McNemar, or 'no'."
-    )
-
-    @model_validator(mode="after")
-    def _columns_given(self) -> AspirationQuestion:
-        if not (self.column or (self.pre and self.post)):
-            raise ValueError("give 'column', or both 'pre' and 'post' (the answer columns)")
-        return self
-
-    def column_of(self, wave: str) -> str:
-        """The export column of the answer in ``wave``."""
-        return getattr(self, wave, None) or self.column  # type: ignore[return-value]
-
-
-class Study(_Model):
+class Study(FrozenModel):
     """A study file (``study.yaml``) with its instrument resolved."""
 
     program: ProgramFacts
@@ -516,11 +275,11 @@ class Study(_Model):
         "the 'decision' column filled in), relative to the study file.",
     )
     targets: Targets = Field(default_factory=Targets)
-    analysis: Analysis = Field(default_factory=Analysis)
+    analysis: AnalysisOptions = Field(default_factory=AnalysisOptions)
     categories: Categories = Field(default_factory=Categories)
     limits: Limits = Field(default_factory=Limits)
     report: Report = Field(default_factory=Report)
-    # Optional parts of a program besides the questionnaire (pipeline.extras analyses them).
+    # Parts of a program beside the questionnaire (pipeline.program analyses them).
     attendance: AttendanceLog | None = Field(None, description="Attendance (activity) log.")
     service_log: ServiceLog | None = Field(None, description="Service procedure log.")
     plan: Plan | None = Field(None, description="Planned targets by POAC pillar.")
@@ -561,12 +320,34 @@ class Study(_Model):
         }
         return {role: self.base_dir / file for role, file in named.items() if file}
 
-    def declares_extras(self) -> bool:
+    def declares_parts(self) -> bool:
         """Whether the study has any part besides the questionnaire (logs, plan, CBPR...)."""
         return any(
             part is not None
             for part in (self.attendance, self.service_log, self.plan, self.cbpr, self.aspirations)
         )
+
+    def primary_scale(self) -> str:
+        """The id of the headline scale: ``analysis.primary_scale``, else the total scale,
+        else the scale with the most items (the first such in the codebook)."""
+        if self.analysis.primary_scale:
+            return self.analysis.primary_scale
+        instrument = self.instrument_spec
+        if instrument.total_scale:
+            return instrument.total_scale.id
+        return max(instrument.scales, key=lambda s: len(s.items)).id
+
+    @model_validator(mode="after")
+    def _primary_scale_known(self) -> Study:
+        wanted = self.analysis.primary_scale
+        if self.codebook is not None and wanted is not None:
+            known = [s.id for s in self.codebook.all_scales]
+            if wanted not in known:
+                raise ValueError(
+                    f"analysis.primary_scale '{wanted}' is not a scale of the instrument; "
+                    f"its scales are {', '.join(known)}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _labels_on_scale(self) -> Study:
@@ -578,130 +359,6 @@ class Study(_Model):
         return self
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def builtin_instrument_path(name: str) -> Path:
-    """Path of an instrument shipped with pkm-eval (``builtin:NAME``)."""
-    return Path(str(resources.files("pipeline.resources.instruments").joinpath(f"{name}.yaml")))
-
-
-def _read_yaml(path: Path, kind: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise ConfigError(
-            [Problem("config_file_missing", file=str(path), expected=f"an existing {kind}")]
-        )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError(
-            [
-                Problem(
-                    "config_not_yaml",
-                    file=str(path),
-                    row=None if line is None else line + 1,
-                    value=str(exc).splitlines()[0],
-                    expected=f"a {kind} written in YAML",
-                )
-            ]
-        ) from None
-    if not isinstance(data, dict):
-        raise ConfigError(
-            [
-                Problem(
-                    "config_not_mapping",
-                    file=str(path),
-                    value=type(data).__name__,
-                    expected="a YAML mapping of keys to values",
-                )
-            ]
-        )
-    return data
-
-
-def _problems_from(exc: ValidationError, path: Path) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        if error["type"] == "missing":
-            problems.append(
-                Problem(
-                    "config_key_missing",
-                    file=str(path),
-                    column=key,
-                    expected="this key to be present",
-                )
-            )
-        elif error["type"] == "extra_forbidden":
-            problems.append(
-                Problem(
-                    "config_key_unknown",
-                    file=str(path),
-                    column=key,
-                    value=error.get("input"),
-                    expected="only documented keys",
-                )
-            )
-        else:
-            expected = error["msg"].removeprefix("Value error, ")
-            found = error.get("input")
-            code = (
-                "config_rule_broken" if isinstance(found, dict | list) else "config_value_invalid"
-            )
-            problems.append(
-                Problem(code, file=str(path), column=key, value=found, expected=expected)
-            )
-    return problems
-
-
-def load_instrument(path: str | Path) -> Instrument:
-    """Load and validate an instrument codebook.
-
-    Parameters
-    ----------
-    path
-        A YAML file, or ``builtin:NAME`` for an instrument shipped with pkm-eval.
-
-    Raises
-    ------
-    ConfigError
-        With one problem per invalid or missing key.
-    """
-    path = _resolve_instrument(str(path), Path("."))
-    data = _read_yaml(path, "instrument codebook")
-    try:
-        return Instrument.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_problems_from(exc, path), "The instrument codebook is invalid") from None
-
-
-def _resolve_instrument(spec: str, base_dir: Path) -> Path:
-    if spec.startswith(BUILTIN_PREFIX):
-        return builtin_instrument_path(spec.removeprefix(BUILTIN_PREFIX))
-    path = Path(spec)
-    return path if path.is_absolute() else base_dir / path
-
-
-def _complete_study_model() -> None:
-    """Resolve the Study fields typed by :mod:`pipeline.process` models.
-
-    ``pipeline.process`` imports this module (for ``_Model``, ``Text``, ``Limits``) and the
-    modules that import it, so importing it here at the top would be circular; the annotations
-    stay strings until the first study is loaded.
-    """
-    if not Study.__pydantic_complete__:
-        from pipeline.process import AttendanceLog, Plan, ServiceLog
-
-        Study.model_rebuild(
-            _types_namespace={
-                "AttendanceLog": AttendanceLog,
-                "Plan": Plan,
-                "ServiceLog": ServiceLog,
-            }
-        )
-
-
 def load_study(path: str | Path) -> Study:
     """Load a ``study.yaml``, validate it and resolve its instrument.
 
@@ -710,17 +367,16 @@ def load_study(path: str | Path) -> Study:
     ConfigError
         With one problem per invalid or missing key, in the study file or its instrument.
     """
-    _complete_study_model()
     path = Path(path)
-    data = _read_yaml(path, "study file")
+    data = read_yaml(path, "study file")
     try:
         study = Study.model_validate({**data, "base_dir": path.parent, "source": path})
     except ValidationError as exc:
-        raise ConfigError(_problems_from(exc, path), "The study file is invalid") from None
-    codebook = load_instrument(_resolve_instrument(study.instrument, path.parent))
+        raise ConfigError(problems_from(exc, path), "The study file is invalid") from None
+    codebook = load_instrument(resolve_instrument(study.instrument, path.parent))
     try:
         return Study.model_validate(
             {**data, "base_dir": path.parent, "source": path, "codebook": codebook}
         )
     except ValidationError as exc:
-        raise ConfigError(_problems_from(exc, path), "The study file is invalid") from None
+        raise ConfigError(problems_from(exc, path), "The study file is invalid") from None

@@ -2,8 +2,8 @@
 
 Children answer the open question before and after a career-awareness program in their own
 words, in Indonesian, English or a regional language, with typos and fillers ("mau jadi
-dokterrr", "i want to be a pilot", "belum tau"). This module codes each answer against a
-user-editable dictionary (``resources/aspirations.yaml``) to one of four levels:
+dokterrr", "i want to be a pilot", "belum tau"). This module codes each answer against the
+aspiration dictionary (:mod:`pipeline.program.aspiration_dictionary`) to one of four levels:
 
 ``occupation``
     names an occupation, with its ISCO-08 major group (ILO 2012);
@@ -20,12 +20,7 @@ occupation (McNemar's test), the level-by-level transitions and the ISCO groups 
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,23 +28,28 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from pipeline.config import _read_yaml
-from pipeline.errors import ConfigError, Problem
+from pipeline.program.aspiration_dictionary import (
+    BLANK,
+    MIN_FUZZY_LENGTH,
+    SEPARATOR,
+    VAGUE,
+    AspirationDictionary,
+    clean_answer,
+    load_dictionary,
+    match_key,
+    strip_fillers,
+)
 from pipeline.stats.mcnemar import McNemarResult, mcnemar_table
 
 __all__ = [
     "CODED_COLUMNS",
     "FUZZY_CUTOFF",
     "LEVELS",
-    "MIN_FUZZY_LENGTH",
-    "AspirationDictionary",
     "AspirationTransition",
     "code_answers",
-    "default_dictionary_path",
-    "load_dictionary",
+    "level_counts",
     "normalize",
     "review_table",
-    "simulate_answers",
     "transition",
 ]
 
@@ -58,8 +58,6 @@ LEVELS = ("occupation", "field", "none", "uncoded")
 #: where a swap of two neighbouring letters is one edit. At 80 a word of 5-9 letters may carry
 #: one typo and one of 10-14 letters two; "dokter" with "doktr" or "dkoter" scores 83.
 FUZZY_CUTOFF = 80.0
-#: Answers and patterns shorter than this (without spaces) are matched exactly only.
-MIN_FUZZY_LENGTH = 4
 #: Columns of :func:`code_answers`, in order.
 CODED_COLUMNS = [
     "raw",
@@ -81,316 +79,25 @@ NEGATIONS = frozenset(
     {"tidak", "tak", "gak", "nggak", "ngga", "enggak", "engga", "ga", "bukan", "jangan",
      "not", "dont", "never", "no"}
 )  # fmt: skip
-_SECTIONS = {"none": "none", "fields": "field", "occupations": "occupation"}
-_TOP_KEYS = {"version", "isco_major_groups", "fillers", "separators", "ordinary_words"}
-_TOP_KEYS |= set(_SECTIONS)
-_ENTRY_KEYS = {"code", "label_id", "label_en", "patterns", "isco", "note"}
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-_SEPARATOR = ","
-_BLANK, _VAGUE = "none_blank", "none_vague"
 
 
 # --------------------------------------------------------------------------- the dictionary
 
 
-@dataclass(frozen=True)
-class AspirationDictionary:
-    """A validated aspiration dictionary, ready for matching.
-
-    ``entries`` has one row per code (index ``code``; columns ``level``, ``isco_major``,
-    ``label_id``, ``label_en``). ``patterns`` maps each matching key (see :func:`_key`) to its
-    code; ``fuzzy_patterns`` maps each pattern as read (cleaned, fillers removed) to its code,
-    with its spaces, so a fuzzy match cannot run across word boundaries ("masuk akpol" is
-    not "masak masak"), and doubled letters kept, since a dropped letter may leave two alike
-    ("tentara" -> "tentaa"). A match on a key in ``label_keys`` (pairs of key and code, from
-    the labels) is "exact", on any other pattern "synonym". Fuzzy matching leaves
-    ``ordinary`` words alone. ``written`` holds each code's patterns as the file spells them;
-    ``isco_groups`` labels the ISCO-08 major groups 0-9.
-    """
-
-    source: str
-    entries: pd.DataFrame
-    patterns: Mapping[str, str]
-    fuzzy_patterns: Mapping[str, str]
-    label_keys: frozenset[tuple[str, str]]
-    written: Mapping[str, tuple[str, ...]]
-    leading: tuple[tuple[str, ...], ...]
-    trailing: tuple[tuple[str, ...], ...]
-    separators: frozenset[str]
-    ordinary: frozenset[str]
-    isco_groups: pd.DataFrame
-
-
-def default_dictionary_path() -> Path:
-    """The dictionary shipped with pkm-eval (``pipeline/resources/aspirations.yaml``)."""
-    return Path(str(resources.files("pipeline.resources").joinpath("aspirations.yaml")))
-
-
-def load_dictionary(path: str | Path | None = None) -> AspirationDictionary:
-    """Load and validate an aspiration dictionary.
-
-    Parameters
-    ----------
-    path
-        A YAML file laid out as the bundled one (whose header documents the format); None for
-        the bundled dictionary. A study copies the bundled file and adds its own answers.
-
-    Raises
-    ------
-    ConfigError
-        With every problem found (not just the first), each naming the file, the entry
-        (section, position and code) and what was expected: missing or unknown keys, codes
-        that are not snake_case or are used twice, ISCO groups outside 0-9, patterns that are
-        not text, contain a separator word or are only fillers, and patterns that two codes
-        share once spaces and doubled letters are ignored.
-    """
-    path = Path(path) if path is not None else default_dictionary_path()
-    data = _read_yaml(path, "aspiration dictionary")
-    found = _Problems(str(path))
-    _check_layout(data, found)
-    found.raise_if_any()
-    fillers = data["fillers"]
-    builder = _Builder(
-        found,
-        leading=_phrases(fillers.get("leading", [])),
-        trailing=_phrases(fillers.get("trailing", [])),
-        separators=frozenset(_clean(word) for word in data.get("separators", [])),
-    )
-    for section, level in _SECTIONS.items():
-        for position, entry in enumerate(data[section]):
-            builder.add_entry(entry, level, f"{section}.{position}")
-    found.raise_if_any()
-    isco = pd.DataFrame.from_dict(data["isco_major_groups"], orient="index")
-    isco.index = isco.index.astype(int).rename("isco_major")
-    return AspirationDictionary(
-        source=str(path),
-        entries=pd.DataFrame(builder.rows).set_index("code").astype({"isco_major": "Int64"}),
-        patterns=builder.patterns,
-        fuzzy_patterns={
-            text: code
-            for text, code in builder.spelled.items()
-            if len(text.replace(" ", "")) >= MIN_FUZZY_LENGTH
-        },
-        label_keys=frozenset(builder.label_keys),
-        written=builder.written,
-        leading=builder.leading,
-        trailing=builder.trailing,
-        separators=builder.separators,
-        ordinary=frozenset(_clean(" ".join(data.get("ordinary_words", []))).split()),
-        isco_groups=isco.sort_index()[["label_id", "label_en"]],
-    )
-
-
-@dataclass
-class _Problems:
-    """Problems of one dictionary file, collected so that all are reported at once."""
-
-    file: str
-    found: list[Problem] = field(default_factory=list)
-
-    def add(self, code: str, where: str, value: Any = None, expected: str | None = None) -> None:
-        self.found.append(Problem(code, file=self.file, column=where, value=value,
-                                  expected=expected))  # fmt: skip
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            raise ConfigError(self.found, f"The aspiration dictionary {self.file} is invalid")
-
-
-def _texts(values: Iterable[Any]) -> bool:
-    return all(isinstance(v, str) and v.strip() for v in values)
-
-
-def _check_layout(data: Mapping[str, Any], problems: _Problems) -> None:
-    """Top-level sections, ISCO labels, fillers and separators; entries are checked later."""
-    for key in data:
-        if key not in _TOP_KEYS:
-            problems.add("config_key_unknown", key, key, f"one of {sorted(_TOP_KEYS)}")
-    for key in ("isco_major_groups", "fillers", *_SECTIONS):
-        if key not in data:
-            problems.add("config_key_missing", key)
-    groups = data.get("isco_major_groups", {})
-    fillers = data.get("fillers", {})
-    separators = data.get("separators", [])
-    ordinary = data.get("ordinary_words", [])
-    rules = [  # (broken, where, value, expected)
-        *[(not isinstance(data.get(key, []), list), key, data.get(key), "a list of entries")
-          for key in _SECTIONS],
-        (not isinstance(groups, Mapping) or set(groups) != set(range(10)), "isco_major_groups",
-         groups, "the major groups 0-9 as keys, each with label_id and label_en"),
-        *[(not (isinstance(labels, Mapping) and _texts(labels.get(k) for k in ("label_id",
-                                                                             "label_en"))),
-           f"isco_major_groups.{number}", labels, "label_id and label_en, both text")
-          for number, labels in (groups.items() if isinstance(groups, Mapping) else [])],
-        (not (isinstance(fillers, Mapping) and set(fillers) <= {"leading", "trailing"}
-              and all(isinstance(v, list) and _texts(v) for v in fillers.values())),
-         "fillers", fillers, "leading: and trailing: lists of text"),
-        (not (isinstance(separators, list) and _texts(separators)), "separators", separators,
-         "a list of words"),
-        (not (isinstance(ordinary, list) and _texts(ordinary)), "ordinary_words", ordinary,
-         "a list of words"),
-    ]  # fmt: skip
-    for broken, where, value, expected in rules:
-        if broken:
-            problems.add("config_value_invalid", where, value, expected)
-
-
-def _entry_rules(entry: Mapping[str, Any], level: str, seen: Mapping[str, str]) -> list:
-    """The rules one entry must follow, as (broken, key, value, expected) tuples."""
-    code, isco, patterns = entry.get("code"), entry.get("isco"), entry.get("patterns")
-    patterns_listed = isinstance(patterns, list)
-    return [
-        ("code" in entry and not (isinstance(code, str) and _CODE.match(code)), "code", code,
-         "a snake_case code: lower-case letters, digits and _"),
-        (isinstance(code, str) and code in seen, "code", code,
-         f"a code used once; it is already used at {seen.get(code)}"),
-        (level == "occupation" and "isco" in entry
-         and not (type(isco) is int and 0 <= isco <= 9),
-         "isco", isco, "an ISCO-08 major group, a whole number 0-9"),
-        ("patterns" in entry and not (patterns_listed and patterns), "patterns", patterns,
-         "a non-empty list of patterns"),
-        (patterns_listed and not _texts(patterns), "patterns",
-         next((p for p in patterns if not isinstance(p, str)), None) if patterns_listed else None,
-         "text only; quote words YAML reads otherwise: 'no', 'yes', 'on', 'off', 'null'"),
-        (not _texts(entry.get(k, "?") for k in ("label_id", "label_en")), "label_id",
-         entry.get("label_id"), "label_id and label_en as text"),
-    ]  # fmt: skip
-
-
-@dataclass
-class _Builder:
-    """Checks entries one by one and indexes the patterns of the valid ones."""
-
-    problems: _Problems
-    leading: tuple[tuple[str, ...], ...]
-    trailing: tuple[tuple[str, ...], ...]
-    separators: frozenset[str]
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    patterns: dict[str, str] = field(default_factory=dict)  # key -> code
-    spelled: dict[str, str] = field(default_factory=dict)  # as read, spaces kept -> code
-    label_keys: set[tuple[str, str]] = field(default_factory=set)
-    written: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    codes: dict[str, str] = field(default_factory=dict)  # code -> where
-    owners: dict[str, str] = field(default_factory=dict)  # key -> where
-
-    def add_entry(self, entry: Any, level: str, where: str) -> None:
-        if not isinstance(entry, Mapping):
-            expected = "an entry with code, label_id, label_en and patterns"
-            self.problems.add("config_value_invalid", where, entry, expected)
-            return
-        code = entry.get("code")
-        where = f"{where} [{code}]" if isinstance(code, str) else where
-        if not self._valid(entry, level, where):
-            return
-        self.codes[code] = where
-        labels = {"label_id": entry["label_id"], "label_en": entry["label_en"]}
-        self.rows.append({"code": code, "level": level, "isco_major": entry.get("isco"), **labels})
-        self.label_keys |= {(_key(self._read(label)), code) for label in labels.values()}
-        self.written[code] = tuple(entry["patterns"])
-        for number, pattern in enumerate(entry["patterns"]):
-            self._add_pattern(pattern, code, f"{where}.patterns.{number}")
-
-    def _valid(self, entry: Mapping[str, Any], level: str, where: str) -> bool:
-        before = len(self.problems.found)
-        required = ["code", "label_id", "label_en", "patterns"]
-        required += ["isco"] if level == "occupation" else []
-        for key in required:
-            if key not in entry:
-                self.problems.add("config_key_missing", f"{where}.{key}")
-        allowed = _ENTRY_KEYS - ({"isco"} if level != "occupation" else set())
-        for key in set(entry) - allowed:
-            self.problems.add(
-                "config_key_unknown", f"{where}.{key}", key, ", ".join(sorted(allowed))
-            )
-        for broken, key, value, expected in _entry_rules(entry, level, self.codes):
-            if broken:
-                self.problems.add("config_value_invalid", f"{where}.{key}", value, expected)
-        return len(self.problems.found) == before
-
-    def _read(self, text: str) -> str:
-        """A pattern as the matcher reads an answer: cleaned, fillers removed."""
-        tokens = _clean(text).split()
-        return " ".join(_strip_fillers(tokens, self.leading, self.trailing))
-
-    def _add_pattern(self, pattern: str, code: str, where: str) -> None:
-        read = self._read(pattern)
-        key = _key(read)
-        broken = None
-        if self.separators & set(_clean(pattern).split()):
-            broken = (f"'{pattern}' without a separator word (answers are split at "
-                      f"{sorted(self.separators)} before matching)")  # fmt: skip
-        elif not key and code != _VAGUE:  # emptied answers are none_vague anyway
-            broken = f"'{pattern}' to be more than filler words"
-        elif self.patterns.get(key, code) != code:
-            broken = (f"one code per pattern; '{pattern}' reads as '{key}', which "
-                      f"{self.owners[key]} already uses for {self.patterns[key]}")  # fmt: skip
-        if broken:
-            self.problems.add("config_rule_broken", where, pattern, broken)
-        elif key:
-            self.patterns.setdefault(key, code)
-            self.owners.setdefault(key, where)
-            self.spelled.setdefault(read, code)
-
-
 # --------------------------------------------------------------------------- normalizing
-
-
-def _clean(text: object) -> str:
-    """Lower case, accents and punctuation removed, "cita2" read as "cita cita", letters
-    repeated three or more times kept once; list punctuation becomes a "," token."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    text = unicodedata.normalize("NFKD", str(text).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"([a-z]+)2", r"\1 \1 ", text)  # Indonesian reduplication: anak2, cita2ku
-    text = re.sub(r"[,;/&+|\n]", f" {_SEPARATOR} ", text)
-    text = re.sub(r"[^a-z,]+", " ", text)
-    text = re.sub(r"([a-z])\1{2,}", r"\1", text)
-    return " ".join(text.split())
-
-
-def _key(text: str) -> str:
-    """The matching key: no spaces, every run of a repeated letter kept once."""
-    return re.sub(r"(.)\1+", r"\1", text.replace(" ", ""))
-
-
-def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-    """Filler phrases as token tuples, longest first so the longest one is removed."""
-    phrases = {tuple(_clean(w).split()) for w in words} - {()}
-    return tuple(sorted(phrases, key=lambda p: (-len(p), p)))
-
-
-def _strip_fillers(
-    tokens: list[str],
-    leading: tuple[tuple[str, ...], ...],
-    trailing: tuple[tuple[str, ...], ...],
-) -> list[str]:
-    """Remove leading and trailing filler phrases for as long as any is found."""
-    changed = True
-    while tokens and changed:
-        changed = False
-        for phrase in leading:
-            if tuple(tokens[: len(phrase)]) == phrase:
-                tokens, changed = tokens[len(phrase) :], True
-                break
-        for phrase in trailing:
-            if len(tokens) >= len(phrase) and tuple(tokens[-len(phrase) :]) == phrase:
-                tokens, changed = tokens[: -len(phrase)], True
-                break
-    return tokens
 
 
 def _parts(text: object, dictionary: AspirationDictionary) -> tuple[list[str], bool]:
     """The answers named in one text, fillers removed; and whether fillers emptied it."""
-    tokens = [_SEPARATOR if t in dictionary.separators else t for t in _clean(text).split()]
+    tokens = [SEPARATOR if t in dictionary.separators else t for t in clean_answer(text).split()]
     parts, current = [], []
-    for token in [*tokens, _SEPARATOR]:
-        if token != _SEPARATOR:
+    for token in [*tokens, SEPARATOR]:
+        if token != SEPARATOR:
             current.append(token)
         elif current:
             parts.append(current)
             current = []
-    kept = [_strip_fillers(p, dictionary.leading, dictionary.trailing) for p in parts]
+    kept = [strip_fillers(p, dictionary.leading, dictionary.trailing) for p in parts]
     kept_text = [" ".join(p) for p in kept if p]
     return kept_text, bool(parts) and not kept_text
 
@@ -457,7 +164,7 @@ def _code_part(part: str, dictionary: AspirationDictionary, cutoff: float) -> _M
     so a lone "tidak" or "tau" inside an answer does not make it "none". Words made only of
     the dictionary's ordinary words are not fuzzy-matched.
     """
-    whole = _key(part)
+    whole = match_key(part)
     if whole in dictionary.patterns:
         code = dictionary.patterns[whole]
         method = "exact" if (whole, code) in dictionary.label_keys else "synonym"
@@ -467,7 +174,7 @@ def _code_part(part: str, dictionary: AspirationDictionary, cutoff: float) -> _M
     for size in range(len(tokens), 0, -1):
         for start in range(len(tokens) - size + 1):
             text = " ".join(tokens[start : start + size])
-            key = _key(text)
+            key = match_key(text)
             found = (dictionary.patterns[key], 100.0) if key in dictionary.patterns else None
             method = "phrase"
             if found is None and not dictionary.ordinary.issuperset(tokens[start : start + size]):
@@ -504,7 +211,7 @@ def _code_text(
     parts, emptied = _parts(text, dictionary)
     if not parts:
         method = "filler" if emptied else "empty"
-        return "", 0, _Match(_VAGUE if emptied else _BLANK, "none", method, np.nan)
+        return "", 0, _Match(VAGUE if emptied else BLANK, "none", method, np.nan)
     matches = []
     for part in parts:
         if part not in memo:
@@ -737,147 +444,19 @@ def _transition_note(n_pairs: int, n_excluded: int, n_unknown: int, uncoded: str
 
 # --------------------------------------------------------------------------- simulation
 
-#: How often the simulation names each occupation, relative to 1 for the rest: a plausible
-#: order for testing (doctor, teacher, police, soldier first), not an estimate from data.
-_POPULAR = {
-    "doctor": 12, "teacher": 10, "police": 9, "soldier": 8, "footballer": 7, "pilot": 6,
-    "content_creator": 6, "religious_scholar": 4, "nurse": 4, "entrepreneur": 4, "cook": 3,
-    "singer": 3, "actor": 3, "athlete": 3, "midwife": 2, "engineer": 2, "programmer": 2,
-    "firefighter": 2, "farmer": 2, "trader": 2, "hafiz": 2, "quran_teacher": 2,
-    "flight_attendant": 2, "astronaut": 2, "veterinarian": 2, "president": 2, "lecturer": 2,
-}  # fmt: skip
-_MIX = {  # level shares per wave; the program leaves fewer children without an answer
-    "pre": {"occupation": 0.60, "field": 0.09, "none": 0.28, "uncoded": 0.03},
-    "post": {"occupation": 0.75, "field": 0.12, "none": 0.10, "uncoded": 0.03},
-}
-_NONE_MIX = {"none_blank": 0.3, "none_dont_know": 0.52, "none_vague": 0.14, "none_fantasy": 0.04}
-_LEAD = [
-    "mau jadi", "ingin menjadi", "Cita-cita saya", "aku mau jadi", "pengen jadi", "jadi",
-    "saya ingin menjadi seorang", "kalau sudah besar mau jadi", "I want to be a", "cita2 ku",
-    "Mau jd", "pingin dadi", "pgn jadi", "hoyong janten", "menjadi",
-]  # fmt: skip
-_TRAIL = [" yang sukses", " amin", "!!", "...", " hehe", " yang baik", ".", " insyaallah"]
-_FIELD_LEAD = ["di bidang", "kerja di bidang", "pengen kerja di", "bidang", "kerja di"]
-_BLANKS = ["", "-", "?", None, " ", "...", "--"]
-_SYLLABLES = [c + v for c in "qxvzf" for v in "aiueo"]
 
-
-def _typo(text: str, rng: np.random.Generator) -> str:
-    """One keyboard slip in a random word of three or more letters: two neighbouring letters
-    swapped, one dropped, or one doubled (never the first letter)."""
-    words = text.split(" ")
-    long_words = [i for i, w in enumerate(words) if len(w) >= 3 and w.isalpha()]
-    if not long_words:
-        return text
-    i = long_words[rng.integers(len(long_words))]
-    word, at = words[i], int(rng.integers(1, len(words[i]) - 1))
-    kind = rng.integers(3)
-    if kind == 0:
-        word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
-    elif kind == 1:
-        word = word[:at] + word[at + 1 :]
-    else:
-        word = word[:at] + word[at] + word[at:]
-    words[i] = word
-    return " ".join(words)
-
-
-def _dress(text: str, rng: np.random.Generator, *, lead: list[str], p_lead: float) -> str:
-    """Fillers, a typo, drawn-out letters and casing, as children write."""
-    if rng.random() < 0.15:
-        text = _typo(text, rng)
-    if rng.random() < 0.05:
-        text = text + text[-1] * int(rng.integers(2, 4))
-    if rng.random() < p_lead:
-        text = f"{lead[rng.integers(len(lead))]} {text}"
-    if rng.random() < 0.08:
-        text = text + _TRAIL[rng.integers(len(_TRAIL))]
-    casing = rng.random()
-    return text.upper() if casing < 0.15 else text.capitalize() if casing < 0.45 else text
-
-
-def _pick(codes: list[str], weights: np.ndarray, rng: np.random.Generator) -> str:
-    return codes[int(rng.choice(len(codes), p=weights / weights.sum()))]
-
-
-def _surface(patterns: tuple[str, ...], rng: np.random.Generator) -> str:
-    """The first pattern half of the time, else any (English and regional variants too)."""
-    return patterns[0] if rng.random() < 0.5 else patterns[int(rng.integers(len(patterns)))]
-
-
-def simulate_answers(
-    rng: np.random.Generator,
-    n: int,
-    kind: str = "pre",
-    *,
-    dictionary: AspirationDictionary | None = None,
-) -> tuple[pd.Series, pd.DataFrame]:
-    """Messy open answers with known codes, for testing the coder.
-
-    Parameters
-    ----------
-    rng
-        A seeded ``numpy.random.Generator``.
-    n
-        Number of answers.
-    kind
-        "pre" or "post": post answers are less often "none" (:data:`_MIX`).
-    dictionary
-        Answers are drawn from its patterns; None for the bundled one.
-
-    Returns
-    -------
-    answers : pandas.Series
-        The answers (index 0..n-1), as children write them: fillers, typos (15%), drawn-out
-        letters, casing, English and regional variants, second answers ("dokter atau guru"),
-        blanks and "belum tau"s, field-only answers, and about 3% made-up words the
-        dictionary cannot know.
-    truth : pandas.DataFrame
-        ``level`` and ``code`` of each answer (the first occupation named; "uncoded" and no
-        code for made-up words).
-    """
-    if kind not in _MIX:
-        raise ValueError(f"kind must be 'pre' or 'post'; got {kind!r}")
-    dictionary = dictionary or load_dictionary()
-    written = dictionary.written
-    table = dictionary.entries
-    occupations = table.index[table["level"] == "occupation"].tolist()
-    weights = np.array([_POPULAR.get(c, 1.0) for c in occupations], dtype=float)
-    fields = table.index[table["level"] == "field"].tolist()
-    levels = list(_MIX[kind])
-    answers, truth = [], []
-    for _ in range(n):
-        level = levels[int(rng.choice(len(levels), p=list(_MIX[kind].values())))]
-        text, code = _simulate_one(level, rng, written, occupations, weights, fields)
-        answers.append(text)
-        truth.append((level, code))
-    return pd.Series(answers, dtype=object, name="answer"), pd.DataFrame(
-        truth, columns=["level", "code"]
+def level_counts(coded: pd.DataFrame) -> pd.DataFrame:
+    """Answers per group, wave and level (every level listed, zeros included), with shares."""
+    counts = coded.groupby(["group", "wave"])["level"].value_counts().rename("n").reset_index()
+    counts["level"] = pd.Categorical(counts["level"], categories=list(LEVELS), ordered=True)
+    full = (
+        counts.set_index(["group", "wave", "level"])["n"]
+        .unstack("level", fill_value=0)
+        .reindex(columns=list(LEVELS), fill_value=0)
+        .stack()
+        .rename("n")
+        .reset_index()
     )
-
-
-def _simulate_one(
-    level: str,
-    rng: np.random.Generator,
-    written: Mapping[str, tuple[str, ...]],
-    occupations: list[str],
-    weights: np.ndarray,
-    fields: list[str],
-) -> tuple[str | None, str | None]:
-    if level == "occupation":
-        code = _pick(occupations, weights, rng)
-        text = _dress(_surface(written[code], rng), rng, lead=_LEAD, p_lead=0.4)
-        if rng.random() < 0.06:
-            other = written[_pick(occupations, weights, rng)][0]
-            text += [" dan ", ", ", " atau ", "/"][int(rng.integers(4))] + other
-        return text, code
-    if level == "field":
-        code = fields[int(rng.integers(len(fields)))]
-        return _dress(_surface(written[code], rng), rng, lead=_FIELD_LEAD, p_lead=0.5), code
-    if level == "uncoded":
-        word = "".join(rng.choice(_SYLLABLES, size=int(rng.integers(2, 4))))
-        return _dress(word, rng, lead=_LEAD, p_lead=0.3), None
-    code = _pick(list(_NONE_MIX), np.array(list(_NONE_MIX.values())), rng)
-    if code == _BLANK:
-        return _BLANKS[int(rng.integers(len(_BLANKS)))], code
-    return _dress(_surface(written[code], rng), rng, lead=["", "hmm"], p_lead=0.1), code
+    full["share"] = full["n"] / full.groupby(["group", "wave"])["n"].transform("sum")
+    full["level"] = full["level"].astype(str)
+    return full

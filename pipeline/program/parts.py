@@ -1,4 +1,4 @@
-"""The optional parts of a study besides the questionnaire, analysed after ``compare``.
+"""The parts of a program beside the questionnaire, analysed after the compare stage.
 
 A PKM program is more than a pre/post questionnaire. A study file may declare:
 
@@ -11,98 +11,47 @@ A PKM program is more than a pre/post questionnaire. A study file may declare:
 - ``plan`` (and ``achieved``): planned targets by POAC pillar set against what happened;
 - ``cbpr``: the Community-Based Participatory Research cycle as the program lived it.
 
-:func:`extras` computes all of them for one finished analysis and returns tidy tables.
-Participant codes are the pseudonyms of :mod:`pipeline.clean`; identities as entered (names,
-numbers) appear only in :attr:`Extras.personal`, which stays in ``data/processed``. Problems
-found in the logs are returned, never dropped: the bundle lists them with the survey's.
+:func:`program_parts` computes all of them for one finished analysis and returns tidy tables.
+Participant codes are the pseudonyms of the clean stage; identities as entered (names, numbers)
+appear only in :attr:`~pipeline.stages.result.ProgramParts.personal`, which stays in
+``data/processed``. Problems found in the logs are returned, never dropped: the bundle lists
+them with the survey's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from pipeline import aspirations as asp
-from pipeline import process
-from pipeline.clean import normalize_id
-from pipeline.config import CBPR_STAGES, Study
-from pipeline.errors import ConfigError, InputError, Problem, bilingual
-from pipeline.ingest import TIMESTAMP_HEADERS, normalize_text, read_table
-from pipeline.score import analysis_groups
+from pipeline.config import Study
+from pipeline.errors import Problem
+from pipeline.program import aspirations as asp
+from pipeline.program.aspiration_dictionary import load_dictionary
+from pipeline.program.attendance import Attendance, attendance_records, reach_dose
+from pipeline.program.cbpr import cbpr_part
+from pipeline.program.dose import DOSE_CAVEAT, dose_response
+from pipeline.program.logs import ROW_COLUMNS
+from pipeline.program.plan import plan_part
+from pipeline.program.service import service_records, step_durations
+from pipeline.stages.clean import normalize_id
+from pipeline.stages.result import Analysis, IngestResult, ProgramParts
+from pipeline.stages.score import analysis_groups
+from pipeline.text import normalize_text
 
-if TYPE_CHECKING:
-    from pipeline.run import Analysis
-
-__all__ = ["EXTRA_TABLES", "PERSONAL_EXTRA_TABLES", "Extras", "extras", "headline_scale"]
-
-#: Tables :func:`extras` may add to the bundle (none holds names or answers as written).
-EXTRA_TABLES = {
-    "attendance_summary": "reach, dose and completion from the attendance log",
-    "attendance_sessions": "participants present per session held",
-    "dose": "sessions attended, dose share, reached and completed per participant code",
-    "dose_response": "Pearson r, Spearman rho and OLS slope of gain on sessions attended",
-    "log_ledger": "every row of the attendance and service logs and what became of it",
-    "service_steps": "duration of each procedure step against its standard; the bottleneck",
-    "service_cases": "per case (pseudonymous) and step: start, end, hours, within standard",
-    "service_summary": "first to last step per case: duration and share within the standards",
-    "aspirations_coded": "aspiration level, code and ISCO-08 group per participant code and wave",
-    "aspirations_levels": "aspiration levels per wave and group (counts and shares)",
-    "aspirations_transition": "pre level x post level of the same participants, per group",
-    "aspirations_isco": "ISCO-08 major groups named before and after, per group",
-    "aspirations_mcnemar": "McNemar's test of the share naming an occupation, per group",
-    "plan_vs_actual": "planned targets against what happened, by POAC pillar",
-    "cbpr_cycle": "the six stages of the CBPR cycle as the program lived it",
-}
-#: Tables with text as participants wrote it: kept in data/processed, never read by a report.
-PERSONAL_EXTRA_TABLES = {
-    "aspirations_review": "aspiration answers the dictionary could not code, with examples as "
-    "written (personal: answers may hold names)",
-    "attendance_not_enrolled": "names in the attendance log that match no survey participant "
-    "(personal)",
-}
+__all__ = ["program_parts", "withhold_identity"]
 
 
 @dataclass
 class _Work:
-    """What the parts collect while :func:`extras` runs."""
+    """What the parts collect while :func:`program_parts` runs."""
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     personal: dict[str, pd.DataFrame] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Extras:
-    """The analysed optional parts of one study.
-
-    Attributes
-    ----------
-    tables
-        Bundle tables by name (:data:`EXTRA_TABLES`); only the parts the study declares.
-    personal
-        Tables with text as entered (:data:`PERSONAL_EXTRA_TABLES`).
-    facts
-        Facts for ``results.json`` (the dose caveat, the bottleneck, counts of uncoded
-        answers, plan attainment per pillar...).
-    problems
-        Problems found in the logs (errors quarantine a log row, warnings keep it).
-    """
-
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    personal: dict[str, pd.DataFrame] = field(default_factory=dict)
-    facts: dict[str, Any] = field(default_factory=dict)
-    problems: tuple[Problem, ...] = ()
-
-
-def headline_scale(study: Study) -> str:
-    """The scale the report leads with: the total scale, else the last subscale."""
-    instrument = study.instrument_spec
-    return instrument.total_scale.id if instrument.total_scale else instrument.scales[-1].id
 
 
 def _arm(analysis: Analysis) -> str:
@@ -128,7 +77,7 @@ def _identities(analysis: Analysis, arm: str) -> tuple[list[str], dict[str, str]
     )
 
 
-def _canonical_log(log: process.Attendance, enrolled: list[str], to_code: dict[str, str]):
+def _canonical_log(log: Attendance, enrolled: list[str], to_code: dict[str, str]):
     """The log with each participant under one id: a name matched across the waves may be
     spelt as in either wave, and every spelling (``to_code``: normalized spelling -> code)
     stands for the first wave's."""
@@ -140,7 +89,7 @@ def _canonical_log(log: process.Attendance, enrolled: list[str], to_code: dict[s
     return dataclasses.replace(log, records=records)
 
 
-def _withhold_identity(problem: Problem, *id_columns: str) -> Problem:
+def withhold_identity(problem: Problem, *id_columns: str) -> Problem:
     """A log problem without the name or case it found: problems reach the report, names must
     not (the row number locates it; attendance_not_enrolled.csv in data/processed has the
     name). Headers compare as the logs resolve them (case and spacing ignored)."""
@@ -154,7 +103,7 @@ def _withhold_identity(problem: Problem, *id_columns: str) -> Problem:
 def _gain(analysis: Analysis, arm: str) -> pd.Series:
     """Per-participant gain (the study's gain method) on the headline scale in ``arm``."""
     gain = analysis.scored.gain
-    rows = gain[gain["scale"].eq(headline_scale(analysis.study)) & gain["group"].eq(arm)]
+    rows = gain[gain["scale"].eq(analysis.study.primary_scale()) & gain["group"].eq(arm)]
     return rows.set_index("participant_code")["value"].astype(float)
 
 
@@ -162,19 +111,19 @@ def _attendance(analysis: Analysis, arm: str, out: _Work, actual: dict[str, Any]
     study = analysis.study
     cfg = study.attendance
     assert cfg is not None
-    log = process.read_attendance(cfg, study.base_dir, limits=study.limits)
+    log = attendance_records(analysis.ingested.logs["attendance"], cfg)
     enrolled, spellings = _identities(analysis, arm)
     normalized = normalize_id(pd.Series(list(spellings)), kind=cfg.id_kind)
     to_code = dict(zip(normalized, spellings.values(), strict=True))
     log = _canonical_log(log, enrolled, to_code)
-    rd = process.reach_dose(log, enrolled)
+    rd = reach_dose(log, enrolled)
     dose = rd.participants.assign(participant_code=rd.participants["participant"].map(to_code))
     dose = dose.drop(columns="participant")[
         ["participant_code", "enrolled", "in_log", "sessions_attended", "dose_share", "reached",
          "completed"]
     ]  # fmt: skip
     dose_by_code = dose.dropna(subset=["participant_code"]).set_index("participant_code")
-    response = process.dose_response(
+    response = dose_response(
         dose_by_code["sessions_attended"],
         _gain(analysis, arm),
         ci_level=study.analysis.ci_level,
@@ -183,7 +132,7 @@ def _attendance(analysis: Analysis, arm: str, out: _Work, actual: dict[str, Any]
     out.tables["attendance_sessions"] = rd.sessions
     out.tables["dose"] = dose.reset_index(drop=True)
     out.tables["dose_response"] = response.table().assign(
-        outcome=headline_scale(study), group=arm, note=response.note
+        outcome=study.primary_scale(), group=arm, note=response.note
     )
     out.personal["attendance_not_enrolled"] = rd.not_enrolled
     out.tables.setdefault("log_ledger", pd.DataFrame())
@@ -194,22 +143,22 @@ def _attendance(analysis: Analysis, arm: str, out: _Work, actual: dict[str, Any]
     out.facts["attendance"] = {
         "file": cfg.file,
         "group": arm,
-        "dose_caveat": dict(process.DOSE_CAVEAT),
+        "dose_caveat": dict(DOSE_CAVEAT),
         "dose_response_n": response.n,
         "dose_response_note": response.note,
     }
     actual.update(rd.actuals())
-    out.problems += [_withhold_identity(p, cfg.id_column) for p in (*log.problems, *rd.problems)]
+    out.problems += [withhold_identity(p, cfg.id_column) for p in (*log.problems, *rd.problems)]
 
 
 # --------------------------------------------------------------------------- service log
 
 
-def _service(study: Study, out: _Work, actual: dict[str, Any]) -> None:
+def _service(study: Study, ingested: IngestResult, out: _Work, actual: dict[str, Any]) -> None:
     cfg = study.service_log
     assert cfg is not None
-    log = process.read_service_log(cfg, study.base_dir, limits=study.limits)
-    found = process.step_durations(log)
+    log = service_records(ingested.logs["service_log"], cfg)
+    found = step_durations(log)
     pseudonym = {case: f"C{i + 1:03d}" for i, case in enumerate(log.cases)}
     cases = found.durations.assign(case=found.durations["case"].map(pseudonym))
     out.tables["service_steps"] = found.summary
@@ -230,78 +179,30 @@ def _service(study: Study, out: _Work, actual: dict[str, Any]) -> None:
     actual["service_cases"] = len(log.cases)
     actual["service_share_within"] = None if pd.isna(share) else float(share)
     # Case ids are often a student number or a name: the report shows the row, not the case.
-    out.problems += [_withhold_identity(p, cfg.case_column) for p in found.problems]
+    out.problems += [withhold_identity(p, cfg.case_column) for p in found.problems]
 
 
 # --------------------------------------------------------------------------- aspirations
-
-
-def _answer_column(study: Study, wave: str) -> pd.DataFrame:
-    """``source_row, answer`` of the open aspiration question in one wave's export.
-
-    The export is read again here (with :func:`pipeline.ingest.read_table`, as ingest reads
-    it) because the questionnaire stages keep only items and declared columns.
-    """
-    cfg = study.aspirations
-    assert cfg is not None
-    spec, path = study.waves.named()[wave], study.wave_paths()[wave]
-    wanted = cfg.column_of(wave)
-    known = {normalize_text(h) for h in (wanted, study.columns.id, *TIMESTAMP_HEADERS)}
-    table = read_table(
-        path.read_bytes(),
-        str(path),
-        sheet=spec.sheet,
-        score=lambda row: sum(normalize_text(c) in known for c in row if str(c).strip()),
-    )
-    headers = list(table.frame.columns)
-    column = next((h for h in headers if normalize_text(h) == normalize_text(wanted)), None)
-    if column is None:
-        expected = bilingual(
-            f"the aspiration question's column (aspirations.{wave} or aspirations.column)",
-            f"kolom pertanyaan cita-cita (aspirations.{wave} atau aspirations.column)",
-        )
-        raise InputError(
-            [Problem("column_missing", file=str(path), column=wanted, expected=expected)],
-            f"The {wave} export lacks the aspiration column",
-        )
-    rows = np.arange(len(table.frame)) + table.header_row + 1
-    return pd.DataFrame({"source_row": rows, "answer": table.frame[column].to_numpy()})
 
 
 def _wave_answers(analysis: Analysis, wave: str) -> pd.DataFrame:
     """Answers of the rows kept for analysis, by participant code and group."""
     ledger = analysis.cleaned.ledger
     kept = ledger[ledger["wave"].eq(wave) & ledger["outcome"].isin(["matched", "unmatched"])]
-    answers = _answer_column(analysis.study, wave).merge(
-        kept[["source_row", "participant_code"]], on="source_row", how="inner"
-    )
+    written = analysis.ingested.open_answers
+    answers = written[written["wave"].eq(wave)].drop(columns="wave")
+    answers = answers.merge(kept[["source_row", "participant_code"]], on="source_row", how="inner")
     groups = analysis.cleaned.responses.loc[
         analysis.cleaned.responses["wave"].eq(wave), ["participant_code", "group"]
     ]
     return answers.merge(groups, on="participant_code", how="inner").set_index("participant_code")
 
 
-def _level_counts(coded: pd.DataFrame) -> pd.DataFrame:
-    counts = coded.groupby(["group", "wave"])["level"].value_counts().rename("n").reset_index()
-    counts["level"] = pd.Categorical(counts["level"], categories=list(asp.LEVELS), ordered=True)
-    full = (
-        counts.set_index(["group", "wave", "level"])["n"]
-        .unstack("level", fill_value=0)
-        .reindex(columns=list(asp.LEVELS), fill_value=0)
-        .stack()
-        .rename("n")
-        .reset_index()
-    )
-    full["share"] = full["n"] / full.groupby(["group", "wave"])["n"].transform("sum")
-    full["level"] = full["level"].astype(str)
-    return full
-
-
 def _aspirations(analysis: Analysis, out: _Work, actual: dict[str, Any]) -> None:
     study = analysis.study
     cfg = study.aspirations
     assert cfg is not None
-    dictionary = asp.load_dictionary(study.base_dir / cfg.dictionary if cfg.dictionary else None)
+    dictionary = load_dictionary(study.base_dir / cfg.dictionary if cfg.dictionary else None)
     coded = {}
     for wave in ("pre", "post"):
         answers = _wave_answers(analysis, wave)
@@ -311,7 +212,7 @@ def _aspirations(analysis: Analysis, out: _Work, actual: dict[str, Any]) -> None
     public = ["participant_code", "wave", "group", "level", "code", "isco_major", "label_id",
               "label_en", "n_named", "method", "score"]  # fmt: skip
     out.tables["aspirations_coded"] = both[public]
-    out.tables["aspirations_levels"] = _level_counts(both)
+    out.tables["aspirations_levels"] = asp.level_counts(both)
     review = asp.review_table(both, include_fuzzy=True)
     out.personal["aspirations_review"] = review
     transitions, isco, tests, notes = [], [], [], {}
@@ -359,7 +260,7 @@ def _survey_actuals(analysis: Analysis, arm: str) -> dict[str, Any]:
     mine = responses[responses["group"].eq(arm)]
     pre = set(mine.loc[mine["wave"].eq("pre"), "participant_code"])
     post = set(mine.loc[mine["wave"].eq("post"), "participant_code"])
-    scale = headline_scale(analysis.study)
+    scale = analysis.study.primary_scale()
     effects = analysis.compared.effects
     dz = effects[
         effects["outcome"].eq(scale) & effects["group"].eq(arm) & effects["effect"].eq("d_z")
@@ -378,108 +279,10 @@ def _survey_actuals(analysis: Analysis, arm: str) -> dict[str, Any]:
     }
 
 
-def _check_achieved(study: Study, known: set[str]) -> None:
-    unknown = sorted(set(study.achieved) - known)
-    if unknown:
-        raise ConfigError(
-            [
-                Problem(
-                    "config_key_unknown",
-                    file=str(study.source),
-                    column=f"achieved.{key}",
-                    value=study.achieved[key],
-                    expected=f"a key of a planned target: {', '.join(sorted(known))}",
-                )
-                for key in unknown
-            ],
-            "The study file is invalid",
-        )
-
-
-def _plan(study: Study, out: _Work, actual: dict[str, Any]) -> None:
-    plan = study.plan
-    assert plan is not None
-    known = set(process.ACTUAL_KEYS) | {c.actual_key or c.name for c in plan.custom}
-    _check_achieved(study, known)
-    values = {k: v for k, v in {**actual, **study.achieved}.items() if k in known}
-    table = process.plan_vs_actual(plan, values)
-    table["source"] = [
-        "achieved" if k in study.achieved else ("data" if actual.get(k) is not None else "")
-        for k in table["indicator"].map(_actual_key(plan))
-    ]
-    table.insert(table.columns.get_loc("direction"), "kind", _kinds(table))
-    # one numeric type per column (bools as 1/0, their kind says so) so the table stores typed
-    table["planned"] = pd.to_numeric(table["planned"].map(_number), errors="coerce")
-    table["actual"] = pd.to_numeric(table["actual"].map(_number), errors="coerce")
-    out.tables["plan_vs_actual"] = table
-    pillars = {}
-    for pillar, rows in table.groupby("pillar", sort=False):
-        met = rows["met"].map(lambda x: x is True)
-        missed = rows["met"].map(lambda x: x is False)
-        pillars[pillar] = {
-            "targets": len(rows),
-            "met": int(met.sum()),
-            "not_met": int(missed.sum()),
-            "not_measured": int(len(rows) - met.sum() - missed.sum()),
-        }
-    out.facts["plan"] = {"pillars": pillars, "achieved": dict(study.achieved)}
-
-
-def _kinds(table: pd.DataFrame) -> list[str]:
-    """How a target reads: "bool" (done or not), "share" (0-1) or "number"."""
-    return [
-        "bool" if isinstance(planned, bool) else "share" if "share" in name else "number"
-        for planned, name in zip(table["planned"], table["indicator"], strict=True)
-    ]
-
-
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, str):
-        return None
-    return float(value)
-
-
-def _actual_key(plan) -> dict[str, str]:
-    keys = {name: spec.actual_key for (_, name), spec in process.INDICATORS.items()}
-    keys.update({c.name: c.actual_key or c.name for c in plan.custom})
-    return keys
-
-
-# --------------------------------------------------------------------------- CBPR
-
-
-def _cbpr(study: Study, out: _Work) -> None:
-    cycle = study.cbpr
-    assert cycle is not None
-    rows = []
-    for order, (name, stage) in enumerate(cycle.stages(), start=1):
-        rows.append(
-            {
-                "stage_order": order,
-                "stage": name,
-                "recorded": stage is not None,
-                "date": None if stage is None or stage.date is None else stage.date.isoformat(),
-                "end_date": None
-                if stage is None or stage.end_date is None
-                else stage.end_date.isoformat(),
-                "who": None if stage is None else stage.who,
-                "decided": None if stage is None else stage.decided,
-                "notes": None if stage is None else stage.notes,
-            }
-        )
-    table = pd.DataFrame(rows)
-    out.tables["cbpr_cycle"] = table
-    out.facts["cbpr"] = {
-        "stages": len(CBPR_STAGES),
-        "recorded": int(table["recorded"].sum()),
-        "missing": table.loc[~table["recorded"], "stage"].tolist(),
-    }
-
-
 # --------------------------------------------------------------------------- entry point
 
 
-def extras(analysis: Analysis) -> Extras:
+def program_parts(analysis: Analysis) -> ProgramParts:
     """Analyse the optional parts the study declares (logs, aspirations, plan, CBPR cycle).
 
     Parameters
@@ -489,13 +292,11 @@ def extras(analysis: Analysis) -> Extras:
 
     Returns
     -------
-    Extras
+    ProgramParts
         Tables, facts and the logs' problems; empty when the study declares none.
 
     Raises
     ------
-    InputError
-        When a declared log or the aspiration column cannot be read.
     ConfigError
         When ``achieved`` names a key no planned target reads, or the aspiration dictionary
         is invalid.
@@ -503,15 +304,15 @@ def extras(analysis: Analysis) -> Extras:
     Notes
     -----
     Reach, dose and dose-response are computed for the arm the program served (treatment,
-    or everyone without groups) on the headline scale (the total scale, else the last
-    subscale); the actual effect size of the plan is that arm's d_z on that scale. The
-    share with complete data and the attrition share count participants of that arm who
-    answered before. Values the team records by hand (facilitators, partners) come from
+    or everyone without groups) on the study's primary scale
+    (:meth:`pipeline.config.Study.primary_scale`); the actual effect size of the plan is
+    that arm's d_z on that scale. The share with complete data and the attrition share
+    count participants of that arm who answered before. Values the team records by hand (facilitators, partners) come from
     the study's ``achieved`` and are marked so in ``plan_vs_actual.source``.
     """
     study = analysis.study
-    if not study.declares_extras():
-        return Extras()
+    if not study.declares_parts():
+        return ProgramParts()
     out = _Work()
     arm = _arm(analysis)
     actual = _survey_actuals(analysis, arm)
@@ -519,18 +320,18 @@ def extras(analysis: Analysis) -> Extras:
     if study.attendance is not None:
         _attendance(analysis, arm, out, actual)
     if study.service_log is not None:
-        _service(study, out, actual)
+        _service(study, analysis.ingested, out, actual)
     if study.aspirations is not None:
         _aspirations(analysis, out, actual)
     if study.cbpr is not None:
-        _cbpr(study, out)
+        out.tables["cbpr_cycle"], out.facts["cbpr"] = cbpr_part(study.cbpr)
         actual["cbpr_stages_recorded"] = out.facts["cbpr"]["recorded"]
     if study.plan is not None:
-        _plan(study, out, actual)
+        out.tables["plan_vs_actual"], out.facts["plan"] = plan_part(study, actual)
     out.facts["group"] = arm
-    out.facts["outcome"] = headline_scale(study)
+    out.facts["outcome"] = study.primary_scale()
     out.facts["tables"] = sorted(out.tables)
     if "log_ledger" in out.tables:
         ledger = out.tables["log_ledger"]
-        out.tables["log_ledger"] = ledger[["log", "file", *process.ROW_COLUMNS]]
-    return Extras(out.tables, out.personal, out.facts, tuple(out.problems))
+        out.tables["log_ledger"] = ledger[["log", "file", *ROW_COLUMNS]]
+    return ProgramParts(out.tables, out.personal, out.facts, tuple(out.problems))

@@ -8,32 +8,50 @@ paragraphs in Indonesian or English from the templates in ``resources/report_tex
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import numpy as np
+from pathlib import Path
+
 import pandas as pd
 
-from pipeline import present as p
-from pipeline.outputs import Bundle
+from pipeline.bundle import files
+from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.reports.docx import write_docx
+from pipeline.reports.figures import figures
+from pipeline.reports.tables import (
+    ancova_table,
+    descriptives_table,
+    effects_table,
+    headline,
+    present_groups,
+    reliability_table,
+    tests_table,
+)
+from pipeline.reports.words import fmt, fmt_p, say, texts
 
-__all__ = ["figures", "methods_paragraph", "results_paragraph", "tables"]
+__all__ = [
+    "markdown_table",
+    "methods_paragraph",
+    "results_paragraph",
+    "tables",
+    "write_article_kit",
+]
 
 
 def tables(bundle: Bundle, language: str) -> dict[str, tuple[str, pd.DataFrame]]:
     """Article tables by file name: (title, table with formatted cells)."""
-    words = p.texts(language)["article"]
+    words = texts(language)["article"]
     out = {
         "table1_descriptives": (
             words["table1"],
-            p.descriptives_table(bundle, language).reset_index(),
+            descriptives_table(bundle, language).reset_index(),
         ),
-        "table2_paired_tests": (words["table2"], p.tests_table(bundle, language).reset_index()),
-        "table3_effect_sizes": (words["table3"], p.effects_table(bundle, language).reset_index()),
+        "table2_paired_tests": (words["table2"], tests_table(bundle, language).reset_index()),
+        "table3_effect_sizes": (words["table3"], effects_table(bundle, language).reset_index()),
         "table4_reliability": (
             words["table4"],
-            p.reliability_table(bundle, language).reset_index(),
+            reliability_table(bundle, language).reset_index(),
         ),
     }
-    ancova = p.ancova_table(bundle, language)
+    ancova = ancova_table(bundle, language)
     if not ancova.empty:
         out["table5_ancova"] = (words["table5"], ancova.reset_index())
     return out
@@ -43,24 +61,24 @@ def results_paragraph(bundle: Bundle, language: str) -> str:
     """The results in prose: the primary test of the total scale per group, and the ANCOVA."""
     scale = bundle.results["instrument"]["scales"][-1]["id"]
     sentences = [
-        p.headline(bundle, language, scale=scale, group=g, escape=False)
-        for g in p.present_groups(bundle)
+        headline(bundle, language, scale=scale, group=g, escape=False)
+        for g in present_groups(bundle)
     ]
     ancova = bundle.tables.get("ancova")
     if ancova is not None and not ancova.empty:
         a = ancova.set_index("outcome").loc[scale]
         sentences.append(
-            p.say(
+            say(
                 language,
                 "article.ancova_sentence",
                 escape=False,
-                diff=p.fmt(a["adjusted_difference"], language),
-                low=p.fmt(a["ci_low"], language),
-                high=p.fmt(a["ci_high"], language),
-                df=p.fmt(a["df_resid"], language, 0),
-                F=p.fmt(a["F"], language),
-                p=p.fmt_p(a["p_value"], language),
-                pes=p.fmt(a["partial_eta_squared"], language, 3),
+                diff=fmt(a["adjusted_difference"], language),
+                low=fmt(a["ci_low"], language),
+                high=fmt(a["ci_high"], language),
+                df=fmt(a["df_resid"], language, 0),
+                F=fmt(a["F"], language),
+                p=fmt_p(a["p_value"], language),
+                pes=fmt(a["partial_eta_squared"], language, 3),
             )
         )
     return " ".join(sentences)
@@ -82,11 +100,11 @@ def methods_paragraph(bundle: Bundle, language: str) -> str:
         ].sum()
     )
     started = int(pooled[pooled["pattern"].str.startswith("pre")]["n"].sum())
-    return p.say(
+    return say(
         language,
         "article.methods",
         escape=False,
-        design=p.texts(language)["article"][
+        design=texts(language)["article"][
             "design_control" if results["design"]["has_control"] else "design_one_group"
         ],
         method=results["program"]["method"],
@@ -96,119 +114,10 @@ def methods_paragraph(bundle: Bundle, language: str) -> str:
         n_items=instrument["n_items"],
         low=instrument["response_scale"]["min"],
         high=instrument["response_scale"]["max"],
-        alpha_min=p.fmt(reliability["alpha"].min(), language),
-        alpha_max=p.fmt(reliability["alpha"].max(), language),
+        alpha_min=fmt(reliability["alpha"].min(), language),
+        alpha_max=fmt(reliability["alpha"].max(), language),
         correction=results["analysis"]["multiplicity"],
     )
-
-
-def _gain_figure(bundle: Bundle, language: str):
-    words = p.texts(language)
-    gain = bundle["gain"]
-    scale = bundle.results["instrument"]["scales"][-1]["id"]
-    part = gain[gain["scale"] == scale].dropna(subset=["value"])
-    fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    for colour, (group, rows) in zip(p.PALETTE, part.groupby("group", sort=False), strict=False):
-        ax.hist(
-            rows["value"],
-            bins=np.linspace(-1, 1, 21),
-            alpha=0.6,
-            color=colour,
-            label=words["groups"].get(group, group),
-        )
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("N-gain (g)")
-    ax.set_ylabel(words["article"]["participants"])
-    ax.legend()
-    fig.tight_layout()
-    caption = p.say(
-        language,
-        "article.gain_caption",
-        escape=False,
-        scale=p.scale_names(bundle, language)[scale],
-        n=len(part),
-    )
-    return fig, caption
-
-
-def _shift_figure(bundle: Bundle, language: str):
-    words = p.texts(language)
-    scale = bundle.results["instrument"]["scales"][-1]["id"]
-    scheme = f"hypothetical_{bundle.results['categories']['levels']}"
-    cats = bundle["categories"]
-    part = cats[(cats["scale"] == scale) & (cats["scheme"] == scheme)].dropna(subset=["category"])
-    labels = list(
-        bundle["category_schemes"].set_index(["scale", "scheme"]).loc[(scale, scheme), "labels"]
-    )
-    counts = pd.crosstab([part["group"], part["wave"]], part["category"]).reindex(
-        columns=labels, fill_value=0
-    )
-    shares = counts.div(counts.sum(axis=1), axis=0) * 100
-    fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    left = np.zeros(len(shares))
-    names = [f"{words['groups'].get(g, g)} · {words['waves'].get(w, w)}" for g, w in shares.index]
-    for colour, label in zip(p.PALETTE, labels, strict=False):
-        ax.barh(names, shares[label], left=left, color=colour, label=label)
-        left += shares[label].to_numpy()
-    ax.set_xlabel("%")
-    ax.legend(ncol=len(labels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    fig.tight_layout()
-    caption = p.say(
-        language,
-        "article.shift_caption",
-        escape=False,
-        scale=p.scale_names(bundle, language)[scale],
-        n=len(part),
-    )
-    return fig, caption
-
-
-def _likert_figure(bundle: Bundle, language: str):
-    """Diverging stacked bars of every item's answers, pre above post (Robbins & Heiberger
-    2011): disagreement to the left of zero, agreement to the right, neutral split across."""
-    words = p.texts(language)
-    responses = bundle["responses"]
-    low = bundle.results["instrument"]["response_scale"]["min"]
-    high = bundle.results["instrument"]["response_scale"]["max"]
-    codes = list(range(low, high + 1))
-    middle = (low + high) / 2
-    items = [c for c in responses.columns if c in bundle["items"]["item"].unique()]
-    rows, names = [], []
-    for item in items:
-        for wave in ("pre", "post"):
-            values = responses.loc[responses["wave"] == wave, item].dropna()
-            counts = values.value_counts(normalize=True).reindex(codes, fill_value=0) * 100
-            rows.append(counts.to_numpy())
-            names.append(f"{item} · {words['waves'][wave]}")
-    shares = np.array(rows)
-    fig, ax = plt.subplots(figsize=(7, 0.22 * len(names) + 1.2))
-    colours = [p.PALETTE[5], "#f4a582", "#d9d9d9", "#92c5de", p.PALETTE[0]][: len(codes)]
-    neutral = [i for i, c in enumerate(codes) if c == middle]
-    start = -shares[:, [i for i, c in enumerate(codes) if c < middle]].sum(axis=1)
-    if neutral:
-        start -= shares[:, neutral[0]] / 2
-    y = np.arange(len(names))[::-1]
-    for i, code in enumerate(codes):
-        ax.barh(y, shares[:, i], left=start, color=colours[i], height=0.8, label=str(code))
-        start = start + shares[:, i]
-    ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_yticks(y, names, fontsize=6)
-    ax.set_xlabel("%")
-    ax.legend(ncol=len(codes), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    fig.tight_layout()
-    n = int(responses.groupby("wave").size().max())
-    return fig, p.say(language, "article.likert_caption", escape=False, n=n)
-
-
-def figures(bundle: Bundle, language: str) -> dict[str, tuple[plt.Figure, str]]:
-    """Article figures by file name: (figure, caption with n)."""
-    scale = bundle.results["instrument"]["scales"][-1]["id"]
-    return {
-        "figure1_scores": p.score_figure(bundle, language, scale=scale, escape=False),
-        "figure2_category_shift": _shift_figure(bundle, language),
-        "figure3_gain": _gain_figure(bundle, language),
-        "figure4_items": _likert_figure(bundle, language),
-    }
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -221,3 +130,42 @@ def markdown_table(frame: pd.DataFrame) -> str:
     rule = "|" + "---|" * len(frame.columns)
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([head, rule, *body]) + "\n"
+
+
+def write_article_kit(bundle_dir: Path, folder: Path) -> None:
+    """Tables (DOCX, CSV, Markdown), figures (PNG 300 dpi, SVG) and paragraphs, in Indonesian
+    and English, for an article about the study."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bundle = load_bundle(bundle_dir)
+    for language in ("id", "en"):
+        target = folder / language
+        made = tables(bundle, language)
+        for name, (_, table) in made.items():
+            files.atomic_write_text(
+                target / f"{name}.csv", files.neutralize_formulas(table).to_csv(index=False)
+            )
+            files.atomic_write_text(target / f"{name}.md", markdown_table(table))
+        captions = []
+        for name, (figure, caption) in figures(bundle, language).items():
+            files.write_figure(target / name, figure)
+            plt.close(figure)
+            captions.append(f"{name}: {caption}")
+        files.atomic_write_text(target / "figure_captions.txt", "\n".join(captions) + "\n")
+        paragraphs = [
+            ("Results", results_paragraph(bundle, language)),
+            ("Methods", methods_paragraph(bundle, language)),
+        ]
+        files.atomic_write_text(
+            target / "paragraphs.md",
+            "".join(f"## {heading}\n\n{text}\n\n" for heading, text in paragraphs),
+        )
+        write_docx(
+            target / "article_tables.docx",
+            title=bundle.results["program"]["title"],
+            paragraphs=paragraphs,
+            tables=list(made.values()),
+        )

@@ -1,8 +1,9 @@
-"""Report: execute the report notebooks on a results bundle and convert them to HTML.
+"""Rendering the reports of a bundle: the notebooks executed and converted to HTML, the funder
+workbook and the article kit.
 
 The notebooks in ``notebooks/`` only read the bundle and display it. papermill executes them
 with explicit, validated parameters and an explicit kernel; nbconvert turns the executed notebook
-into self-contained HTML without code cells; the outputs module writes the files.
+into self-contained HTML without code cells; :mod:`pipeline.bundle.files` writes the files.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import os
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-from pipeline import outputs
+from pipeline.bundle.files import atomic_write_text
 from pipeline.errors import Problem, ReportError
+from pipeline.reports.article import write_article_kit
+from pipeline.reports.summary import write_funder_xlsx
 
 __all__ = ["KERNEL_NAME", "NOTEBOOKS", "notebook_dir", "render_notebook", "render_reports"]
 
@@ -32,7 +34,7 @@ _PARAMETERS = {"bundle_dir": str, "language": str}
 def notebook_dir() -> Path:
     """Where the report notebooks live (``PKM_EVAL_NOTEBOOKS`` overrides)."""
     override = os.environ.get("PKM_EVAL_NOTEBOOKS")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "notebooks"
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def _kernel_name() -> str:
@@ -110,66 +112,8 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
     written = []
     for name, target in NOTEBOOKS.items():
         executed = render_notebook(notebook_dir() / name, parameters)
-        outputs.atomic_write_text(report_dir / target, to_html(executed))
+        atomic_write_text(report_dir / target, to_html(executed))
         written.append(report_dir / target)
-    _write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
+    write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
     write_article_kit(bundle_dir, report_dir / "article")
     return written[0]
-
-
-def write_article_kit(bundle_dir: Path, folder: Path) -> None:
-    """Tables (DOCX, CSV, Markdown), figures (PNG 300 dpi, SVG) and paragraphs, in Indonesian
-    and English, for an article about the study."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from pipeline import article
-
-    bundle = outputs.load_bundle(bundle_dir)
-    for language in ("id", "en"):
-        target = folder / language
-        made = article.tables(bundle, language)
-        for name, (_, table) in made.items():
-            outputs.atomic_write_text(
-                target / f"{name}.csv", outputs.neutralize_formulas(table).to_csv(index=False)
-            )
-            outputs.atomic_write_text(target / f"{name}.md", article.markdown_table(table))
-        captions = []
-        for name, (figure, caption) in article.figures(bundle, language).items():
-            outputs.write_figure(target / name, figure)
-            plt.close(figure)
-            captions.append(f"{name}: {caption}")
-        outputs.atomic_write_text(target / "figure_captions.txt", "\n".join(captions) + "\n")
-        paragraphs = [
-            ("Results", article.results_paragraph(bundle, language)),
-            ("Methods", article.methods_paragraph(bundle, language)),
-        ]
-        outputs.atomic_write_text(
-            target / "paragraphs.md",
-            "".join(f"## {heading}\n\n{text}\n\n" for heading, text in paragraphs),
-        )
-        outputs.write_docx(
-            target / "article_tables.docx",
-            title=bundle.results["program"]["title"],
-            paragraphs=paragraphs,
-            tables=list(made.values()),
-        )
-
-
-def _write_funder_xlsx(bundle_dir: Path, path: Path, language: str) -> None:
-    """The funder summary's indicators as a workbook (the same table the HTML shows)."""
-    from pipeline import present, summary
-
-    bundle = outputs.load_bundle(bundle_dir)
-    words = present.texts(language)["funder"]
-    table = summary.indicators(bundle, language).rename(
-        columns={
-            "indicator": words["indicator"],
-            "value": words["value"],
-            "detail": words["detail"],
-        }
-    )
-    limits = pd.DataFrame({words["limits"]: present.limit_sentences(bundle, language)})
-    outputs.write_xlsx(path, {words["title"]: table, words["limits"]: limits})

@@ -7,17 +7,22 @@ numbers are picked, labelled and formatted.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from pipeline import present as p
-from pipeline.outputs import Bundle
+from pipeline.bundle import files
+from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.reports.part_tables import parts
+from pipeline.reports.tables import limit_sentences, present_groups
+from pipeline.reports.words import fmt, fmt_p, interval, pct, texts
 
-__all__ = ["focus_group", "indicators"]
+__all__ = ["focus_group", "indicators", "write_funder_xlsx"]
 
 
 def focus_group(bundle: Bundle) -> str:
     """The group whose change the funder reads: treatment when there is one, else all."""
-    groups = p.present_groups(bundle)
+    groups = present_groups(bundle)
     return "treatment" if "treatment" in groups else groups[0]
 
 
@@ -34,7 +39,7 @@ def _reach(bundle: Bundle, group: str) -> dict[str, int]:
 
 def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
     """The summary's indicators in ``language``: one row each, formatted for reading."""
-    words = p.texts(language)["funder"]
+    words = texts(language)["funder"]
     group = focus_group(bundle)
     scale = bundle.results["instrument"]["scales"][-1]["id"]
     reach = _reach(bundle, group)
@@ -45,7 +50,7 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
         (
             words["matched"],
             reach["matched"],
-            p.fmt(100 * reach["matched"] / reach["enrolled"], language, 0) + "%"
+            fmt(100 * reach["matched"] / reach["enrolled"], language, 0) + "%"
             if reach["enrolled"]
             else "",
         ),
@@ -68,15 +73,15 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
     rows += [
         (
             f"{words['mean_change']} ({scale_range['min']}-{scale_range['max']})",
-            f"{p.fmt(row['mean_pre'], language)} → {p.fmt(row['mean_post'], language)}",
-            f"{words['difference']} {p.fmt(row['estimate'], language)} "
-            f"{p.interval(row['ci_low'], row['ci_high'], language)}",
+            f"{fmt(row['mean_pre'], language)} → {fmt(row['mean_post'], language)}",
+            f"{words['difference']} {fmt(row['estimate'], language)} "
+            f"{interval(row['ci_low'], row['ci_high'], language)}",
         ),
         (
             words["effect"],
-            p.fmt(dz["value"], language),
-            f"{p.interval(dz['ci_low'], dz['ci_high'], language)} "
-            f"{p.texts(language)['magnitude'][dz['magnitude']]} (Cohen 1988)",
+            fmt(dz["value"], language),
+            f"{interval(dz['ci_low'], dz['ci_high'], language)} "
+            f"{texts(language)['magnitude'][dz['magnitude']]} (Cohen 1988)",
         ),
     ]
     changes = bundle["changes"]
@@ -84,7 +89,7 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
     rows.append(
         (
             words["improved"],
-            p.fmt(100 * share["share_improved"], language, 0) + "%",
+            fmt(100 * share["share_improved"], language, 0) + "%",
             f"{int(share['improved'])} / {int(share['n'])}",
         )
     )
@@ -93,7 +98,7 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
         rows.append(
             (
                 words["target_effect"],
-                p.fmt(targets["effect_size"], language),
+                fmt(targets["effect_size"], language),
                 words["met"] if met else words["not_met"],
             )
         )
@@ -104,9 +109,9 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
         rows.append(
             (
                 words["versus_control"],
-                p.fmt(a["adjusted_difference"], language),
-                f"{p.interval(a['ci_low'], a['ci_high'], language)}, "
-                f"p {p.fmt_p(a['p_value'], language)}",
+                fmt(a["adjusted_difference"], language),
+                f"{interval(a['ci_low'], a['ci_high'], language)}, "
+                f"p {fmt_p(a['p_value'], language)}",
             )
         )
     return pd.DataFrame(rows, columns=["indicator", "value", "detail"]).astype({"value": str})
@@ -114,14 +119,14 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
 
 def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, object, str]]:
     """Rows of the optional parts a study declares: attendance, aspirations, service log, plan."""
-    words, rows, extras = p.texts(language)["funder"], [], p.extra_tables(bundle)
+    words, rows, extras = texts(language)["funder"], [], parts(bundle)
     attendance = extras.get("attendance_summary")
     if attendance is not None and not attendance.empty:
         a = attendance.set_index("statistic")["value"]
         rows.append(
             (
                 words["attendance_completed"],
-                p.pct(a["completed_share"], language),
+                pct(a["completed_share"], language),
                 f"{int(a['completed'])} / {int(a['enrolled'])}; "
                 + words["attendance_rule"].format(n=int(a["completion_min_sessions"])),
             )
@@ -131,15 +136,15 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, 
         part = mcnemar[mcnemar["group"] == group].set_index("statistic")
         if len(part):
             diff, first = part.loc["difference"], part.iloc[0]
-            low, high = p.pct(diff["ci_low"], language), p.pct(diff["ci_high"], language)
+            low, high = pct(diff["ci_low"], language), pct(diff["ci_high"], language)
             sep = "; " if language == "id" else ", "
             rows.append(
                 (
                     words["aspiration_named"],
-                    f"{p.pct(first['p_pre'], language)} → {p.pct(first['p_post'], language)}",
-                    f"{words['difference']} {p.pct(diff['value'], language)} "
+                    f"{pct(first['p_pre'], language)} → {pct(first['p_post'], language)}",
+                    f"{words['difference']} {pct(diff['value'], language)} "
                     f"[{low}{sep}{high}], McNemar p "
-                    f"{p.fmt_p(part.loc['p_value', 'value'], language)}; "
+                    f"{fmt_p(part.loc['p_value', 'value'], language)}; "
                     f"n = {int(first[['a', 'b', 'c', 'd']].sum())}",  # the pairs tested
                 )
             )
@@ -150,7 +155,7 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, 
         detail = f"{within} / {int(sv['n'])}"
         if isinstance(sv["bottleneck"], str) and sv["bottleneck"]:
             detail += f"; {words['bottleneck']}: {sv['bottleneck']}"
-        rows.append((words["service_within"], p.pct(sv["share_within"], language), detail))
+        rows.append((words["service_within"], pct(sv["share_within"], language), detail))
     pillars = bundle.results.get("extras", {}).get("plan", {}).get("pillars", {})
     if pillars:
         met = sum(v["met"] for v in pillars.values())
@@ -159,3 +164,18 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[tuple[str, 
         detail = words["plan_unmeasured"].format(n=unmeasured) if unmeasured else ""
         rows.append((words["plan_met"], f"{met} / {total}", detail))
     return rows
+
+
+def write_funder_xlsx(bundle_dir: Path, path: Path, language: str) -> None:
+    """The funder summary's indicators as a workbook (the same table the HTML shows)."""
+    bundle = load_bundle(bundle_dir)
+    words = texts(language)["funder"]
+    table = indicators(bundle, language).rename(
+        columns={
+            "indicator": words["indicator"],
+            "value": words["value"],
+            "detail": words["detail"],
+        }
+    )
+    limits = pd.DataFrame({words["limits"]: limit_sentences(bundle, language)})
+    files.write_xlsx(path, {words["title"]: table, words["limits"]: limits})

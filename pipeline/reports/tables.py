@@ -1,89 +1,42 @@
-"""Presentation helpers for the report notebooks: words, number formats, display tables.
+"""Display tables and sentences of the questionnaire's results, read from the bundle.
 
-Nothing here computes a statistic; it formats what the bundle holds. Indonesian text uses the
-decimal comma and a semicolon between interval limits; English uses the decimal point.
+Nothing here computes a statistic; it formats what the bundle holds in the report's language.
 """
 
 from __future__ import annotations
 
-import html
-import math
-import re
-from functools import cache
-from importlib import resources
-from typing import Any
-
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
-import yaml
-from jinja2 import Environment, StrictUndefined
 
-from pipeline.config import WAVE_ORDER
-from pipeline.outputs import Bundle
+from pipeline.bundle.read import Bundle
+from pipeline.config.study import WAVE_ORDER
+from pipeline.reports.words import fill, fmt, fmt_p, interval, say, texts
 
-__all__ = ["PALETTE", "fmt", "fmt_p", "texts"]
-
-#: Okabe & Ito (2008) colour-blind-safe palette, used by every figure.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
-_ENV = Environment(undefined=StrictUndefined, autoescape=False)
-
-
-@cache
-def _all_texts() -> dict[str, Any]:
-    source = resources.files("pipeline.resources").joinpath("report_text.yaml")
-    return yaml.safe_load(source.read_text("utf-8"))
-
-
-def texts(language: str) -> dict[str, Any]:
-    """The report's words in ``"id"`` or ``"en"``."""
-    return _all_texts()[language]
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-
-
-def esc(text: Any) -> str:
-    """User text made inert for Markdown output: HTML escaped, Markdown marks backslashed.
-
-    Study titles, scale names and answer values come from users' files; a title such as
-    ``<script>...`` or ``**x**`` must show as typed, not act.
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
-
-
-def say(language: str, key: str, *, escape: bool = True, **values: Any) -> str:
-    """Fill the sentence template ``key`` (dotted for nested keys). Values are escaped for
-    Markdown output unless ``escape`` is False (plain text such as a Word document)."""
-    node: Any = texts(language)
-    for part in key.split("."):
-        node = node[part]
-    clean = {k: esc(v) for k, v in values.items()} if escape else values
-    return _ENV.from_string(node).render(**clean)
-
-
-def fmt(value: Any, language: str, decimals: int = 2) -> str:
-    """A number with the language's decimal mark; '-' for missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "-"
-    text = f"{float(value):.{decimals}f}"
-    return text.replace(".", ",") if language == "id" else text
-
-
-def fmt_p(p: float, language: str) -> str:
-    """p as APA 7 writes it (three decimals, '< .001'), with the comparison sign."""
-    if p is None or math.isnan(p):
-        return "-"
-    if p < 0.001:
-        return "< " + ("0,001" if language == "id" else ".001")
-    text = f"{p:.3f}"
-    text = text.replace(".", ",") if language == "id" else text.lstrip("0")
-    return "= " + text
-
-
-def interval(low: float, high: float, language: str, decimals: int = 2) -> str:
-    sep = "; " if language == "id" else ", "
-    return f"[{fmt(low, language, decimals)}{sep}{fmt(high, language, decimals)}]"
+__all__ = [
+    "ancova_table",
+    "attrition_table",
+    "bounds_text",
+    "category_table",
+    "changes_table",
+    "choice_reason",
+    "descriptives_table",
+    "effects_table",
+    "flow_table",
+    "gain_comparison_table",
+    "gain_table",
+    "headline",
+    "item_validity_table",
+    "limit_sentences",
+    "mixed_table",
+    "power_table",
+    "present_groups",
+    "problems_table",
+    "program_facts",
+    "reliability_table",
+    "scale_names",
+    "shift_table",
+    "subgroups_table",
+    "tests_table",
+]
 
 
 def scale_names(bundle: Bundle, language: str) -> dict[str, str]:
@@ -370,8 +323,7 @@ def choice_reason(bundle: Bundle, language: str, *, scale: str, group: str) -> s
         "W": fmt(normal["W"].iloc[0], language, 3) if len(normal) else "-",
         "p": fmt(normal["p_value"].iloc[0], language, 3) if len(normal) else "-",
     }
-    reason = _ENV.from_string(texts(language)["reasons"][rows["reason_code"].iloc[0]])
-    return reason.render(**values)
+    return fill(texts(language)["reasons"][rows["reason_code"].iloc[0]], **values)
 
 
 def present_groups(bundle: Bundle) -> list[str]:
@@ -421,57 +373,6 @@ def limit_sentences(bundle: Bundle, language: str) -> list[str]:
             values["share"] = fmt(100 * values["share"], language, 0) + "%"
         sentences.append(say(language, f"limits.{limit['code']}", **values))
     return sentences
-
-
-def score_figure(
-    bundle: Bundle, language: str, *, scale: str, escape: bool = True
-) -> tuple[plt.Figure, str]:
-    """Box and dot plot of one scale's scores by wave and group, with its caption."""
-    words = texts(language)
-    data = bundle["scores"]
-    data = data[(data["scale"] == scale) & data["mean"].notna()].assign(
-        wave=lambda d: d["wave"].map(words["waves"]),
-        group=lambda d: d["group"].map(words["groups"]),
-    )
-    sns.set_theme(style="whitegrid", palette=PALETTE)
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    sns.boxplot(
-        data=data,
-        x="group",
-        y="mean",
-        hue="wave",
-        ax=ax,
-        showfliers=False,
-        palette=PALETTE[: data["wave"].nunique()],
-        boxprops={"alpha": 0.45},
-    )
-    sns.stripplot(
-        data=data,
-        x="group",
-        y="mean",
-        hue="wave",
-        dodge=True,
-        ax=ax,
-        size=3.5,
-        palette=PALETTE[: data["wave"].nunique()],
-        legend=False,
-        jitter=0.15,
-    )
-    low = bundle.results["instrument"]["response_scale"]["min"]
-    high = bundle.results["instrument"]["response_scale"]["max"]
-    ax.set_ylim(low - 0.1, high + 0.1)
-    ax.set_xlabel(words["columns"]["group"])
-    ax.set_ylabel(f"{scale_names(bundle, language)[scale]} ({words['columns']['mean']})")
-    ax.legend(title=words["columns"]["wave"])
-    fig.tight_layout()
-    caption = say(
-        language,
-        "figure_caption",
-        escape=escape,
-        scale=scale_names(bundle, language)[scale],
-        n=len(data),
-    )
-    return fig, caption
 
 
 def reliability_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -593,324 +494,3 @@ def gain_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- optional parts
-
-
-def extra_tables(bundle: Bundle) -> dict[str, pd.DataFrame]:
-    """The tables of the optional parts (attendance, service log, aspirations, plan, CBPR)
-    that ``results.json`` lists under ``extras.tables``; personal tables are never read."""
-    from pipeline.extras import EXTRA_TABLES
-
-    listed = bundle.results.get("extras", {}).get("tables", [])
-    found = {}
-    for name in listed:
-        if name not in EXTRA_TABLES:
-            continue
-        if name in bundle.tables:
-            found[name] = bundle.tables[name]
-        elif (bundle.folder / f"{name}.parquet").exists():
-            found[name] = pd.read_parquet(bundle.folder / f"{name}.parquet")
-    return found
-
-
-def pct(value: Any, language: str, decimals: int = 0) -> str:
-    """A share (0-1) as a percentage with the language's decimal mark; '-' for missing."""
-    if value is None or pd.isna(value):
-        return "-"
-    return fmt(100 * float(value), language, decimals) + "%"
-
-
-def _date(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    return pd.Timestamp(value).strftime("%d/%m/%Y")
-
-
-def cbpr_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
-    """The six stages of the CBPR cycle as lived: when, who, what was decided."""
-    words = texts(language)["cbpr"]
-    c = extras["cbpr_cycle"]
-    when = [
-        "-" if pd.isna(d) or d is None else _date(d) + ("" if e is None or pd.isna(e) else
-                                                        f" - {_date(e)}")
-        for d, e in zip(c["date"], c["end_date"], strict=True)
-    ]  # fmt: skip
-    table = pd.DataFrame(
-        {
-            words["stage"]: [f"{o}. {words['stages'][s]}" for o, s in
-                             zip(c["stage_order"], c["stage"], strict=True)],
-            words["when"]: when,
-            words["who"]: c["who"].fillna("-"),
-            words["decided"]: c["decided"].fillna(words["not_recorded"]),
-            words["notes"]: c["notes"].fillna(""),
-        }
-    )  # fmt: skip
-    return table.set_index(words["stage"])
-
-
-def process_sentence(extras: dict[str, pd.DataFrame], language: str) -> str:
-    """Reach, completion and dose of the attendance log in one sentence."""
-    s = extras["attendance_summary"].set_index("statistic")["value"]
-    return say(
-        language,
-        "process.summary",
-        enrolled=fmt(s["enrolled"], language, 0),
-        reached=fmt(s["reached"], language, 0),
-        reached_share=pct(s["reached_share"], language),
-        completed=fmt(s["completed"], language, 0),
-        completed_share=pct(s["completed_share"], language),
-        threshold=fmt(s["completion_min_sessions"], language, 0),
-        offered=fmt(s["sessions_offered"], language, 0),
-        held=fmt(s["sessions_held"], language, 0),
-        sessions=fmt(s["sessions_attended_mean"], language, 1),
-        dose=pct(s["dose_share_mean"], language),
-    )
-
-
-def sessions_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
-    words = texts(language)["process"]
-    s = extras["attendance_sessions"]
-    table = pd.DataFrame(
-        {
-            words["session"]: s["session"].astype(str),
-            words["date"]: [_date(d) for d in s["date"]],
-            words["present"]: s["present_enrolled"].astype(int),
-            words["share"]: [pct(x, language) for x in s["share_of_enrolled"]],
-        }
-    )
-    return table.set_index(words["session"])
-
-
-def dose_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
-    """How many participants attended how many sessions (the enrolled only)."""
-    words = texts(language)["process"]
-    d = extras["dose"]
-    d = d[d["enrolled"]]
-    counts = d["sessions_attended"].value_counts().sort_index()
-    return pd.DataFrame(
-        {words["sessions_attended"]: counts.index.astype(int).astype(str), "n": counts.to_numpy(),
-         words["share"]: [pct(n / len(d), language) for n in counts.to_numpy()]}
-    ).set_index(words["sessions_attended"])  # fmt: skip
-
-
-def dose_response_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
-    words = texts(language)
-    cols = words["columns"]
-    r = extras["dose_response"]
-    table = pd.DataFrame(
-        {
-            cols["statistic"].split(" ")[0]: r["statistic"].map(words["process"]["statistics"]),
-            "n": r["n"],
-            words["process"]["estimate_ci"]: [
-                fmt(v, language, 3) + ("" if pd.isna(lo) else " " + interval(lo, hi, language, 3))
-                for v, lo, hi in zip(r["estimate"], r["ci_low"], r["ci_high"], strict=True)
-            ],
-            cols["p"]: [fmt_p(p, language).removeprefix("= ") for p in r["p"]],
-        }
-    )
-    return table.set_index(table.columns[0])
-
-
-def dose_caveat(bundle: Bundle, language: str) -> str:
-    caveat = bundle.results["extras"]["attendance"]["dose_caveat"]
-    return esc(caveat[language])
-
-
-def _hours(value: Any, language: str) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    unit = texts(language)["service"]
-    if value >= 48:
-        return f"{fmt(value / 24, language, 1)} {unit['days']}"
-    return f"{fmt(value, language, 1)} {unit['hours']}"
-
-
-def service_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
-    """Each step of the procedure: its standard, the median time and the share within it."""
-    words = texts(language)["service"]
-    s = extras["service_steps"]
-    s = s[s["step_order"] > 0]
-    table = pd.DataFrame(
-        {
-            words["step"]: [f"{n}{' ⚠' if b else ''}" for n, b in
-                            zip(s["step"], s["bottleneck"], strict=True)],
-            words["standard"]: s["standard"].fillna("-"),
-            words["measured"]: s["n_measured"].astype(int),
-            words["median"]: [_hours(x, language) for x in s["median_hours"]],
-            words["quartiles"]: [f"{_hours(a, language)} - {_hours(b, language)}"
-                                 for a, b in zip(s["q1_hours"], s["q3_hours"], strict=True)],
-            words["within"]: [pct(x, language) for x in s["share_within"]],
-        }
-    )  # fmt: skip
-    return table.set_index(words["step"])
-
-
-def service_sentence(extras: dict[str, pd.DataFrame], language: str) -> str:
-    row = extras["service_summary"].iloc[0]
-    bottleneck = row["bottleneck"]
-    return say(
-        language,
-        "service.summary",
-        n=int(row["n"]),
-        first=row["from_step"],
-        last=row["to_step"],
-        median=_hours(row["median_hours"], language),
-        standard=_hours(row["standard_hours"], language),
-        within=pct(row["share_within"], language),
-        bottleneck=bottleneck if isinstance(bottleneck, str) and bottleneck else "-",
-    )
-
-
-def aspiration_levels_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
-    words = texts(language)
-    levels = words["aspirations"]["levels"]
-    a = extras["aspirations_levels"]
-    cells = [f"{int(n)} ({pct(s, language)})" for n, s in zip(a["n"], a["share"], strict=True)]
-    wide = a.assign(cell=cells).pivot_table(
-        index=["group", "wave"], columns="level", values="cell", aggfunc="first", sort=False
-    )
-    wide = wide.reindex(columns=[c for c in levels if c in wide.columns])
-    wide = wide.rename(columns=levels)
-    wide.index = pd.MultiIndex.from_tuples(
-        [(words["groups"][g], words["waves"][w]) for g, w in wide.index],
-        names=[words["columns"]["group"], words["columns"]["wave"]],
-    )
-    wide.columns.name = None
-    return wide
-
-
-def aspiration_transition_table(
-    extras: dict[str, pd.DataFrame], language: str, *, group: str
-) -> pd.DataFrame:
-    """Pre level (rows) by post level (columns) of the same participants."""
-    words = texts(language)
-    levels = words["aspirations"]["levels"]
-    t = extras["aspirations_transition"]
-    t = t[t["group"] == group]
-    wide = t.pivot_table(index="pre", columns="post", values="n", aggfunc="sum", sort=False)
-    order = [lvl for lvl in levels if lvl in wide.index]
-    wide = wide.reindex(index=order, columns=order, fill_value=0).astype(int)
-    wide.index = [f"{words['waves']['pre']}: {levels[x]}" for x in wide.index]
-    wide.columns = [f"{words['waves']['post']}: {levels[x]}" for x in wide.columns]
-    return wide
-
-
-def mcnemar_sentence(extras: dict[str, pd.DataFrame], language: str, *, group: str) -> str:
-    """The share naming an occupation before and after, and McNemar's test, in words."""
-    m = extras["aspirations_mcnemar"]
-    m = m[m["group"] == group]
-    values = m.set_index("statistic")
-    first = m.iloc[0]
-    exact = first["primary_method"] == "exact binomial test"
-    return say(
-        language,
-        "aspirations.mcnemar",
-        group=texts(language)["groups"][group],
-        n=int(first["n_pairs"]) - int(first["n_excluded"]),
-        excluded=int(first["n_excluded"]),
-        pre=pct(first["p_pre"], language),
-        post=pct(first["p_post"], language),
-        lost=int(first["b"]),
-        gained=int(first["c"]),
-        diff=pct(values.at["difference", "value"], language),
-        low=pct(values.at["difference", "ci_low"], language),
-        high=pct(values.at["difference", "ci_high"], language),
-        p=fmt_p(values.at["p_value", "value"], language),
-        p_exact=fmt_p(values.at["p_exact", "value"], language),
-        p_asymptotic=fmt_p(values.at["p_asymptotic", "value"], language),
-        method=texts(language)["aspirations"]["exact" if exact else "asymptotic"],
-        level=f"{100 * values.at['difference', 'level']:g}",
-    )
-
-
-def isco_table(extras: dict[str, pd.DataFrame], language: str, *, group: str) -> pd.DataFrame:
-    """ISCO-08 major groups named before and after (groups named at least once)."""
-    words = texts(language)
-    i = extras["aspirations_isco"]
-    i = i[(i["group"] == group) & ((i["pre"] > 0) | (i["post"] > 0))]
-    label = "label_id" if language == "id" else "label_en"
-    table = pd.DataFrame(
-        {
-            "ISCO-08": [f"{int(g)}. {text}" for g, text in zip(i["isco_major"], i[label],
-                                                              strict=True)],
-            words["waves"]["pre"]: i["pre"].astype(int),
-            words["waves"]["post"]: i["post"].astype(int),
-        }
-    )  # fmt: skip
-    return table.set_index("ISCO-08")
-
-
-def uncoded_sentence(bundle: Bundle, language: str) -> str:
-    facts = bundle.results["extras"]["aspirations"]
-    return say(
-        language,
-        "aspirations.uncoded",
-        answers=facts["answers"],
-        uncoded=facts["uncoded"],
-        distinct=facts["uncoded_distinct"],
-        fuzzy=facts["fuzzy"],
-    )
-
-
-def _target(value: Any, kind: str, language: str) -> str:
-    words = texts(language)
-    if value is None or pd.isna(value):
-        return "-"
-    if kind == "bool":
-        return words["yes"] if value else words["no"]
-    if kind == "share":
-        return pct(value, language)
-    value = float(value)
-    return fmt(value, language, 0 if value.is_integer() else 2)
-
-
-def _status(met: Any) -> str:
-    """A target's status from ``met`` (True, False, or missing when not measured)."""
-    if met is None or pd.isna(met):
-        return "not_measured"
-    return "met" if bool(met) else "not_met"
-
-
-def plan_table(extras: dict[str, pd.DataFrame], language: str) -> pd.DataFrame:
-    """Planned targets against what happened, by POAC pillar."""
-    words = texts(language)
-    plan = words["plan"]
-    t = extras["plan_vs_actual"]
-    label = "label_id" if language == "id" else "label_en"
-    met = [plan[_status(m)] for m in t["met"]]
-    table = pd.DataFrame(
-        {
-            plan["pillar"]: t["pillar"].map(plan["pillars"]),
-            plan["indicator"]: t[label],
-            plan["planned"]: [_target(v, k, language) for v, k in
-                              zip(t["planned"], t["kind"], strict=True)],
-            plan["actual"]: [_target(v, k, language) for v, k in
-                             zip(t["actual"], t["kind"], strict=True)],
-            plan["status"]: met,
-            plan["source"]: t["source"].map(plan["sources"]).fillna(""),
-        }
-    )  # fmt: skip
-    return table.set_index([plan["pillar"], plan["indicator"]])
-
-
-def plan_sentences(extras: dict[str, pd.DataFrame], language: str) -> list[str]:
-    """Per pillar: how many targets were met, and which were not (or not measured)."""
-    words = texts(language)["plan"]
-    t = extras["plan_vs_actual"]
-    label = "label_id" if language == "id" else "label_en"
-    sentences = []
-    for pillar, rows in t.groupby("pillar", sort=False):
-        status = rows["met"].map(_status)
-        missed = rows.loc[status.eq("not_met"), label].tolist()
-        unknown = rows.loc[status.eq("not_measured"), label].tolist()
-        sentences.append(
-            say(
-                language,
-                "plan.sentence",
-                pillar=words["pillars"][pillar],
-                met=int(status.eq("met").sum()),
-                total=len(rows),
-                missed="; ".join(missed),
-                unknown="; ".join(unknown),
-            )
-        )
-    return sentences

@@ -20,25 +20,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from pipeline import aspirations
+from pipeline.bundle.files import atomic_write_text
 from pipeline.config import load_instrument
-from pipeline.outputs import atomic_write_text
-from pipeline.process import Step, simulate_attendance, simulate_service_log
-from pipeline.simulate import SimulationSpec, simulate_study
+from pipeline.config.parts import Step
+from pipeline.simulate.aspirations import simulate_answers
+from pipeline.simulate.logs import simulate_attendance, simulate_service_log
+from pipeline.simulate.survey import SimulationSpec, simulate_study
 
-if TYPE_CHECKING:
-    from pipeline.run import StudyResult
-
-__all__ = ["EXAMPLES", "EXAMPLES_ROOT", "make_examples", "run_examples"]
+__all__ = ["EXAMPLES", "EXAMPLES_ROOT", "make_examples"]
 
 #: Where the examples live in the repository.
-EXAMPLES_ROOT = Path(__file__).resolve().parents[1] / "data" / "raw" / "examples"
+EXAMPLES_ROOT = Path(__file__).resolve().parents[2] / "data" / "raw" / "examples"
 ASPIRATION_QUESTION = "Kamu ingin menjadi apa?"
 SERVICE_STEPS = [
     Step(name="Formulir permohonan", column="Waktu Formulir"),
@@ -146,7 +144,7 @@ def _cbpr_children(folder: Path) -> None:
                           treatment_label="Anak RW 05")  # fmt: skip
     waves = simulate_study(load_instrument("builtin:career_awareness_children"), spec)
     for wave, frame in waves.items():
-        answers, _ = aspirations.simulate_answers(rng, len(frame), wave)
+        answers, _ = simulate_answers(rng, len(frame), wave)
         frame.insert(3, ASPIRATION_QUESTION, answers.fillna("").to_numpy())
     names = _ids(waves["pre"], "Nama Lengkap")
     log = _attendance(rng, names, 5, dt.date(2026, 7, 12), ("Pertemuan", "Tanggal", "Nama Anak",
@@ -374,7 +372,7 @@ def _write(
     readme = (
         f"# Example: {folder.name}\n\n{_READMES[folder.name]}\n\n"
         "All data are simulated (names, numbers and answers are made up) and reproducible: "
-        "`pipeline.examples.make_examples()` writes these files again, byte for byte.\n\n"
+        "`pipeline.simulate.examples.make_examples()` writes these files again, byte for byte.\n\n"
         "```sh\n"
         f".venv/bin/pkm-eval run data/raw/examples/{folder.name}/study.yaml\n"
         "```\n"
@@ -404,34 +402,3 @@ def make_examples(root: str | Path = EXAMPLES_ROOT) -> list[Path]:
         writer(folder)
         paths.append(folder / "study.yaml")
     return paths
-
-
-def run_examples(
-    processed_root: str | Path = "data/processed",
-    reports_root: str | Path = "reports",
-    *,
-    examples_root: str | Path = EXAMPLES_ROOT,
-    render_report: bool = True,
-) -> list[StudyResult]:
-    """Evaluate every example study end to end (bundle and reports).
-
-    Parameters
-    ----------
-    processed_root, reports_root
-        Folders under which each example's program id receives its bundle and reports.
-    examples_root
-        Where the examples are (default: ``data/raw/examples`` of the repository).
-    render_report
-        Execute the report notebooks too.
-    """
-    from pipeline.run import run_study
-
-    return [
-        run_study(
-            Path(examples_root) / name / "study.yaml",
-            processed_root=processed_root,
-            reports_root=reports_root,
-            render_report=render_report,
-        )
-        for name in EXAMPLES
-    ]

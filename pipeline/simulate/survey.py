@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.bundle.files import atomic_write_text
 from pipeline.config import Instrument, load_instrument
-from pipeline.exports import GRID_PROMPT
-from pipeline.outputs import atomic_write_text
+from pipeline.simulate.exports import GRID_PROMPT
 
 __all__ = ["SimulationSpec", "simulate_study", "write_study"]
 

@@ -16,17 +16,16 @@ So the ledger's counts add up to the input rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from pipeline.careless import careless_flags
 from pipeline.config import WAVE_ORDER, Study
 from pipeline.errors import Problem
-from pipeline.ingest import CONTACT_PREFIX, map_unique, normalize_text
-from pipeline.matching import REVIEW_OUTPUT_COLUMNS, match_waves
-from pipeline.validate import ValidationResult
+from pipeline.stages.careless import careless_flags
+from pipeline.stages.headers import CONTACT_PREFIX
+from pipeline.stages.matching import REVIEW_OUTPUT_COLUMNS, match_waves
+from pipeline.stages.result import CleanResult, ValidationResult
+from pipeline.text import map_unique, normalize_text
 
 __all__ = ["LEDGER_COLUMNS", "CleanResult", "attrition_table", "clean", "normalize_id"]
 
@@ -41,48 +40,6 @@ CARELESS_COLUMNS = [
     "excluded",
     "reason",
 ]
-
-
-@dataclass(frozen=True)
-class CleanResult:
-    """Pseudonymized responses, the identity key, wave matches, flags and the ledger.
-
-    Attributes
-    ----------
-    responses
-        One row per analysed submission (latest per participant and wave, careless ones left
-        out when the study excludes them): ``participant_code``, ``wave``, ``group``
-        (treatment/control, or "all" without groups), demographics, items. No names, phone
-        numbers or e-mails.
-    key
-        ``participant_code`` to the identity as entered and contact columns, per wave:
-        personal data, stays in ``data/processed``.
-    matches
-        How each participant's waves were joined: ``participant_code, wave, method (exact,
-        fuzzy, review), score`` and the two names compared. Personal data.
-    review
-        Name pairs considered beyond exact ids (``REVIEW_OUTPUT_COLUMNS``), for the user to
-        confirm or reject; personal data.
-    careless
-        ``CARELESS_COLUMNS`` for every kept submission.
-    ledger
-        One row per input row: ``LEDGER_COLUMNS``.
-    attrition
-        Participants per group by the waves they answered: ``group, pattern, n`` with
-        patterns such as ``pre+post``, ``pre only``, ``post only``; group "all" pools groups.
-    warnings
-        Problems found while cleaning that keep the rows but need a look (a duplicate that
-        may be another person with the same name).
-    """
-
-    responses: pd.DataFrame
-    key: pd.DataFrame
-    matches: pd.DataFrame
-    review: pd.DataFrame
-    careless: pd.DataFrame
-    ledger: pd.DataFrame
-    attrition: pd.DataFrame
-    warnings: tuple[Problem, ...] = ()
 
 
 def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:

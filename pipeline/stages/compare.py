@@ -11,14 +11,14 @@ computed, why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from pipeline.config import WAVE_ORDER, Study
-from pipeline.score import GROUP_ORDER, ScoreResult, analysis_groups
+from pipeline.stages.pairs import MIN_PAIRS, WideScores, wide_scores
+from pipeline.stages.result import CompareResult, ScoreResult
+from pipeline.stages.score import GROUP_ORDER, analysis_groups
 from pipeline.stats import effsize, models, multiplicity, nonparametric, power
 from pipeline.stats.pingouin_adapter import paired_ttest
 
@@ -79,45 +79,6 @@ EFFECT_COLUMNS = [
     "method",
     "note",
 ]
-MIN_PAIRS = 3
-
-
-@dataclass(frozen=True)
-class CompareResult:
-    """Every comparison as a tidy table (columns documented in the README).
-
-    Attributes
-    ----------
-    descriptives
-        Per outcome, wave and group ("all" pools groups): n, mean, SD (ddof 1), median,
-        quartiles (linear interpolation), min, max.
-    normality
-        Shapiro-Wilk per outcome and group: of the differences, and of each wave on request.
-    tests
-        Paired t and Wilcoxon per outcome and group, post minus pre; the primary one flagged,
-        with the reason, and p adjusted across the family of outcomes of the group.
-    effects
-        d_z, d_av, Hedges' g_av and the matched rank-biserial r, with CIs and Cohen's labels.
-    changes
-        How many participants improved, stayed or declined, and the pre-post correlation.
-    power
-        The smallest d_z detectable with the chosen power, and the power at the observed d_z.
-    ancova, mixed_anova, gain_comparison
-        Between-arm analyses, empty without a control group.
-    subgroups
-        Interaction tests of each declared demographic.
-    """
-
-    descriptives: pd.DataFrame
-    normality: pd.DataFrame
-    tests: pd.DataFrame
-    effects: pd.DataFrame
-    changes: pd.DataFrame
-    power: pd.DataFrame
-    ancova: pd.DataFrame
-    mixed_anova: pd.DataFrame
-    gain_comparison: pd.DataFrame
-    subgroups: pd.DataFrame
 
 
 def describe(scores: pd.DataFrame) -> pd.DataFrame:
@@ -153,54 +114,6 @@ def _ordered(table: pd.DataFrame, *, outcomes: list[str]) -> pd.DataFrame:
     columns = [c for c in keys if c in table]
     ordered = table.sort_values(columns, key=lambda col: col.map(keys[col.name]), kind="stable")
     return ordered.reset_index(drop=True)
-
-
-_WIDE: dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.Series]] = {}
-
-
-def _wide(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Scale means with one row per participant and (scale, wave) columns, and each
-    participant's group: pivoted once per scores table (kept until :func:`compare` ends),
-    because pivoting a million participants' codes for every scale and arm dominated the
-    stage's time."""
-    hit = _WIDE.get(id(scores))
-    if hit is not None and hit[0] is scores:
-        return hit[1], hit[2]
-    part = scores[scores["wave"].isin(["pre", "post"])]
-    wide = part.pivot_table(
-        index="participant_code",
-        columns=["scale", "wave"],
-        values="mean",
-        observed=True,
-        dropna=False,
-        aggfunc="first",
-    )
-    groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
-    groups = groups.reindex(wide.index)
-    _WIDE.clear()
-    _WIDE[id(scores)] = (scores, wide, groups)
-    return wide, groups
-
-
-def _scale_pairs(scores: pd.DataFrame, scale: str) -> pd.DataFrame:
-    """``pre`` and ``post`` of one scale for the participants with both (index: code)."""
-    wide, groups = _wide(scores)
-    columns = [(scale, "pre"), (scale, "post")]
-    if not all(c in wide.columns for c in columns):
-        return pd.DataFrame(columns=["pre", "post", "group"], dtype=float)
-    out = pd.DataFrame(
-        {"pre": wide[columns[0]], "post": wide[columns[1]], "group": groups}, index=wide.index
-    )
-    out = out.dropna(subset=["pre", "post"])
-    out.columns.name = None
-    return out
-
-
-def _pairs(scores: pd.DataFrame, scale: str, group: str) -> pd.DataFrame:
-    pairs = _scale_pairs(scores, scale)
-    if group != "all":
-        pairs = pairs[pairs["group"] == group]
-    return pairs[["pre", "post"]]
 
 
 # --------------------------------------------------------------------------- paired
@@ -492,20 +405,14 @@ def _paired_set(pre: np.ndarray, post: np.ndarray, study: Study) -> dict[str, li
 # --------------------------------------------------------------------------- between arms
 
 
-def _subject_frame(scores: pd.DataFrame, scale: str) -> pd.DataFrame:
-    """One row per participant with both waves: pre, post, gain and group."""
-    pairs = _scale_pairs(scores, scale)
-    return pairs.assign(gain=pairs["post"] - pairs["pre"])
-
-
-def _between(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, ...]:
+def _between(scores: pd.DataFrame, wide: WideScores, study: Study) -> tuple[pd.DataFrame, ...]:
     """ANCOVA, mixed ANOVA and gain comparison per outcome, when both arms answered."""
     if not {"treatment", "control"} <= set(pd.unique(scores["group"])):
         return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     level = study.analysis.ci_level
     ancova, mixed, gains = [], [], []
     for scale in [s.id for s in study.instrument_spec.all_scales]:
-        subjects = _subject_frame(scores, scale)
+        subjects = wide.subjects(scale)
         ancova.append({"outcome": scale, **models.ancova(subjects, level=level)})
         mixed.append(models.mixed_anova(subjects, level=level).assign(outcome=scale))
         gains.append({"outcome": scale, **models.gain_comparison(subjects, level=level)})
@@ -522,7 +429,7 @@ def _between(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, ...]:
     )
 
 
-def _subgroups(scored: ScoreResult, study: Study) -> pd.DataFrame:
+def _subgroups(scored: ScoreResult, wide: WideScores, study: Study) -> pd.DataFrame:
     """Does the change differ between levels of each declared demographic? One interaction
     test per demographic and outcome."""
     rows = []
@@ -535,7 +442,7 @@ def _subgroups(scored: ScoreResult, study: Study) -> pd.DataFrame:
         )
         level_of = level_of.set_index("participant_code")[demo.name].replace("", np.nan)
         for scale in [s.id for s in study.instrument_spec.all_scales]:
-            subjects = _subject_frame(scored.scores, scale)
+            subjects = wide.subjects(scale)
             subjects["subgroup"] = level_of.reindex(subjects.index)
             result = models.subgroup_interaction(
                 subjects.dropna(subset=["subgroup"]),
@@ -568,25 +475,19 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
     on its own (pooling them would mix arms) and the arms are compared by ANCOVA, a mixed
     ANOVA and their gain scores.
     """
-    try:
-        return _compare(scored, study)
-    finally:
-        _WIDE.clear()  # the pivoted copy is not kept past the stage
-
-
-def _compare(scored: ScoreResult, study: Study) -> CompareResult:
     scores = scored.scores
+    wide = wide_scores(scores)
     collected: dict[str, list] = {
         k: [] for k in ("tests", "effects", "normality", "changes", "power")
     }
     for scale in [s.id for s in study.instrument_spec.all_scales]:
         for group in analysis_groups(scores):
-            pairs = _pairs(scores, scale, group)
+            pairs = wide.pairs(scale, group)
             found = _paired_set(pairs["pre"].to_numpy(), pairs["post"].to_numpy(), study)
             for key, rows in found.items():
                 collected[key] += [{"outcome": scale, "group": group, **row} for row in rows]
     tests = _adjust_family(pd.DataFrame(collected["tests"]), study.analysis.multiplicity)
-    ancova, mixed, gains = _between(scores, study)
+    ancova, mixed, gains = _between(scores, wide, study)
     return CompareResult(
         descriptives=describe(scores),
         normality=pd.DataFrame(collected["normality"]),
@@ -597,5 +498,5 @@ def _compare(scored: ScoreResult, study: Study) -> CompareResult:
         ancova=ancova,
         mixed_anova=mixed,
         gain_comparison=gains,
-        subgroups=_subgroups(scored, study),
+        subgroups=_subgroups(scored, wide, study),
     )

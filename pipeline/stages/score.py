@@ -11,13 +11,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from pipeline.clean import CleanResult
 from pipeline.config import WAVE_ORDER, Instrument, Study
+from pipeline.stages.result import CleanResult, ScoreResult
 from pipeline.stats import categories as cat
 from pipeline.stats import gain as gn
 from pipeline.stats import reliability as rel
@@ -46,50 +44,6 @@ SCORE_COLUMNS = [
     "sum",
     "pomp",
 ]
-
-
-@dataclass(frozen=True)
-class ScoreResult:
-    """Keyed responses, scale scores and everything derived from them, as tidy tables.
-
-    Attributes
-    ----------
-    keyed
-        The cleaned responses with reverse-keyed items recoded.
-    scores
-        ``SCORE_COLUMNS``: one row per participant, wave and scale; NaN scores when too few
-        items were answered.
-    reliability
-        One row per scale and wave: n, k, alpha with its Feldt CI, standardized alpha, omega
-        total, the missing-data rule and a note.
-    items
-        One row per item, scale and wave: mean, SD, item-total r, item-rest r, alpha if
-        deleted, the critical r with its df, and whether the item reaches it.
-    categories
-        One row per participant, wave, scale and scheme: the score categorized and its level.
-    category_schemes
-        One row per scale and scheme: the norm mean and SD, the cut points and their bounds.
-    category_shift
-        One row per scale, scheme and group: how many moved up, stayed or moved down.
-    gain
-        One row per participant and scale with both waves: POMP before and after, Hake's g,
-        Marx-Cummings' c, the chosen value, its Hake level and a note.
-    gain_summary
-        One row per scale and group: class-average g, mean and median gain, effectiveness.
-    rule
-        The scoring rules in words, for the report.
-    """
-
-    keyed: pd.DataFrame
-    scores: pd.DataFrame
-    reliability: pd.DataFrame
-    items: pd.DataFrame
-    categories: pd.DataFrame
-    category_schemes: pd.DataFrame
-    category_shift: pd.DataFrame
-    gain: pd.DataFrame
-    gain_summary: pd.DataFrame
-    rule: dict[str, object]
 
 
 def reverse_key(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

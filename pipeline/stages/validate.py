@@ -8,15 +8,14 @@ rows exceeds ``analysis.max_bad_row_share`` stops with an :class:`~pipeline.erro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.config import Study
-from pipeline.errors import InputError, Problem, bilingual
-from pipeline.ingest import IngestResult, normalize_text
+from pipeline.errors import InputError, Problem, bilingual, reasons_by_row
+from pipeline.stages.result import IngestResult, ValidationResult
+from pipeline.text import normalize_text
 
 __all__ = [
     "TIMESTAMP_FORMATS",
@@ -42,34 +41,6 @@ MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%
 TIMESTAMP_FORMATS = ISO_LAYOUTS + DAY_FIRST + MONTH_FIRST
 #: Excel stores dates as days since 1899-12-30; a bare number in this range is such a date.
 _EXCEL_DAYS = (20_000, 80_000)
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """Rows that passed, rows quarantined, and every problem found.
-
-    Attributes
-    ----------
-    valid
-        Rows without problems; ``submitted_at`` parsed to datetime (NaT where blank).
-    quarantine
-        Rows with problems: ``wave, source_file, source_row, reason`` (all problems, joined).
-    problems
-        All problems, ingest's cell problems included.
-    n_input
-        Number of input rows seen, blank rows included.
-    blank_rows
-        Rows without any content (``wave, source_file, source_row``), passed on from ingest.
-    review
-        Reviewed name matches read by ingest, or None.
-    """
-
-    valid: pd.DataFrame
-    quarantine: pd.DataFrame
-    problems: tuple[Problem, ...]
-    n_input: int
-    blank_rows: pd.DataFrame
-    review: pd.DataFrame | None = None
 
 
 def _parse(text: pd.Series, layout: str) -> pd.Series:
@@ -276,7 +247,7 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
     parsed, time_problems = _timestamp_problems(frame, ingested.sources, study)
     problems += time_problems
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
-    reasons = _reasons_by_row(problems)
+    reasons = reasons_by_row(problems, by_wave=True)
     found = pd.Series(reasons, dtype=object)
     if len(found):
         found.index = pd.MultiIndex.from_tuples(found.index)
@@ -297,15 +268,6 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
         blank_rows=ingested.blank_rows,
         review=ingested.review,
     )
-
-
-def _reasons_by_row(problems: list[Problem]) -> dict[tuple[str, int], str]:
-    """Errors per (wave, spreadsheet row); warnings do not quarantine a row."""
-    reasons: dict[tuple[str, int], list[str]] = {}
-    for p in problems:
-        if p.row is not None and p.severity == "error":
-            reasons.setdefault((p.wave, p.row), []).append(p.message("en"))
-    return {k: " | ".join(v) for k, v in reasons.items()}
 
 
 def _enforce_limit(

@@ -1,0 +1,65 @@
+"""Reading a results bundle back: the one loader that notebooks, report writers and the
+portfolio use. Personal tables are never loaded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.bundle.catalog import TABLES, public_tables
+from pipeline.errors import Problem, ReportError
+
+__all__ = ["Bundle", "load_bundle"]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A results bundle read back from ``data/processed/<study>/`` (personal tables excluded)."""
+
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    results: dict[str, Any]
+    manifest: dict[str, Any]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def has(self, name: str) -> bool:
+        """Whether the bundle holds the table (a program part's table only when declared)."""
+        return name in self.tables
+
+
+def load_bundle(folder: str | Path, *, tables: Iterable[str] | None = None) -> Bundle:
+    """Read every table a report may read (see :mod:`pipeline.bundle.catalog`), with
+    ``results.json`` and ``manifest.json``; only the named ``tables`` when given (a portfolio
+    of thousands of programs reads just the scores).
+
+    Raises
+    ------
+    ReportError
+        When the bundle's last run failed (its tables do not belong to the current inputs).
+    """
+    folder = Path(folder)
+    status = folder / "status.json"
+    if status.exists() and json.loads(status.read_text("utf-8")).get("status") != "complete":
+        raise ReportError(
+            [Problem("bundle_failed", file=str(folder))],
+            "The last run of this study failed; its bundle is not complete",
+        )
+    results = json.loads((folder / "results.json").read_text("utf-8"))
+    # A part's table counts only when this run wrote it: a part removed from the study file
+    # may have left its table from an earlier run.
+    written = set(results.get("extras", {}).get("tables", []))
+    wanted = public_tables() if tables is None else [n for n in public_tables() if n in tables]
+    found = {
+        name: pd.read_parquet(folder / f"{name}.parquet")
+        for name in wanted
+        if (folder / f"{name}.parquet").exists() and (not TABLES[name].part or name in written)
+    }
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    return Bundle(folder, found, results, manifest)

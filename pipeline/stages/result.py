@@ -1,0 +1,262 @@
+"""The typed results of the stages, each a frozen dataclass of tidy tables and facts: what one
+stage hands the next, and :class:`Analysis`, everything one study's analysis produced."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.config import Study
+from pipeline.errors import Problem
+from pipeline.stages.read import LogTable
+
+__all__ = [
+    "Analysis",
+    "CleanResult",
+    "CompareResult",
+    "IngestResult",
+    "ProgramParts",
+    "ScoreResult",
+    "ValidationResult",
+]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Every input row of every wave, coded.
+
+    Attributes
+    ----------
+    responses
+        One row per non-blank input row: ``META_COLUMNS``, one column per demographic (by its
+        name), contact columns (prefixed ``contact__``), then item and attention-check codes as
+        floats (NaN where blank or where the answer could not be read).
+    problems
+        Cell-level problems found while coding answers (unknown labels), with their location.
+    blank_rows
+        Rows with no content at all: ``wave, source_file, source_row``.
+    sources
+        One row per file read: wave, file, sheet, header row, delimiter, encoding, timestamp
+        header, rows, sha256.
+    files
+        Wave name to the path that was read.
+    hashes
+        Wave name to the SHA-256 of the file's content.
+    item_headers
+        Wave name to {item id: the export header it was read from}, for messages.
+    review
+        The study's reviewed name matches (``wave, name_base, name_other, decision`` with
+        decision "yes", "no" or ""), or None when the study declares no review file.
+    open_answers
+        The answers to the open aspiration question, when the study asks it: ``wave,
+        source_row, answer`` as written (personal text; never a bundle table).
+    logs
+        The program's logs as the read stage found them (``"attendance"``,
+        ``"service_log"``), for :mod:`pipeline.program`.
+    """
+
+    responses: pd.DataFrame
+    problems: tuple[Problem, ...]
+    blank_rows: pd.DataFrame
+    sources: pd.DataFrame
+    files: dict[str, Path]
+    hashes: dict[str, str]
+    item_headers: dict[str, dict[str, str]]
+    review: pd.DataFrame | None = None
+    open_answers: pd.DataFrame | None = None
+    logs: Mapping[str, LogTable] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Rows that passed, rows quarantined, and every problem found.
+
+    Attributes
+    ----------
+    valid
+        Rows without problems; ``submitted_at`` parsed to datetime (NaT where blank).
+    quarantine
+        Rows with problems: ``wave, source_file, source_row, reason`` (all problems, joined).
+    problems
+        All problems, ingest's cell problems included.
+    n_input
+        Number of input rows seen, blank rows included.
+    blank_rows
+        Rows without any content (``wave, source_file, source_row``), passed on from ingest.
+    review
+        Reviewed name matches read by ingest, or None.
+    """
+
+    valid: pd.DataFrame
+    quarantine: pd.DataFrame
+    problems: tuple[Problem, ...]
+    n_input: int
+    blank_rows: pd.DataFrame
+    review: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """Pseudonymized responses, the identity key, wave matches, flags and the ledger.
+
+    Attributes
+    ----------
+    responses
+        One row per analysed submission (latest per participant and wave, careless ones left
+        out when the study excludes them): ``participant_code``, ``wave``, ``group``
+        (treatment/control, or "all" without groups), demographics, items. No names, phone
+        numbers or e-mails.
+    key
+        ``participant_code`` to the identity as entered and contact columns, per wave:
+        personal data, stays in ``data/processed``.
+    matches
+        How each participant's waves were joined: ``participant_code, wave, method (exact,
+        fuzzy, review), score`` and the two names compared. Personal data.
+    review
+        Name pairs considered beyond exact ids (``REVIEW_OUTPUT_COLUMNS``), for the user to
+        confirm or reject; personal data.
+    careless
+        ``CARELESS_COLUMNS`` for every kept submission.
+    ledger
+        One row per input row: ``LEDGER_COLUMNS``.
+    attrition
+        Participants per group by the waves they answered: ``group, pattern, n`` with
+        patterns such as ``pre+post``, ``pre only``, ``post only``; group "all" pools groups.
+    warnings
+        Problems found while cleaning that keep the rows but need a look (a duplicate that
+        may be another person with the same name).
+    """
+
+    responses: pd.DataFrame
+    key: pd.DataFrame
+    matches: pd.DataFrame
+    review: pd.DataFrame
+    careless: pd.DataFrame
+    ledger: pd.DataFrame
+    attrition: pd.DataFrame
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Keyed responses, scale scores and everything derived from them, as tidy tables.
+
+    Attributes
+    ----------
+    keyed
+        The cleaned responses with reverse-keyed items recoded.
+    scores
+        ``SCORE_COLUMNS``: one row per participant, wave and scale; NaN scores when too few
+        items were answered.
+    reliability
+        One row per scale and wave: n, k, alpha with its Feldt CI, standardized alpha, omega
+        total, the missing-data rule and a note.
+    items
+        One row per item, scale and wave: mean, SD, item-total r, item-rest r, alpha if
+        deleted, the critical r with its df, and whether the item reaches it.
+    categories
+        One row per participant, wave, scale and scheme: the score categorized and its level.
+    category_schemes
+        One row per scale and scheme: the norm mean and SD, the cut points and their bounds.
+    category_shift
+        One row per scale, scheme and group: how many moved up, stayed or moved down.
+    gain
+        One row per participant and scale with both waves: POMP before and after, Hake's g,
+        Marx-Cummings' c, the chosen value, its Hake level and a note.
+    gain_summary
+        One row per scale and group: class-average g, mean and median gain, effectiveness.
+    rule
+        The scoring rules in words, for the report.
+    """
+
+    keyed: pd.DataFrame
+    scores: pd.DataFrame
+    reliability: pd.DataFrame
+    items: pd.DataFrame
+    categories: pd.DataFrame
+    category_schemes: pd.DataFrame
+    category_shift: pd.DataFrame
+    gain: pd.DataFrame
+    gain_summary: pd.DataFrame
+    rule: dict[str, object]
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """Every comparison as a tidy table (columns documented in the README).
+
+    Attributes
+    ----------
+    descriptives
+        Per outcome, wave and group ("all" pools groups): n, mean, SD (ddof 1), median,
+        quartiles (linear interpolation), min, max.
+    normality
+        Shapiro-Wilk per outcome and group: of the differences, and of each wave on request.
+    tests
+        Paired t and Wilcoxon per outcome and group, post minus pre; the primary one flagged,
+        with the reason, and p adjusted across the family of outcomes of the group.
+    effects
+        d_z, d_av, Hedges' g_av and the matched rank-biserial r, with CIs and Cohen's labels.
+    changes
+        How many participants improved, stayed or declined, and the pre-post correlation.
+    power
+        The smallest d_z detectable with the chosen power, and the power at the observed d_z.
+    ancova, mixed_anova, gain_comparison
+        Between-arm analyses, empty without a control group.
+    subgroups
+        Interaction tests of each declared demographic.
+    """
+
+    descriptives: pd.DataFrame
+    normality: pd.DataFrame
+    tests: pd.DataFrame
+    effects: pd.DataFrame
+    changes: pd.DataFrame
+    power: pd.DataFrame
+    ancova: pd.DataFrame
+    mixed_anova: pd.DataFrame
+    gain_comparison: pd.DataFrame
+    subgroups: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ProgramParts:
+    """The analysed parts of a program beside the questionnaire (see :mod:`pipeline.program`).
+
+    Attributes
+    ----------
+    tables
+        Bundle tables by name (the parts' tables in :mod:`pipeline.bundle.catalog`); only
+        the parts the study declares.
+    personal
+        Tables with text as entered (the catalogue's personal part tables).
+    facts
+        Facts for ``results.json`` (the dose caveat, the bottleneck, counts of uncoded
+        answers, plan attainment per pillar...).
+    problems
+        Problems found in the logs (errors quarantine a log row, warnings keep it).
+    """
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    personal: dict[str, pd.DataFrame] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every stage's typed result for one study."""
+
+    study: Study
+    ingested: IngestResult
+    validated: ValidationResult
+    cleaned: CleanResult
+    scored: ScoreResult
+    compared: CompareResult
+    #: The program's parts beside the questionnaire (attendance, service log, aspirations,
+    #: plan, CBPR cycle).
+    parts: ProgramParts = field(default_factory=ProgramParts)
