@@ -205,10 +205,11 @@ def item_difficulty(
 
 def group_size(n: int, *, fraction: float = 0.27) -> int:
     """Size of each of the upper and lower groups: ``round(fraction * n)`` as R rounds (half
-    to even on the binary value: 0.27 x 50 = 13.500000000000002 gives 14)."""
+    to even on the binary value: 0.27 x 50 = 13.500000000000002 gives 14), at most n // 2 so
+    that the groups never overlap (fraction 0.5 with n = 3 gives 1, not round(1.5) = 2)."""
     if not 0 < fraction <= 0.5:
         raise ValueError(f"fraction must lie in (0, 0.5]; got {fraction!r}")
-    return round(fraction * n)
+    return min(round(fraction * n), n // 2)
 
 
 def upper_lower_groups(total: pd.Series, *, fraction: float = 0.27) -> pd.Series:

@@ -46,7 +46,7 @@ discrimination_label <- function(d) {
 # ---- upper / lower groups and item statistics -----------------------------------------------
 groups_of <- function(total, fraction = 0.27) {
   known <- which(!is.na(total))
-  n <- length(known); g <- round(fraction * n)
+  n <- length(known); g <- min(round(fraction * n), n %/% 2)   # groups never overlap
   o <- known[order(-total[known])]
   lab <- rep(NA_character_, length(total)); lab[known] <- "middle"
   if (g > 0) { lab[o[1:g]] <- "upper"; lab[o[(n - g + 1):n]] <- "lower" }

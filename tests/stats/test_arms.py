@@ -159,3 +159,12 @@ def test_mixed_anova_drops_incomplete_participants_and_rejects_duplicates():
     )
     with pytest.raises(ValueError, match="more than once"):
         repeated.mixed_anova_arms(pd.concat([data, data.iloc[[0]]]))
+
+
+def test_ancova_arms_f_does_not_depend_on_arm_order_or_row_order():
+    data = _data("ancova_likert")
+    base = arms.ancova_arms(data, arms=REF["ancova_likert"]["result"]["arms"])
+    other = arms.ancova_arms(data.sample(frac=1, random_state=5))  # sorted arm order
+    _close(other.anova["F"], base.anova["F"])
+    merged = base.means.merge(other.means, on="arm")
+    _close(merged["adjusted_mean_x"], merged["adjusted_mean_y"])

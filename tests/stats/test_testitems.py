@@ -282,3 +282,17 @@ def test_mastery_matches_r_and_feeds_mcnemar():
     result = mcnemar_table(table.to_numpy())
     assert result.statistic == pytest.approx(ref["mcnemar_statistic"], rel=TOL)
     assert result.p_asymptotic == pytest.approx(ref["mcnemar_p"], rel=TOL)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 6), min_size=1, max_size=60),
+    st.sampled_from([0.27, 0.25, 1 / 3, 0.5]),
+)
+def test_groups_have_g_members_and_upper_never_scores_below_lower(totals, fraction):
+    total = pd.Series(totals, dtype=float)
+    groups = ti.upper_lower_groups(total, fraction=fraction)
+    size = ti.group_size(len(total), fraction=fraction)
+    assert (groups == ti.UPPER).sum() == (groups == ti.LOWER).sum() == size
+    if size:
+        assert total[groups == ti.UPPER].min() >= total[groups == ti.LOWER].max()
