@@ -563,8 +563,17 @@ def _environment():
 def render_codebook(draft: Draft, *, instrument_id: str = "kuesioner") -> str:
     """The proposed codebook as YAML text (loads with :func:`pipeline.config.load_instrument`).
 
-    The English texts are copies of the Indonesian ones (today's model requires both);
-    reverse-keyed items are marked for review in a comment.
+    Parameters
+    ----------
+    draft
+        What :func:`propose` found.
+    instrument_id
+        The codebook's ``id``.
+
+    Notes
+    -----
+    The English texts are copies of the Indonesian ones (today's model requires both); the
+    items that look reverse-keyed get ``reverse: true`` with a comment asking to check it.
     """
     return (
         _environment()

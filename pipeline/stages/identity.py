@@ -226,35 +226,23 @@ def judge_id_column(
     >>> judge_id_column(pd.Series(["M*******n", "M***n", "A****a", "S***i"])).reasons
     ('masked', 'short', 'collisions')
     """
-    text = values.astype(str).str.strip()
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
     filled = text[text.ne("")]
     norm = normalize_ids(filled, kind=kind)
-    norm_filled = norm.ne("")
-    n = len(filled)
-    counts = norm[norm_filled].map(norm[norm_filled].value_counts())
-    masked = filled.str.contains(_MASK.pattern, regex=True)
-    initials = (
-        map_unique(filled, _is_initials).astype(bool)
-        if kind == "name"
-        else pd.Series(False, index=filled.index)
-    )
     length = min_length if min_length is not None else (5 if kind == "number" else 3)
-    short = norm.str.replace(" ", "", regex=False).str.len().lt(length)
-    repeated = counts.gt(max_repeats).reindex(filled.index, fill_value=False)
-    collides = counts.gt(1).reindex(filled.index, fill_value=False)
-    n_distinct = int(norm[norm_filled].nunique())
-    share = (lambda mask: float(mask.mean())) if n else (lambda mask: 0.0)
-    merged_away = 1 - n_distinct / n if n else 0.0
-    checks = [
-        ("masked", masked, share(masked), max_masked_share),
-        ("initials", initials, share(initials), max_initials_share),
-        ("short", short, share(short), max_short_share),
-        ("repeated", repeated, share(repeated), max_repeated_share),
-        ("collisions", collides, merged_away, max_collision_share),
-    ]
-    failed = [(code, mask) for code, mask, value, limit in checks if n and value > limit]
-    reasons = tuple(code for code, _ in failed) if n else ("blank",)
-    examples = tuple(pd.unique(filled[failed[0][1]])[:3]) if failed else ()
+    flags = _row_flags(filled, norm, kind=kind, min_length=length, max_repeats=max_repeats)
+    n, n_distinct = len(filled), int(norm[norm.ne("")].nunique())
+    shares = {code: float(flag.mean()) if n else 0.0 for code, flag in flags.items()}
+    shares["collisions"] = 1 - n_distinct / n if n else 0.0
+    limits = {
+        "masked": max_masked_share,
+        "initials": max_initials_share,
+        "short": max_short_share,
+        "repeated": max_repeated_share,
+        "collisions": max_collision_share,
+    }
+    reasons = tuple(code for code in limits if shares[code] > limits[code]) if n else ("blank",)
+    shown = flags[reasons[0]] if n and reasons else pd.Series(False, index=filled.index)
     return IdJudgement(
         column=column,
         kind=kind,
@@ -263,13 +251,32 @@ def judge_id_column(
         n_rows=len(text),
         n_filled=n,
         n_distinct=n_distinct,
-        masked_share=share(masked),
-        initials_share=share(initials),
-        short_share=share(short),
-        repeated_share=share(repeated),
-        collision_share=merged_away,
-        examples=tuple(str(e) for e in examples),
+        masked_share=shares["masked"],
+        initials_share=shares["initials"],
+        short_share=shares["short"],
+        repeated_share=shares["repeated"],
+        collision_share=shares["collisions"],
+        examples=tuple(str(e) for e in pd.unique(filled[shown])[:3]),
     )
+
+
+def _row_flags(
+    filled: pd.Series, norm: pd.Series, *, kind: str, min_length: int, max_repeats: int
+) -> dict[str, pd.Series]:
+    """Per filled row: masked, initials, short, repeated, and colliding with another row."""
+    counts = norm.map(norm[norm.ne("")].value_counts()).fillna(0)
+    initials = (
+        map_unique(filled, _is_initials).astype(bool)
+        if kind == "name"
+        else pd.Series(False, index=filled.index)
+    )
+    return {
+        "masked": filled.str.contains(_MASK.pattern, regex=True),
+        "initials": initials,
+        "short": norm.str.replace(" ", "", regex=False).str.len().lt(min_length),
+        "repeated": counts.gt(max_repeats),
+        "collisions": counts.gt(1),
+    }
 
 
 def first_usable_key(
@@ -421,8 +428,16 @@ def near_miss_ids(
     -----
     One edit is the optimal string alignment distance 1 (Damerau 1964): one character
     substituted, inserted or deleted, or two adjacent characters swapped. Candidates come
-    from a join on deletion variants, so the cost grows with the number of ids, not with its
-    square.
+    from a join on deletion variants (Bocek, Hunt & Stiller 2007), so the cost grows with the
+    number of ids, not with its square.
+
+    References
+    ----------
+    Damerau, F. J. (1964). A technique for computer detection and correction of spelling
+    errors. Communications of the ACM, 7(3), 171-176.
+
+    Bocek, T., Hunt, E., & Stiller, B. (2007). Fast similarity search in large dictionaries
+    (Technical Report ifi-2007.02). University of Zurich.
     """
     norm_a, norm_b = normalize_ids(ids_a, kind="number"), normalize_ids(ids_b, kind="number")
     # Object arrays: pandas' hash table is much faster here than the Arrow strings' isin.

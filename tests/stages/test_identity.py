@@ -223,7 +223,9 @@ def test_different_people_never_share_an_id_in_an_identifying_column(people, dat
     """Distinct normalized names, a few repeated submissions: the column is judged usable,
     and merging equal normalized ids joins only a person's own rows."""
     names = [f"{first.title()} {last.title()}" for first, last in people]
-    repeats = data.draw(st.lists(st.sampled_from(range(len(names))), max_size=len(names) // 10))
+    repeats = data.draw(
+        st.lists(st.sampled_from(range(len(names))), max_size=len(names) // 10, unique=True)
+    )
     rows = pd.Series(names + [names[k].upper() for k in repeats])
     person = list(range(len(names))) + repeats
     verdict = judge_id_column(rows)
