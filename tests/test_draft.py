@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from pipeline.clean import clean
 from pipeline.config import load_instrument, load_study
 from pipeline.draft import ROLES, propose, render_codebook, render_study
 from pipeline.errors import InputError
@@ -159,6 +160,21 @@ def test_every_corpus_draft_loads_with_todays_models(name, tmp_path):
     wanted = fallback["column"] if fallback else expected["column"]
     assert draft.id_column == MANIFEST[name].get("draft", {}).get("id", wanted)
     assert draft.id_usable == (expected["usable"] or fallback is not None)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in DRAFTED if "ledger" in MANIFEST[n]))
+def test_a_drafted_pair_runs_and_accounts_for_every_row(name, tmp_path):
+    """The draft keys masked names and NIM typos by student number; the current clean stage
+    then gives the ledger the manifest states, one outcome per input row."""
+    entry = MANIFEST[name]
+    for file in (name, entry["pair"]):
+        (tmp_path / file).write_bytes((REAL / file).read_bytes())
+    study = load_study(_write(_fixture_draft(name), tmp_path))
+    assert (study.columns.id, study.columns.id_kind) == ("NIM", "number")
+    validated = validate(ingest(study), study)
+    ledger = clean(validated, study).ledger
+    assert ledger["outcome"].value_counts().to_dict() == entry["ledger"]
+    assert len(ledger) == entry["rows"] + MANIFEST[entry["pair"]]["rows"]
 
 
 def test_masked_names_make_the_student_number_the_id_and_the_names_personal_data():
