@@ -307,8 +307,9 @@ def program_parts(analysis: Analysis) -> ProgramParts:
     or everyone without groups) on the study's primary scale
     (:meth:`pipeline.config.Study.primary_scale`); the actual effect size of the plan is
     that arm's d_z on that scale. The share with complete data and the attrition share
-    count participants of that arm who answered before. Values the team records by hand (facilitators, partners) come from
-    the study's ``achieved`` and are marked so in ``plan_vs_actual.source``.
+    count participants of that arm who answered before. Values the team records by hand
+    (facilitators, partners) come from the study's ``achieved`` and are marked so in
+    ``plan_vs_actual.source``.
     """
     study = analysis.study
     if not study.declares_parts():
