@@ -10,7 +10,7 @@ help:
 	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
 	@echo "make examples    run the three example programs in data/raw/examples"
 	@echo "make test        set up, run the test suite"
-	@echo "make lint        ruff check and format check"
+	@echo "make lint        ruff check, format check and the layers contract (lint-imports)"
 	@echo "make bench       time 100 to 1,000,000 participants; table in benchmarks/results and README"
 	@echo "make bench-portfolio  time a 2,000-program portfolio on 1 and 2 Dask workers"
 	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R with psych, effectsize, car)"
@@ -42,6 +42,7 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format .
