@@ -19,6 +19,7 @@ from pipeline.stages.ingest import ingest
 from pipeline.stages.read import read_inputs
 from pipeline.stages.result import Analysis, CleanResult
 from pipeline.stages.score import score
+from pipeline.stages.sensitivity import sensitivity_table
 from pipeline.stages.validate import validate
 
 __all__ = ["STAGES", "Analysis", "StudyResult", "analyse", "run_examples", "run_study"]
@@ -58,12 +59,16 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
     validated = validate(ingested, study)
     progress("clean")
     cleaned = clean(validated, study)
-    _require_pairs(cleaned, study)
+    if not study.is_tryout:  # a try-out has one wave: nothing to pair
+        _require_pairs(cleaned, study)
     progress("score")
     scored = score(cleaned, study)
     progress("compare")
     compared = compare(scored, study)
     analysis = Analysis(study, ingested, validated, cleaned, scored, compared)
+    if study.sensitivity:
+        variants = sensitivity_table(cleaned, scored, compared, study)
+        analysis = replace(analysis, sensitivity=variants)
     if study.declares_parts():
         analysis = replace(analysis, parts=program_parts(analysis))
     return analysis
