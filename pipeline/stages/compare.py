@@ -108,10 +108,17 @@ EFFECT_COLUMNS = [
 ]
 
 
-def describe(scores: pd.DataFrame, *, values: Mapping[str, str] | None = None) -> pd.DataFrame:
+def describe(
+    scores: pd.DataFrame,
+    *,
+    values: Mapping[str, str] | None = None,
+    groups: Sequence[str] = GROUP_ORDER,
+) -> pd.DataFrame:
     """Descriptive statistics of the comparison scores per scale, wave and group, plus the
     pooled groups: scale means, or a test's percentage score and a score's number
-    (``values``: scale to score column, see :data:`pipeline.stages.pairs.VALUE_COLUMN`)."""
+    (``values``: scale to score column, see :data:`pipeline.stages.pairs.VALUE_COLUMN`); rows
+    by outcome, then group (``groups`` order, the pooled "all" last), then wave in time
+    order."""
     scores = scores.assign(mean=comparison_values(scores, values))
     pooled = scores.assign(group="all")
     frames = [scores, pooled] if scores["group"].ne("all").any() else [scores]
@@ -131,7 +138,7 @@ def describe(scores: pd.DataFrame, *, values: Mapping[str, str] | None = None) -
         .reset_index()
         .rename(columns={"scale": "outcome"})
     )
-    groups = [g for g in GROUP_ORDER if g != "all"] + sorted(set(table["group"]) - set(GROUP_ORDER))
+    groups = [*groups, *sorted(set(table["group"]) - set(groups))]
     return _ordered(table, outcomes=list(pd.unique(scores["scale"])), groups=groups)[
         DESCRIPTIVE_COLUMNS
     ]
@@ -149,7 +156,10 @@ def _ordered(
         "wave": WAVE_ORDER,
     }
     columns = [c for c in keys if c in table]
-    ordered = table.sort_values(columns, key=lambda col: col.map(keys[col.name]), kind="stable")
+    # As text: a categorical column would sort by its categories (post before pre).
+    ordered = table.sort_values(
+        columns, key=lambda col: col.astype(str).map(keys[col.name]), kind="stable"
+    )
     return ordered.reset_index(drop=True)
 
 
@@ -557,7 +567,7 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
         **({"mastery": mastery, "mastery_tests": mastery_tests} if len(mastery) else {}),
     }
     return CompareResult(
-        descriptives=describe(scores, values=values),
+        descriptives=describe(scores, values=values, groups=study.arm_order()),
         normality=pd.DataFrame(collected["normality"]),
         tests=tests[TEST_COLUMNS],
         effects=pd.DataFrame(collected["effects"])[EFFECT_COLUMNS],

@@ -142,7 +142,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
             where = {"file": label, "column": quiz[normalize_text(header)], "wave": wave,
                      "rows": out["source_row"].to_numpy()}  # fmt: skip
             form, _ = outcomes.parse_numbers(frame[where["column"]])
-            differs = outcomes.quiz_disagreement(coded.codes, form, item, instrument, where=where)
+            differs = outcomes.quiz_disagreement(coded, form, item, instrument, where=where)
             problems += [differs] if differs else []
     blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
     source = {

@@ -168,22 +168,23 @@ def _points_by_code(item: Item, instrument: Instrument) -> np.ndarray:
 
 
 def quiz_disagreement(
-    codes: pd.Series, form_points: pd.Series, item: Item, instrument: Instrument, *, where: dict
+    coded: Coded, form_points: pd.Series, item: Item, instrument: Instrument, *, where: dict
 ) -> Problem | None:
     """A warning when the form's own scores of a keyed item differ from the codebook's key.
 
     Parameters
     ----------
-    codes
-        The item's option codes.
+    coded
+        The item's option codes (cells that are not an option are reported already and
+        left out here).
     form_points
         The points the quiz export's ``… [Skor]`` column gives, aligned with ``codes``.
     where
         ``file``, ``column`` (the score column), ``rows`` (spreadsheet rows aligned with
         ``codes``) and ``wave``.
     """
-    points = test_points(pd.DataFrame({item.id: codes}), instrument)[item.id]
-    both = points.notna() & form_points.notna()
+    points = test_points(pd.DataFrame({item.id: coded.codes}), instrument)[item.id]
+    both = points.notna() & form_points.notna() & ~coded.unreadable
     differ = both & (np.abs(points - form_points) > 1e-9)
     if not differ.any():
         return None
