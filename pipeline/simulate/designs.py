@@ -13,139 +13,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from pipeline.config import Instrument
 from pipeline.simulate.exports import GRID_PROMPT
 from pipeline.simulate.survey import _answers, _names, _to_labels, _typo
 
 __all__ = [
-    "KNOWLEDGE_TEST",
-    "TRYOUT_INSTRUMENT",
     "ArmSpec",
+    "example_codebook",
+    "example_codebook_text",
     "simulate_arms",
     "simulate_quiz",
     "simulate_tryout",
 ]
 
 _TIME = "%d/%m/%Y %H:%M:%S"
-SHORT_ANSWER = "Sebutkan satu jalur masuk perguruan tinggi negeri (PTN)."
 
 
-def _question(item_id: str, text: str, en: str, options: list[str], key: str) -> dict:
-    return {"id": item_id, "kind": "test", "text": {"id": text, "en": en}, "options": options,
-            "key": key}  # fmt: skip
-
-
-#: The knowledge test of the example program: nine multiple-choice questions about further
-#: study and work, and one short answer graded by the form (its points come from the quiz's
-#: "[Skor]" column). Texts are this project's own.
-KNOWLEDGE_TEST = {
-    "id": "career_knowledge_test",
-    "version": "1.0",
-    "title": {"id": "Tes Pengetahuan Studi Lanjut dan Dunia Kerja (10 soal)",
-              "en": "Knowledge of Further Study and Work (10 questions)"},  # fmt: skip
-    "test": {"omitted": "wrong"},
-    "items": [
-        _question("k1", "Apa kepanjangan SNBP?", "What does SNBP stand for?",
-                  ["Seleksi Nasional Berdasarkan Prestasi", "Seleksi Nilai Baku Prestasi",
-                   "Seleksi Nasional Berbasis Portofolio", "Sistem Nasional Beasiswa Pendidikan"],
-                  "Seleksi Nasional Berdasarkan Prestasi"),
-        _question("k2", "Jalur masuk PTN yang memakai tes tertulis adalah",
-                  "The state university entry route with a written test is",
-                  ["SNBP", "SNBT", "Jalur prestasi olahraga", "KIP Kuliah"], "SNBT"),
-        _question("k3", "Beasiswa KIP Kuliah ditujukan untuk", "The KIP Kuliah scholarship is for",
-                  ["Mahasiswa berprestasi olahraga", "Mahasiswa dari keluarga kurang mampu",
-                   "Mahasiswa dari luar negeri", "Dosen muda"],
-                  "Mahasiswa dari keluarga kurang mampu"),
-        _question("k4", "Lulusan SMK dapat mendaftar kuliah di perguruan tinggi.",
-                  "Vocational school graduates may apply to university.", ["Benar", "Salah"],
-                  "Benar"),
-        _question("k5", "Politeknik terutama menyelenggarakan pendidikan",
-                  "Polytechnics mainly offer",
-                  ["Vokasi (terapan)", "Akademik murni", "Keagamaan", "Kedinasan militer"],
-                  "Vokasi (terapan)"),
-        _question("k6", "Dokumen yang biasanya diminta saat melamar kerja adalah",
-                  "The documents usually asked for when applying for a job are",
-                  ["Surat lamaran dan CV", "Rapor SD", "Kartu keluarga saja", "Akta kelahiran saja"],
-                  "Surat lamaran dan CV"),
-        _question("k7", "Sertifikat kompetensi kerja diterbitkan atas lisensi dari",
-                  "Work competency certificates are issued under licence from",
-                  ["BNSP", "BPJS", "BMKG", "BPS"], "BNSP"),
-        _question("k8", "Minat dan bakat dapat dikenali melalui",
-                  "Interests and talents can be recognized through",
-                  ["Tes minat bakat dan pengalaman kegiatan", "Ramalan zodiak",
-                   "Nilai matematika saja", "Pilihan teman dekat"],
-                  "Tes minat bakat dan pengalaman kegiatan"),
-        _question("k9", "Manfaat utama magang bagi pelajar adalah",
-                  "The main benefit of an internship for a student is",
-                  ["Pengalaman kerja nyata", "Pengganti ijazah", "Bebas ujian sekolah",
-                   "Gelar sarjana"], "Pengalaman kerja nyata"),
-        {"id": "k10", "kind": "test", "points": 1,
-         "text": {"id": SHORT_ANSWER, "en": "Name one entry route to a state university."}},
-    ],
-    "scales": [{"id": "knowledge", "name": {"id": "Pengetahuan studi lanjut dan dunia kerja",
-                                             "en": "Knowledge of further study and work"},
-                "items": [f"k{i}" for i in range(1, 11)]}],
-}  # fmt: skip
-
-_LIKERT_5 = {
-    "min": 1,
-    "max": 5,
-    "labels": {
-        1: {"id": "Sangat Tidak Setuju", "en": "Strongly Disagree"},
-        2: {"id": "Tidak Setuju", "en": "Disagree"},
-        3: {"id": "Netral", "en": "Neutral"},
-        4: {"id": "Setuju", "en": "Agree"},
-        5: {"id": "Sangat Setuju", "en": "Strongly Agree"},
-    },
-}
-_EFFICACY = [
-    ("Saya yakin dapat memilih jurusan yang sesuai dengan minat saya.",
-     "I am sure I can choose a study programme that fits my interests."),
-    ("Saya mampu mencari informasi tentang pekerjaan yang saya minati.",
-     "I can find information about the work I am interested in."),
-    ("Saya yakin dapat menyusun rencana untuk lima tahun ke depan.",
-     "I am sure I can make a plan for the next five years."),
-    ("Saya bingung harus mulai dari mana dalam merencanakan karier.",
-     "I do not know where to start in planning my career."),
-    ("Saya dapat menilai kelebihan dan kekurangan diri saya secara jujur.",
-     "I can judge my strengths and weaknesses honestly."),
-    ("Saya yakin dapat mengatasi hambatan dalam mencapai cita-cita.",
-     "I am sure I can overcome obstacles on the way to my goals."),
-    ("Saya suka menonton film pada akhir pekan.", "I like watching films at the weekend."),
-    ("Saya mampu memutuskan pilihan studi tanpa terus-menerus ragu.",
-     "I can decide on a course of study without doubting again and again."),
-]  # fmt: skip
 _LETTERS = ["A", "B", "C", "D"]
-#: The try-out instrument: an eight-item self-efficacy scale (one reverse-keyed item, one that
-#: does not belong) and a ten-question world-of-work test answered with letters A-D.
-TRYOUT_INSTRUMENT = {
-    "id": "tryout_career_decision",
-    "version": "0.1 (uji coba)",
-    "title": {"id": "Efikasi Keputusan Karier dan Pengetahuan Dunia Kerja (draf uji coba)",
-              "en": "Career Decision Efficacy and World-of-Work Knowledge (try-out draft)"},
-    "response_scale": _LIKERT_5,
-    "test": {"options": _LETTERS, "omitted": "wrong"},
-    "items": [
-        *[{"id": f"e{i}", "text": {"id": t, "en": en}, **({"reverse": True} if i == 4 else {})}
-          for i, (t, en) in enumerate(_EFFICACY, start=1)],
-        *[{"id": f"t{i}", "kind": "test", "key": key,
-           "text": {"id": f"Soal pengetahuan dunia kerja nomor {i}",
-                    "en": f"World-of-work knowledge question {i}"}}
-          for i, key in enumerate("BDACBADCAB", start=1)],
-    ],
-    "scales": [
-        {"id": "efficacy", "name": {"id": "Efikasi keputusan karier",
-                                     "en": "Career decision efficacy"},
-         "items": [f"e{i}" for i in range(1, 9)]},
-        {"id": "world_of_work", "name": {"id": "Pengetahuan dunia kerja",
-                                          "en": "World-of-work knowledge"},
-         "items": [f"t{i}" for i in range(1, 11)]},
-    ],
-}  # fmt: skip
+
+
+@cache
+def example_codebook(name: str) -> dict[str, Any]:
+    """The codebook of an example (``knowledge_test`` or ``tryout``) as a mapping."""
+    return yaml.safe_load(example_codebook_text(name))
+
+
+def example_codebook_text(name: str) -> str:
+    """The codebook file of an example, as shipped in ``pipeline/resources/example_codebooks``."""
+    source = resources.files("pipeline.resources").joinpath(f"example_codebooks/{name}.yaml")
+    return source.read_text("utf-8")
 
 
 def _right(rng, ability: np.ndarray, difficulty: float, slope: float) -> np.ndarray:
@@ -264,8 +168,8 @@ def simulate_arms(
         if wave != "pre":
             present &= rng.random(n) >= dropout
             typo = rng.random(n) < 0.15
-            frame.loc[typo, "Nama Lengkap"] = [_typo(rng, x) for x in frame.loc[typo,
-                                                                                "Nama Lengkap"]]  # fmt: skip
+            renamed = [_typo(rng, x) for x in frame.loc[typo, "Nama Lengkap"]]
+            frame.loc[typo, "Nama Lengkap"] = renamed
         waves[wave] = frame[present].reset_index(drop=True)
     return waves
 

@@ -38,9 +38,9 @@ from pipeline.config import Instrument, load_instrument
 from pipeline.config.parts import Step
 from pipeline.simulate.aspirations import simulate_answers
 from pipeline.simulate.designs import (
-    KNOWLEDGE_TEST,
-    TRYOUT_INSTRUMENT,
     ArmSpec,
+    example_codebook,
+    example_codebook_text,
     simulate_arms,
     simulate_quiz,
     simulate_tryout,
@@ -358,16 +358,17 @@ def _counseling(folder: Path) -> None:
 
 def _knowledge_test(folder: Path) -> None:
     rng = np.random.default_rng(20261101)
-    codebook = Instrument.model_validate(KNOWLEDGE_TEST)
+    codebook = Instrument.model_validate(example_codebook("knowledge_test"))
     names = list(rng.permutation(_names(rng, 36)))
     ability = rng.normal(-0.3, 1.0, len(names))
     pre = simulate_quiz(rng, codebook, names, ability, pd.Timestamp("2026-07-20 08:00:00"))
     stay = rng.random(len(names)) >= 0.1
     later = [_typo(rng, n) if rng.random() < 0.2 else n for n in names]
-    post = simulate_quiz(rng, codebook, later, ability + 0.9 + rng.normal(0, 0.4, len(names)),
-                         pd.Timestamp("2026-08-24 08:00:00"))[stay].reset_index(drop=True)  # fmt: skip
+    grown = ability + 0.9 + rng.normal(0, 0.4, len(names))
+    post = simulate_quiz(rng, codebook, later, grown, pd.Timestamp("2026-08-24 08:00:00"))
+    post = post[stay].reset_index(drop=True)
     # one student typed an answer into the "other" box: not one of the options
-    question = KNOWLEDGE_TEST["items"][4]["text"]["id"]
+    question = codebook.items[4].text.id
     post.loc[5, [question, f"{question} [Skor]"]] = ["Lainnya: belum tahu", "0.00 / 1"]
     study = _common(
         {
@@ -398,7 +399,7 @@ def _knowledge_test(folder: Path) -> None:
         },
         "report": {"language": "id"},
     }
-    _write(folder, study, {"pre": pre, "post": post}, {}, {"instrument.yaml": KNOWLEDGE_TEST})
+    _write(folder, study, {"pre": pre, "post": post}, {}, {"instrument.yaml": "knowledge_test"})
 
 
 # --------------------------------------------------------------------------- try-out
@@ -406,7 +407,7 @@ def _knowledge_test(folder: Path) -> None:
 
 def _tryout(folder: Path) -> None:
     rng = np.random.default_rng(20261201)
-    codebook = Instrument.model_validate(TRYOUT_INSTRUMENT)
+    codebook = Instrument.model_validate(example_codebook("tryout"))
     answers = simulate_tryout(rng, codebook, 32, pd.Timestamp("2026-05-11 09:00:00"))
     study = {
         "program": {
@@ -429,7 +430,7 @@ def _tryout(folder: Path) -> None:
         "analysis": {"item_r": "corrected", "r_table_df": "n-2"},
         "report": {"language": "id"},
     }
-    _write(folder, study, {"tryout": answers}, {}, {"instrument.yaml": TRYOUT_INSTRUMENT})
+    _write(folder, study, {"tryout": answers}, {}, {"instrument.yaml": "tryout"})
 
 
 # --------------------------------------------------------------------------- three arms
@@ -485,7 +486,7 @@ def _three_arms(folder: Path) -> None:
                     "title": {"id": "kelas reguler", "en": "regular class"},
                 },
             ],
-        },  # fmt: skip
+        },
         "sensitivity": [
             {"name": "listwise", "reliability_missing": "listwise"},
             {"name": "benjamini_hochberg", "multiplicity": "fdr_bh"},
@@ -535,15 +536,14 @@ def _write(
     study: dict[str, Any],
     waves: dict[str, pd.DataFrame],
     logs: dict[str, Any],
-    codebooks: dict[str, dict[str, Any]] | None = None,
+    codebooks: dict[str, str] | None = None,
 ) -> None:
     for wave, frame in waves.items():
         _csv(folder, f"{wave}.csv", frame)
     for name, frame in logs.items():
         _csv(folder, name, frame)
-    for name, codebook in (codebooks or {}).items():
-        header = "# The example's own codebook (see README.md, 'Instrument codebook').\n"
-        atomic_write_text(folder / name, header + _yaml(codebook))
+    for name, codebook in (codebooks or {}).items():  # file name -> the shipped codebook
+        atomic_write_text(folder / name, example_codebook_text(codebook))
     header = (
         "# Example study bundled with pkm-eval: simulated data written by pipeline/examples.py\n"
         "# (make_examples). Every key is documented in README.md and docs/examples.md.\n"
