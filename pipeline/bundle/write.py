@@ -149,6 +149,7 @@ def _instrument(analysis: Analysis) -> dict[str, Any]:
         "n_items": len(instrument.items),
         "n_reverse": sum(item.reverse for item in instrument.items),
         "kinds": {kind: len(instrument.items_of(kind)) for kind in KINDS},
+        "test_omitted": instrument.test.omitted,
         "response_scale": {"min": scale.min, "max": scale.max} if scale else None,
         "scales": [_scale_facts(s, instrument) for s in instrument.all_scales],
     }

@@ -14,6 +14,12 @@ import pandas as pd
 
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.reports.article_designs import (
+    design_sentences,
+    design_tables,
+    tryout_paragraphs,
+    tryout_tables,
+)
 from pipeline.reports.docx import write_docx
 from pipeline.reports.figures import figures
 from pipeline.reports.tables import (
@@ -37,7 +43,11 @@ __all__ = [
 
 
 def tables(bundle: Bundle, language: str) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Article tables by file name: (title, table with formatted cells)."""
+    """Article tables by file name: (title, table with formatted cells). A try-out has its
+    own ("Hasil uji validitas dan reliabilitas instrumen" first); a program's design adds
+    its tables after the paired tests and the ANCOVA."""
+    if _is_tryout(bundle):
+        return tryout_tables(bundle, language)
     words = texts(language)["article"]
     out = {
         "table1_descriptives": (
@@ -54,7 +64,11 @@ def tables(bundle: Bundle, language: str) -> dict[str, tuple[str, pd.DataFrame]]
     ancova = ancova_table(bundle, language)
     if not ancova.empty:
         out["table5_ancova"] = (words["table5"], ancova.reset_index())
-    return out
+    return out | design_tables(bundle, language, first=len(out) + 1)
+
+
+def _is_tryout(bundle: Bundle) -> bool:
+    return bundle.results["design"].get("kind") == "tryout"
 
 
 def results_paragraph(bundle: Bundle, language: str) -> str:
@@ -81,7 +95,7 @@ def results_paragraph(bundle: Bundle, language: str) -> str:
                 pes=fmt(a["partial_eta_squared"], language, 3),
             )
         )
-    return " ".join(sentences)
+    return " ".join([*sentences, *design_sentences(bundle, language, scale=scale)])
 
 
 def methods_paragraph(bundle: Bundle, language: str) -> str:
@@ -92,24 +106,38 @@ def methods_paragraph(bundle: Bundle, language: str) -> str:
     reach = results["flow"]["reach"]
     pooled = reach.get("all") or next(iter(reach.values()))
     pairs, started = pooled["both"], pooled["started"]
+    primary = next(s for s in instrument["scales"] if s["id"] == results["primary_scale"])
+    scale = primary if "min" in primary else instrument["response_scale"]
     return say(
         language,
         "article.methods",
         escape=False,
-        design=texts(language)["article"][
-            "design_control" if results["design"]["has_control"] else "design_one_group"
-        ],
+        design=_design_words(results, language),
         method=results["program"]["method"],
         started=started,
         pairs=pairs,
         title=instrument["title"][language],
         n_items=instrument["n_items"],
-        low=instrument["response_scale"]["min"],
-        high=instrument["response_scale"]["max"],
+        low=fmt(scale["min"], language, 0),
+        high=fmt(scale["max"], language, 0),
         alpha_min=fmt(reliability["alpha"].min(), language),
         alpha_max=fmt(reliability["alpha"].max(), language),
         correction=results["analysis"]["multiplicity"],
     )
+
+
+def _design_words(results: dict, language: str) -> str:
+    """The design in words: one group or with a control, k arms, with a follow-up."""
+    words = texts(language)
+    design = results["design"]
+    arms = design.get("arms", [])
+    if len(arms) > 2 or (arms and not design.get("classic", True)):
+        text = say(language, "design.article.design_arms", escape=False, k=len(arms))
+    else:
+        text = words["article"]["design_control" if design["has_control"] else "design_one_group"]
+    if len(design["waves"]) > 2:
+        text += " " + words["design"]["article"]["design_followup"]
+    return text
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -147,10 +175,14 @@ def write_article_kit(bundle_dir: Path, folder: Path) -> None:
             plt.close(figure)
             captions.append(f"{name}: {caption}")
         files.atomic_write_text(target / "figure_captions.txt", "\n".join(captions) + "\n")
-        paragraphs = [
-            ("Results", results_paragraph(bundle, language)),
-            ("Methods", methods_paragraph(bundle, language)),
-        ]
+        paragraphs = (
+            tryout_paragraphs(bundle, language)
+            if _is_tryout(bundle)
+            else [
+                ("Results", results_paragraph(bundle, language)),
+                ("Methods", methods_paragraph(bundle, language)),
+            ]
+        )
         files.atomic_write_text(
             target / "paragraphs.md",
             "".join(f"## {heading}\n\n{text}\n\n" for heading, text in paragraphs),

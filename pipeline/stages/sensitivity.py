@@ -94,12 +94,16 @@ def sensitivity_table(
     if not study.sensitivity:
         return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
     primary = headline_quantities(scored, compared).rename(columns={"value": "primary"})
+    primary["_order"] = np.arange(len(primary))
     rows = []
     for variant in study.sensitivity:
         changed = study.with_options(variant.changes())
         rescored = score(cleaned, changed)
         found = headline_quantities(rescored, compare(rescored, changed))
-        both = primary.merge(found, on=_KEYS, how="outer", sort=False)
+        both = primary.merge(found, on=_KEYS, how="outer")
+        # The primary analysis's row order (an outer merge sorts its keys); a quantity only
+        # the variant has comes last.
+        both = both.sort_values("_order", kind="stable", na_position="last")
         both = both.assign(variant=variant.name, changes=json.dumps(variant.changes()))
         rows.append(both)
     table = pd.concat(rows, ignore_index=True)
