@@ -45,14 +45,14 @@ class TableSpec:
     part: bool = False
     design: bool = False
 
-
-def _design(name: str, description: str, columns: str) -> TableSpec:
-    """A design table, its columns given as one space-separated string."""
-    return TableSpec(name, description, tuple(columns.split()), design=True)
-
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):
             object.__setattr__(self, "columns", tuple(self.columns.split()))
+
+
+def _design(name: str, description: str, columns: str) -> TableSpec:
+    """A design table (see ``TableSpec.design``)."""
+    return TableSpec(name, description, columns, design=True)
 
 
 #: Every table of the bundle, in the order they are written.

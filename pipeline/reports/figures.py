@@ -82,7 +82,7 @@ def qq_figure(bundle: Bundle, language: str, *, escape: bool = True) -> tuple[pl
     axes[0][0].set_ylabel("post - pre" if language == "en" else "sesudah - sebelum")
     fig.tight_layout()
     scale = scale_names(bundle, language)[qq["outcome"].iat[0]]
-    return fig, say(language, "design.qq_caption", escape=escape, scale=scale)
+    return fig, say(language, "design.qq_caption", escape=escape, scale=scale, n=len(qq))
 
 
 def tryout_figure(bundle: Bundle, language: str) -> tuple[plt.Figure, str]:

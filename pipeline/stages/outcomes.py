@@ -126,9 +126,11 @@ def quiz_columns(headers: Sequence[str]) -> dict[str, str]:
 
 
 def quiz_added(headers: Sequence[str]) -> set[str]:
-    """The columns a Google Forms quiz export adds (total, scores, feedback): never items."""
+    """The per-question columns a Google Forms quiz export adds (``… [Skor]``,
+    ``… [Masukan]``): never items. The ``Total skor`` column is an item only when a score
+    item declares it (``headers: [Total skor]``)."""
     layout = quiz_layout(list(headers))
-    return set(layout.added_columns) if layout else set()
+    return {*layout.scores.values(), *layout.feedback.values()} if layout else set()
 
 
 def test_points(codes: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
