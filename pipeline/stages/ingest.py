@@ -117,6 +117,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
     lookup, expected = _label_lookup(study), _answer_expectation(instrument)
     quiz = outcomes.quiz_columns(headers)
     kinds = {item.id: item for item in instrument.items}
+    read_from = {}  # item id -> the column its values came from (messages name it)
     for header, item_id in mapping.items():
         item = kinds.get(item_id)  # None for an attention check: coded as a Likert answer
         source = header
@@ -126,6 +127,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
         else:
             source, coded = _code_outcome(item, header, frame, quiz, instrument)
         out[item_id] = coded.codes
+        read_from[item_id] = source
         problems += [
             Problem(
                 coded.problem,
@@ -148,7 +150,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
     source = {
         "wave": wave,
         "file": label,
-        "item_headers": {item_id: header for header, item_id in mapping.items()},
+        "item_headers": read_from,
         "header_row": table.header_row,
         "timestamp_header": time_header,
         "rows": int((~blank).sum()),

@@ -73,8 +73,9 @@ def test_quiz_scores_and_paired_tests(bundles, outcome):
     r = ref["paired"][outcome]
     t = _row(bundle["tests"], outcome=outcome, group="all", test="paired t")
     assert t["n"] == r["n"]
-    for got, key in (("statistic", "t"), ("df", "df"), ("p_value", "p"), ("estimate", "estimate"),
-                     ("ci_low", "ci_low"), ("ci_high", "ci_high"), ("mean_pre", "mean_pre")):  # fmt: skip
+    pairs = {"statistic": "t", "df": "df", "p_value": "p", "estimate": "estimate",
+             "ci_low": "ci_low", "ci_high": "ci_high", "mean_pre": "mean_pre"}  # fmt: skip
+    for got, key in pairs.items():
         assert t[got] == _approx(r[key]), got
     w = _row(bundle["tests"], outcome=outcome, group="all", test="Wilcoxon signed-rank")
     assert w["statistic"] == r["V"] and w["p_value"] == _approx(r["p_wilcoxon"], rel=1e-6)
