@@ -3,7 +3,7 @@ compare, the program's parts, write the bundle, render the reports."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -140,6 +140,7 @@ def run_examples(
     *,
     examples_root: str | Path = EXAMPLES_ROOT,
     render_report: bool = True,
+    names: Sequence[str] | None = None,
 ) -> list[StudyResult]:
     """Evaluate every example study end to end (bundle and reports).
 
@@ -151,6 +152,8 @@ def run_examples(
         Where the examples are (default: ``data/raw/examples`` of the repository).
     render_report
         Execute the report notebooks too.
+    names
+        Only these examples (default: all of :data:`pipeline.simulate.examples.EXAMPLES`).
     """
     return [
         run_study(
@@ -159,5 +162,5 @@ def run_examples(
             reports_root=reports_root,
             render_report=render_report,
         )
-        for name in EXAMPLES
+        for name in (names or EXAMPLES)
     ]

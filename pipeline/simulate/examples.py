@@ -48,7 +48,7 @@ from pipeline.simulate.designs import (
 from pipeline.simulate.logs import simulate_attendance, simulate_service_log
 from pipeline.simulate.survey import SimulationSpec, _names, _typo, simulate_study
 
-__all__ = ["EXAMPLES", "EXAMPLES_ROOT", "make_examples"]
+__all__ = ["DESIGN_EXAMPLES", "EXAMPLES", "EXAMPLES_ROOT", "PART_EXAMPLES", "make_examples"]
 
 #: Where the examples live in the repository.
 EXAMPLES_ROOT = Path(__file__).resolve().parents[2] / "data" / "raw" / "examples"
@@ -560,6 +560,9 @@ def _write(
     atomic_write_text(folder / "README.md", readme)
 
 
+#: The examples of a program's parts (logs, plan, CBPR, aspirations) and of the designs.
+PART_EXAMPLES = ("pesantren", "cbpr_children", "counseling_service")
+DESIGN_EXAMPLES = ("knowledge_test", "tryout", "three_arms")
 #: Example name to its writer.
 EXAMPLES: dict[str, Callable[[Path], None]] = {
     "pesantren": _pesantren,
