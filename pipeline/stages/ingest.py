@@ -114,38 +114,8 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
             continue
         out[name] = frame[column].astype(str).str.strip()
     _canonicalize_labels(out, study)
-    lookup, expected = _label_lookup(study), _answer_expectation(instrument)
-    quiz = outcomes.quiz_columns(headers)
-    kinds = {item.id: item for item in instrument.items}
-    read_from = {}  # item id -> the column its values came from (messages name it)
-    for header, item_id in mapping.items():
-        item = kinds.get(item_id)  # None for an attention check: coded as a Likert answer
-        source = header
-        if item is None or item.kind == "likert":
-            codes, unknown = code_answers(frame[header], lookup)
-            coded = outcomes.Coded(codes, unknown, "label_unknown", expected)
-        else:
-            source, coded = _code_outcome(item, header, frame, quiz, instrument)
-        out[item_id] = coded.codes
-        read_from[item_id] = source
-        problems += [
-            Problem(
-                coded.problem,
-                file=label,
-                row=int(out["source_row"].iat[i]),
-                column=source,
-                value=frame[source].iat[i],
-                expected=coded.expected,
-                wave=wave,
-            )
-            for i in np.flatnonzero(coded.unreadable.to_numpy())
-        ]
-        if item is not None and item.key is not None and normalize_text(header) in quiz:
-            where = {"file": label, "column": quiz[normalize_text(header)], "wave": wave,
-                     "rows": out["source_row"].to_numpy()}  # fmt: skip
-            form, _ = outcomes.parse_numbers(frame[where["column"]])
-            differs = outcomes.quiz_disagreement(coded, form, item, instrument, where=where)
-            problems += [differs] if differs else []
+    read_from, found = _code_items(frame, mapping, out, study, file=label, wave=wave)
+    problems += found
     blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
     source = {
         "wave": wave,
@@ -159,6 +129,43 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
         **table.details,
     }
     return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
+
+
+def _code_items(
+    frame: pd.DataFrame, mapping: dict[str, str], out: pd.DataFrame, study: Study, *,
+    file: str, wave: str,
+) -> tuple[dict[str, str], list[Problem]]:  # fmt: skip
+    """Code every item's answers into ``out`` by its outcome kind; return the column each was
+    read from and the cells that could not be read (and a quiz's disagreeing scores)."""
+    instrument = study.instrument_spec
+    lookup, expected = _label_lookup(study), _answer_expectation(instrument)
+    quiz = outcomes.quiz_columns(list(frame.columns))
+    kinds = {item.id: item for item in instrument.items}
+    read_from: dict[str, str] = {}  # item id -> the column its values came from (messages)
+    problems: list[Problem] = []
+    for header, item_id in mapping.items():
+        item = kinds.get(item_id)  # None for an attention check: coded as a Likert answer
+        source = header
+        if item is None or item.kind == "likert":
+            codes, unknown = code_answers(frame[header], lookup)
+            coded = outcomes.Coded(codes, unknown, "label_unknown", expected)
+        else:
+            source, coded = _code_outcome(item, header, frame, quiz, instrument)
+        out[item_id] = coded.codes
+        read_from[item_id] = source
+        rows = out["source_row"].to_numpy()
+        problems += [
+            Problem(coded.problem, file=file, row=int(rows[i]), column=source,
+                    value=frame[source].iat[i], expected=coded.expected, wave=wave)
+            for i in np.flatnonzero(coded.unreadable.to_numpy())
+        ]  # fmt: skip
+        if item is not None and item.key is not None and normalize_text(header) in quiz:
+            where = {"file": file, "column": quiz[normalize_text(header)], "wave": wave,
+                     "rows": rows}  # fmt: skip
+            form, _ = outcomes.parse_numbers(frame[where["column"]])
+            differs = outcomes.quiz_disagreement(coded, form, item, instrument, where=where)
+            problems += [differs] if differs else []
+    return read_from, problems
 
 
 def _code_outcome(item, header: str, frame: pd.DataFrame, quiz: dict[str, str], instrument):

@@ -10,7 +10,8 @@ the normal Q-Q points of the paired differences.
 - One-sided paired t and Wilcoxon tests when ``analysis.hypothesis.direction`` is
   ``increase`` or ``decrease``, adjusted across the outcomes like the two-sided ones.
 - The Q-Q points and line of the differences of the primary scale, per group
-  (:mod:`pipeline.stats.normality`), for the report's plot.
+  (:mod:`pipeline.stats.normality`), for the report's plot (at most :data:`QQ_MAX_POINTS`
+  of them; ``position`` keeps each point's rank).
 """
 
 from __future__ import annotations
@@ -109,13 +110,22 @@ def _directional_rows(pre, post, study: Study, where: dict) -> list[dict]:
     ]  # fmt: skip
 
 
+#: A Q-Q plot of more pairs keeps this many of its points (evenly spaced ranks, the extremes
+#: included): a plot cannot show more, and the bundle of a national survey stays small.
+QQ_MAX_POINTS = 2000
+
+
 def _qq_rows(pre, post, where: dict) -> pd.DataFrame | None:
     diff = np.asarray(post, dtype=float) - np.asarray(pre, dtype=float)
     if len(diff) < MIN_PAIRS or np.ptp(diff) == 0:
         return None
     points = normality.qq_points(diff)
     line = normality.qq_line(diff)
-    return points.assign(position=np.arange(1, len(points) + 1), **where, **line)
+    points = points.assign(position=np.arange(1, len(points) + 1), **where, **line)
+    if len(points) > QQ_MAX_POINTS:
+        keep = np.unique(np.linspace(0, len(points) - 1, QQ_MAX_POINTS).round().astype(int))
+        points = points.iloc[keep].reset_index(drop=True)
+    return points
 
 
 def parity_tables(wide: WideScores, study: Study, groups: Sequence[str]) -> dict[str, pd.DataFrame]:

@@ -120,41 +120,45 @@ def tryout_tables(keyed: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.D
     instrument = study.instrument_spec
     item_rows, scale_rows = [], []
     for scale in instrument.all_scales:
-        kind = instrument.scale_kind(scale)
-        if kind == "score":
-            continue
-        items = keyed[scale.items].reset_index(drop=True)
-        validity = _validity(items, study)
-        table = validity.assign(scale=scale.id, kind=kind)
-        maxima = {i: instrument.max_points(instrument.item(i)) for i in scale.items}
-        if kind == "test":
-            analysed = ti.item_analysis(items, max_points=maxima,
-                                        fraction=study.analysis.item_group_share)  # fmt: skip
-            table = table.merge(
-                analysed[["item", "difficulty", "difficulty_label", "discrimination",
-                          "discrimination_label"]], on="item", how="left",
-            )  # fmt: skip
-        item_rows.append(table.reindex(columns=TRYOUT_ITEM_COLUMNS))
-        valid = list(validity.loc[validity["valid"], "item"])
-        dichotomous = kind == "test" and set(maxima.values()) == {1.0}
-        dichotomous = dichotomous and bool(items.isin([0, 1]).all().all())
-        scale_rows.append(
-            {
-                "scale": scale.id,
-                "kind": kind,
-                **_coefficient(items, kind, dichotomous, study),
-                "k_valid": len(valid),
-                "alpha_valid_items": _kept_alpha(items, valid, study),
-                "rule": _rule(study),
-                "note": "" if len(items.dropna(how="all")) >= 3 else "fewer than 3 respondents",
-            }
-        )
+        if instrument.scale_kind(scale) != "score":
+            items, facts = _scale_tables(keyed[scale.items].reset_index(drop=True), scale, study)
+            item_rows.append(items)
+            scale_rows.append(facts)
     items_table = (
         pd.concat(item_rows, ignore_index=True)
         if item_rows
         else pd.DataFrame(columns=TRYOUT_ITEM_COLUMNS)
     )
     return items_table, pd.DataFrame(scale_rows, columns=TRYOUT_SCALE_COLUMNS)
+
+
+def _scale_tables(items: pd.DataFrame, scale, study: Study) -> tuple[pd.DataFrame, dict]:
+    """One scale's item rows (validity, and difficulty and discrimination of test items) and
+    its row of the scale table."""
+    instrument = study.instrument_spec
+    kind = instrument.scale_kind(scale)
+    validity = _validity(items, study)
+    table = validity.assign(scale=scale.id, kind=kind)
+    maxima = {i: instrument.max_points(instrument.item(i)) for i in scale.items}
+    if kind == "test":
+        analysed = ti.item_analysis(items, max_points=maxima,
+                                    fraction=study.analysis.item_group_share)  # fmt: skip
+        columns = ["item", "difficulty", "difficulty_label", "discrimination",
+                   "discrimination_label"]  # fmt: skip
+        table = table.merge(analysed[columns], on="item", how="left")
+    valid = list(validity.loc[validity["valid"], "item"])
+    dichotomous = kind == "test" and set(maxima.values()) == {1.0}
+    dichotomous = dichotomous and bool(items.isin([0, 1]).all().all())
+    facts = {
+        "scale": scale.id,
+        "kind": kind,
+        **_coefficient(items, kind, dichotomous, study),
+        "k_valid": len(valid),
+        "alpha_valid_items": _kept_alpha(items, valid, study),
+        "rule": _rule(study),
+        "note": "" if len(items.dropna(how="all")) >= 3 else "fewer than 3 respondents",
+    }
+    return table.reindex(columns=TRYOUT_ITEM_COLUMNS), facts
 
 
 def _rule(study: Study) -> str:
