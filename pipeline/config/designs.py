@@ -93,6 +93,7 @@ class Waves(FrozenModel):
 
     @property
     def is_tryout(self) -> bool:
+        """Whether these are the waves of an instrument try-out."""
         return self.tryout is not None
 
 

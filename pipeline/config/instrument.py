@@ -300,6 +300,7 @@ class Instrument(FrozenModel):
         return self.item(scale.items[0]).kind
 
     def scale(self, scale_id: str) -> Scale:
+        """The scale (or the total scale) with this id."""
         return next(scale for scale in self.all_scales if scale.id == scale_id)
 
     def options_of(self, item: Item) -> list[Option]:

@@ -59,6 +59,7 @@ def _ci(value, low, high, language: str, decimals: int = 2) -> str:
 
 
 def wave_label(wave: str, language: str) -> str:
+    """A wave as the report names it."""
     return texts(language)["waves"].get(wave, wave)
 
 
@@ -148,6 +149,8 @@ def tryout_scales_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 def tryout_sentences(bundle: Bundle, language: str, *, escape: bool = True) -> list[str]:
+    """One sentence per try-out scale: valid items, alpha or KR-20 with its CI, and the alpha
+    of the valid items when some were dropped."""
     words = _words(language)
     names = scale_names(bundle, language)
     out = []
@@ -168,6 +171,7 @@ def tryout_sentences(bundle: Bundle, language: str, *, escape: bool = True) -> l
 
 
 def tryout_gugur_sentence(bundle: Bundle, language: str) -> str:
+    """Which items were dropped (gugur), or that none was."""
     items = bundle["tryout_items"]
     gugur = items.loc[items["decision"] == "gugur", "item"]
     if gugur.empty:
@@ -179,6 +183,7 @@ def tryout_gugur_sentence(bundle: Bundle, language: str) -> str:
 
 
 def test_summary_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Per test scale and wave: n, points and percentage (mean and SD), KR-20, KR-21."""
     cols, names = _words(language)["columns"], scale_names(bundle, language)
     s = bundle["test_summary"]
     return pd.DataFrame(
@@ -254,6 +259,7 @@ def distractors_table(bundle: Bundle, language: str, *, wave: str | None = None)
 
 
 def mastery_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Participants reaching the passing score per outcome, group and wave."""
     cols = _words(language)["columns"]
     m = bundle["mastery"]
     return pd.DataFrame(
@@ -270,6 +276,8 @@ def mastery_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 def mastery_sentences(bundle: Bundle, language: str) -> list[str]:
+    """Per outcome and group: mastery before and after, who moved, the difference with its
+    CI and McNemar's p."""
     words = _words(language)
     names, groups = scale_names(bundle, language), group_names(bundle, language)
     out = []
@@ -313,6 +321,7 @@ def _bf(value: float, language: str) -> str:
 
 
 def bayes_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """BF10 and BF01 with t and its evidence label, per outcome, group and hypothesis."""
     words, cols = _words(language), _words(language)["columns"]
     b = bundle["bayes"]
     return pd.DataFrame(
@@ -333,6 +342,7 @@ def bayes_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 def directional_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """The one-sided tests of the declared direction, with their one-sided intervals."""
     words = texts(language)
     cols = words["columns"]
     d = bundle["directional"]
@@ -360,6 +370,7 @@ def directional_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 def arms_anova_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """The k-arm ANCOVA's pre and arm rows: F (df), p, partial eta squared with its CI."""
     words = _words(language)
     a = bundle["arms_anova"]
     return pd.DataFrame(
@@ -385,6 +396,7 @@ def arms_anova_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 def arms_means_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Adjusted means of every arm with their CIs."""
     words = _words(language)
     m = bundle["arms_means"]
     return pd.DataFrame(
@@ -401,6 +413,7 @@ def arms_means_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 def arms_contrasts_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Pairwise contrasts of adjusted means: difference with its CI, t, p and Holm's p."""
     words = _words(language)
     c = bundle["arms_contrasts"]
     groups = group_names(bundle, language)
@@ -455,6 +468,7 @@ def waves_anova_table(bundle: Bundle, language: str, *, design: str) -> pd.DataF
 
 
 def friedman_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Friedman's chi-square over the waves with Kendall's W, per outcome and group."""
     cols = _words(language)["columns"]
     f = bundle["friedman"]
     return pd.DataFrame(
@@ -501,6 +515,7 @@ def _pair_frame(table: pd.DataFrame, bundle: Bundle, language: str) -> pd.DataFr
 
 
 def followup_pairs_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Paired t tests of every pair of waves, with the adjusted p."""
     pairs = bundle["followup_pairs"]
     table = _pair_frame(pairs, bundle, language)
     table[texts(language)["columns"]["p_adj"]] = [_p(p, language) for p in pairs["p_adjusted"]]
@@ -508,6 +523,7 @@ def followup_pairs_table(bundle: Bundle, language: str) -> pd.DataFrame:
 
 
 def retained_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """Follow-up minus pre and minus post, with CIs."""
     return _pair_frame(bundle["retained_gain"], bundle, language)
 
 
