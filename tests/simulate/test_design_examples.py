@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline.bundle.read import load_bundle
-from pipeline.portfolio.effects import program_effect
+from pipeline.portfolio.effects import expand_arms, program_effect
 from pipeline.reports.words import fmt, fmt_p
 from pipeline.run import run_examples
 from pipeline.simulate.examples import DESIGN_EXAMPLES, EXAMPLES_ROOT
@@ -137,6 +137,17 @@ def test_portfolio_takes_each_treatment_arm_against_the_control(ran):
     assert set(arms) == {"workshop", "mentoring"}
     assert all(row["design"] == "controlled" and row["n_control"] > 0 for row in arms.values())
     assert arms["workshop"]["yi"] > arms["mentoring"]["yi"] > 0
+    from pipeline.portfolio.effects import _arm_effect
+    from pipeline.stages.pairs import wide_scores
+
+    wide = wide_scores(load_bundle(ran["three_arms"][0].bundle_dir)["scores"])
+    treated, control = (_arm_effect(wide.pairs("total", g)) for g in ("workshop", "regular"))
+    assert arms["workshop"]["yi"] == pytest.approx(treated.yi - control.yi, rel=1e-12)
+    # the shared control's variance counts once per treatment arm compared with it
+    assert arms["workshop"]["vi"] == pytest.approx(treated.vi + 2 * control.vi, rel=1e-12)
+    rows = expand_arms([{"program_id": "three", "title": "t", **effect}])
+    assert [r["program_id"] for r in rows] == ["three:workshop", "three:mentoring"]
+    assert all("arms" not in r and r["vi"] > 0 for r in rows)
     assert program_effect(ran["tryout"][0].bundle_dir)["not_pooled_reason"] == "tryout"
 
 
