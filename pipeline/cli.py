@@ -301,6 +301,22 @@ def portfolio(
         )
 
 
+@app.command("app")
+def web_app(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Local port of the page.")] = 8501,
+    root: Annotated[
+        Path, typer.Option(help="Project folder: studies in data/raw, reports in reports.")
+    ] = Path("."),
+    browser: Annotated[bool, typer.Option(help="Open the page in the web browser.")] = True,
+) -> None:
+    """Start the web page on http://127.0.0.1:PORT (this computer only; no usage statistics
+    are sent): upload two exports, check the mapping, validate, run, download the reports."""
+    from pipeline.app.launch import launch
+
+    out.print(f"pkm-eval app: http://127.0.0.1:{port} (Ctrl+C stops it)")
+    raise typer.Exit(launch(port=port, root=root, open_browser=browser))
+
+
 def _slug(name: str) -> str:
     import re
 
