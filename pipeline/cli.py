@@ -311,10 +311,17 @@ def web_app(
 ) -> None:
     """Start the web page on http://127.0.0.1:PORT (this computer only; no usage statistics
     are sent): upload two exports, check the mapping, validate, run, download the reports."""
-    from pipeline.app.launch import launch
+    import subprocess
+    import sys
 
+    # The page is its own face (pipeline.app, independent of this one): started as a process.
+    command = [sys.executable, "-m", "pipeline.app", "--port", str(port), "--root", str(root)]
     out.print(f"pkm-eval app: http://127.0.0.1:{port} (Ctrl+C stops it)")
-    raise typer.Exit(launch(port=port, root=root, open_browser=browser))
+    try:
+        status = subprocess.call([*command, *([] if browser else ["--no-browser"])])
+    except KeyboardInterrupt:
+        status = 0
+    raise typer.Exit(status)
 
 
 def _slug(name: str) -> str:

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["ROOT_VARIABLE", "SETTINGS", "command", "launch"]
+__all__ = ["ROOT_VARIABLE", "SETTINGS", "command", "main"]
 
 #: Environment variable naming the project folder (where ``data/raw`` and ``reports`` are).
 ROOT_VARIABLE = "PKM_EVAL_ROOT"
@@ -33,27 +32,38 @@ def page_path() -> Path:
 
 def command(*, port: int, open_browser: bool = True) -> list[str]:
     """The command line that starts the page on ``127.0.0.1:port``."""
-    options = {**SETTINGS, "server.port": str(port), "server.headless": str(not open_browser)}
+    options = {
+        **SETTINGS,
+        "server.port": str(port),
+        "server.headless": str(not open_browser).lower(),
+    }
     flags = [f"--{key}={value}" for key, value in options.items()]
     return [sys.executable, "-m", "streamlit", "run", str(page_path()), *flags]
 
 
-def launch(*, port: int, root: Path, open_browser: bool = True) -> int:
-    """Run the page until it is stopped (Ctrl+C); return Streamlit's exit status.
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipeline.app [--port N] [--root DIR] [--no-browser]``: run the page in this
+    process until it is stopped (Ctrl+C).
 
-    Parameters
-    ----------
-    port
-        The local port (http://127.0.0.1:PORT).
-    root
-        The project folder: studies go to ``root/data/raw/<id>``, bundles to
-        ``root/data/processed/<id>``, reports to ``root/reports/<id>``.
-    open_browser
-        Open the page in the default browser once it is up.
+    ``--root`` is the project folder: studies go to ``DIR/data/raw/<id>``, bundles to
+    ``DIR/data/processed/<id>``, reports to ``DIR/reports/<id>`` (default: the current folder).
     """
-    environment = {**os.environ, ROOT_VARIABLE: str(Path(root).resolve())}
-    environment["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.app")
+    parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument("--root", type=Path, default=Path("."))
+    parser.add_argument("--no-browser", action="store_true")
+    options = parser.parse_args(argv)
+    os.environ[ROOT_VARIABLE] = str(options.root.resolve())
+    os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    from streamlit.web import cli as streamlit_cli
+
+    sys.argv = ["streamlit", *command(port=options.port, open_browser=not options.no_browser)[3:]]
     try:
-        return subprocess.call(command(port=port, open_browser=open_browser), env=environment)
+        streamlit_cli.main()
+    except SystemExit as stop:
+        return int(stop.code or 0)
     except KeyboardInterrupt:
         return 0
+    return 0

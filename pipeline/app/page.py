@@ -29,6 +29,8 @@ STEPS = (1, 2, 3, 4, 5)
 FACTS = ("title", "partner", "place", "method", "funder", "participants")
 REQUIRED_FACTS = ("title", "partner", "place", "method")
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm"]
+#: As many problems as the command line prints; the count of the others follows.
+SHOWN_PROBLEMS = 200
 state = st.session_state
 
 
@@ -53,11 +55,10 @@ def show_problems(problems: list[Problem] | tuple[Problem, ...], w: Words) -> No
     table = steps.problem_table(problems, w.language)
     table = table.assign(severity=table["severity"].map(w.choice("severity")))
     st.error(w("problems_found", n=len(table)))
-    st.dataframe(
-        table.rename(columns={c: w(f"col_{c}") for c in table.columns}),
-        hide_index=True,
-        width="stretch",
-    )
+    shown = table.head(SHOWN_PROBLEMS).rename(columns={c: w(f"col_{c}") for c in table.columns})
+    st.table(shown.astype(str).replace({"<NA>": ""}).set_index(w("col_severity")))
+    if len(table) > SHOWN_PROBLEMS:
+        st.caption(w("problems_more", n=len(table) - SHOWN_PROBLEMS))
 
 
 def guarded(view, w: Words) -> None:
@@ -298,8 +299,9 @@ def step_mapping(w: Words) -> None:
         return
     st.write(w("step3_intro"))
     instrument = instrument_choice(w)
+    shown = state["grid"].assign(reason=state["grid"]["reason"].map(w.reason))
     grid = st.data_editor(
-        state["grid"],
+        shown,
         key=f"mapping_editor_{instrument}",
         hide_index=True,
         column_config=_grid_config(w, locked=bool(instrument)),
@@ -424,8 +426,14 @@ def progress_panel(w: Words, study_path: Path) -> None:
     if job is None:
         return
     current = job.started[-1] if job.started else job.stages[0]
-    st.progress(job.share_done, text=w("progress", stage=w(f"stage_{current}")))
-    marks = {"done": "✅", "running": "⏳", "waiting": "▫️", "stopped": "❌"}
+    text = w("progress", stage=w(f"stage_{current}")) if job.running else w("progress_ended")
+    st.progress(job.share_done, text=text)
+    marks = {  # Streamlit's own icon font: no emoji font needed, nothing fetched
+        "done": ":green[:material/check_circle:]",
+        "running": ":blue[:material/hourglass_top:]",
+        "waiting": ":gray[:material/radio_button_unchecked:]",
+        "stopped": ":red[:material/cancel:]",
+    }
     st.markdown("  \n".join(f"{marks[job.stage_state(s)]} {w(f'stage_{s}')}" for s in job.stages))
     if not job.running and state.get("shown_end") != id(job):
         state["shown_end"] = id(job)

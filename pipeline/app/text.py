@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -30,6 +31,16 @@ class Words:
     def __call__(self, key: str, **values: object) -> str:
         text = all_texts()[key][self.language]
         return text.format(**values) if values else text
+
+    def reason(self, text: str) -> str:
+        """A reason the drafting gave (English) in this language; one not listed as it is."""
+        if self.language == "en":
+            return text
+        for entry in all_texts()["draft_reasons"]:
+            found = re.fullmatch(entry["en"], text)
+            if found:
+                return entry[self.language].format(**found.groupdict())
+        return text
 
     def choice(self, prefix: str):
         """A label function for a choice widget whose options are keys ``prefix_<option>``."""

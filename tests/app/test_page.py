@@ -78,12 +78,11 @@ def test_step2_keeps_uploads_in_the_study_folder_only(project):
 def test_a_broken_upload_gets_the_problem_table_not_a_traceback(project):
     at = _upload(_facts(_page()), {"pre": ("pre.csv", b"\n\n\n"), "post": DEMO_FILES["post"]})
     assert at.session_state["step"] == 2
-    [table] = at.dataframe
+    [table] = at.table
     shown = table.value
     w = Words("id")
-    assert list(shown.columns) == [
-        w(f"col_{c}") for c in ("severity", "file", "row", "column", "value", "expected", "message")
-    ]
+    columns = ("file", "row", "column", "value", "expected", "message")
+    assert list(shown.columns) == [w(f"col_{c}") for c in columns]
     assert shown[w("col_file")].tolist() == ["pre.csv"]
     assert "kosong" in shown[w("col_message")].iat[0]  # Indonesian by default
 
@@ -132,8 +131,8 @@ def test_step4_validates_and_saves_match_decisions(project):
         (checked.n_input, checked.n_quarantined) == (cli.n_input, len(cli.quarantine)) == (120, 1)
     )
     assert checked.problems == cli.problems
-    [shown] = at.dataframe
-    assert shown.value[Words("id")("col_row")].tolist() == [p.row for p in cli.problems]
+    [shown] = at.table
+    assert shown.value[Words("id")("col_row")].tolist() == [str(p.row) for p in cli.problems]
     pending = checked.pending
     assert len(pending) >= 1
     first = pending.index[0]
@@ -178,8 +177,18 @@ def test_the_english_switch_changes_every_word(project):
 
 def test_every_text_has_both_languages():
     for key, texts in all_texts().items():
-        assert set(texts) == {"id", "en"}, key
-        assert all(texts.values()), key
+        if key != "draft_reasons":
+            assert set(texts) == {"id", "en"}, key
+            assert all(texts.values()), key
+
+
+def test_the_draft_reasons_read_in_indonesian(project):
+    at = _upload(_facts(_page()), DEMO_FILES)
+    reasons = set(at.session_state["grid"]["reason"])
+    w = Words("id")
+    assert {w.reason(r) for r in reasons} & set(reasons) == set(), "every reason translated"
+    assert w.reason("24 distinct values") == "24 nilai berbeda"
+    assert Words("en").reason("phone numbers") == "phone numbers"
 
 
 def test_delete_removes_raw_data_bundle_and_reports(project):
