@@ -176,7 +176,11 @@ def open_form(w: Words) -> None:
 def step_uploads(w: Words) -> None:
     st.write(w("step2_intro"))
     design = st.radio(
-        w("design"), ("prepost", "tryout"), format_func=w.choice("design"), horizontal=True
+        w("design"),
+        ("prepost", "tryout"),
+        format_func=w.choice("design"),
+        horizontal=True,
+        key="design",
     )
     waves = ("pre", "post", "follow_up") if design == "prepost" else (steps.TRYOUT,)
     uploads = {
@@ -435,8 +439,8 @@ def progress_panel(w: Words, study_path: Path) -> None:
         "stopped": ":red[:material/cancel:]",
     }
     st.markdown("  \n".join(f"{marks[job.stage_state(s)]} {w(f'stage_{s}')}" for s in job.stages))
-    if not job.running and state.get("shown_end") != id(job):
-        state["shown_end"] = id(job)
+    if not job.running and state.get("shown_end") != job.serial:
+        state["shown_end"] = job.serial
         st.rerun(scope="app")
 
 
@@ -484,7 +488,7 @@ def main() -> None:
     state.setdefault("lang", LANGUAGES[0])
     state.setdefault("step", 1)
     w = Words(state["lang"])
-    sidebar(w)
+    guarded(sidebar, w)
     st.title(w("title"))
     if state.get("deleted") is not None:
         st.success(w("deleted", n=len(state.pop("deleted"))))

@@ -4,6 +4,7 @@ result, or the problems, or an unexpected failure logged for the developer)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 _LOCK = threading.Lock()
 _JOBS: dict[Path, Job] = {}
+_SERIALS = itertools.count(1)
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Job:
     ----------
     study
         The study file.
+    serial
+        Which run of this process it is (the page remembers which run's end it showed).
     stages
         The stages in order (as :data:`pipeline.run.STAGES`).
     started
@@ -38,6 +42,7 @@ class Job:
     """
 
     study: Path
+    serial: int = 0
     stages: tuple[str, ...] = STAGES
     started: list[str] = field(default_factory=list)
     result: StudyResult | None = None
@@ -98,7 +103,7 @@ def start(study: Path, *, processed_root: Path, reports_root: Path) -> Job:
         job = _JOBS.get(key)
         if job is not None and job.running:
             return job
-        job = Job(study=key)
+        job = Job(study=key, serial=next(_SERIALS))
         job.thread = threading.Thread(
             target=_work, args=(job, Path(processed_root), Path(reports_root)), daemon=True
         )
