@@ -221,7 +221,10 @@ def _grid_config(w: Words, *, locked: bool) -> dict:
     return {
         "header": column.TextColumn(w("col_header"), disabled=True),
         "role": column.SelectboxColumn(
-            w("col_role"), options=list(mapping.ROLE_CHOICES), required=True
+            w("col_role"),
+            options=list(mapping.ROLE_CHOICES),
+            format_func=w.choice("role"),
+            required=True,
         ),
         "item_id": column.TextColumn(w("col_item_id"), disabled=locked),
         "scale": column.TextColumn(w("col_scale"), disabled=locked, help=w("col_scale_help")),
@@ -267,7 +270,9 @@ def arms_editor(w: Words, grid: pd.DataFrame) -> pd.DataFrame:
         hide_index=True,
         column_config={
             "label": st.column_config.TextColumn(w("col_label"), disabled=True),
-            "arm": st.column_config.SelectboxColumn(w("col_arm"), options=options, required=True),
+            "arm": st.column_config.SelectboxColumn(
+                w("col_arm"), options=options, format_func=w.choice("arm"), required=True
+            ),
         },
     )
 

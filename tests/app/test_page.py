@@ -218,3 +218,12 @@ def test_a_try_out_wave_is_drafted_and_its_study_file_checked(project):
         assert "waves" in " ".join(table.value[Words("id")("col_column")])
     else:
         assert load_study(folder / "study.yaml").waves.named().keys() == {"tryout"}
+
+
+def test_every_role_and_arm_has_words():
+    from pipeline.app.mapping import ARMS, ROLE_CHOICES
+
+    for language in ("id", "en"):
+        w = Words(language)
+        assert all(w(f"role_{r}") for r in ROLE_CHOICES)
+        assert all(w(f"arm_{a}") for a in ARMS)
