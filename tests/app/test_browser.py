@@ -16,13 +16,13 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import playwright.sync_api as playwright
 import pytest
 
 from pipeline.app.text import Words
 from tests.app.conftest import DEMO, FACTS, ROOT
 
 pytestmark = pytest.mark.slow
-playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
