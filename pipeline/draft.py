@@ -657,7 +657,10 @@ def render_study(
 
         extra_text = yaml.safe_dump(dict(extra), allow_unicode=True, sort_keys=False).rstrip()
     waves = dict(draft.files)
-    waves.setdefault("post", "post.csv")
+    # A try-out is one wave; a program needs its post-test, drafted as a placeholder.
+    missing_post = "tryout" not in waves and "post" not in waves
+    if missing_post:
+        waves["post"] = "post.csv"
     return (
         _environment()
         .get_template("draft_study.yaml.j2")
@@ -671,7 +674,7 @@ def render_study(
             start=start,
             end=end,
             waves=waves,
-            missing_post="post" not in draft.files,
+            missing_post=missing_post,
             sources=_sources(draft),
             unused=draft.columns[draft.columns["role"].isin(["text", "likert_other", "empty"])],
         )

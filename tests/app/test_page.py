@@ -211,13 +211,11 @@ def test_a_try_out_wave_is_drafted_and_its_study_file_checked(project):
     at = _ok(_button(at, "save_mapping").click().run())
     folder = project / "data/raw/bimbingan-karier-santri"
     assert (folder / "tryout.csv").is_file() and (folder / "study.yaml").is_file()
-    # Until the study file takes a single wave (`waves: {tryout: ...}`), the page shows the
-    # study file's own located problems instead of going on.
-    if at.session_state["step"] == 3:
-        [table] = at.table
-        assert "waves" in " ".join(table.value[Words("id")("col_column")])
-    else:
-        assert load_study(folder / "study.yaml").waves.named().keys() == {"tryout"}
+    # The study file takes the single wave (`waves: {tryout: ...}`, no post-test placeholder)
+    assert at.session_state["step"] == 4
+    study = load_study(folder / "study.yaml")
+    assert study.is_tryout and study.waves.named().keys() == {"tryout"}
+    _ok(_button(at, "validate_button").click().run())
 
 
 def test_every_role_and_arm_has_words():
