@@ -4,7 +4,7 @@ Everything is a frozen pydantic model validated on load; a bad key or value beco
 :class:`~pipeline.errors.Problem`. The names most callers need are importable from here.
 """
 
-from pipeline.config.base import FrozenModel, Text
+from pipeline.config.base import FrozenModel, ItemText, Text
 from pipeline.config.instrument import (
     BUILTIN_PREFIX,
     Instrument,
@@ -12,7 +12,15 @@ from pipeline.config.instrument import (
     load_instrument,
 )
 from pipeline.config.parts import CBPR_STAGES
-from pipeline.config.study import WAVE_ORDER, AnalysisOptions, Limits, Study, WaveFile, load_study
+from pipeline.config.study import (
+    WAVE_ORDER,
+    AnalysisOptions,
+    IdKind,
+    Limits,
+    Study,
+    WaveFile,
+    load_study,
+)
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -20,7 +28,9 @@ __all__ = [
     "WAVE_ORDER",
     "AnalysisOptions",
     "FrozenModel",
+    "IdKind",
     "Instrument",
+    "ItemText",
     "Limits",
     "Study",
     "Text",

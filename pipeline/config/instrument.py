@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from pipeline.config.base import FrozenModel, Text, problems_from, read_yaml
+from pipeline.config.base import FrozenModel, ItemText, Text, problems_from, read_yaml
 from pipeline.errors import ConfigError
 
 __all__ = [
@@ -64,7 +64,7 @@ class Item(FrozenModel):
     """One questionnaire item."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    text: Text
+    text: ItemText
     reverse: bool = False
     headers: list[str] = Field(
         default_factory=list,
@@ -89,7 +89,7 @@ class AttentionCheck(FrozenModel):
     """An item with one right answer, used to flag careless responding."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    text: Text
+    text: ItemText
     expected: int
     headers: list[str] = Field(default_factory=list)
 

@@ -1,9 +1,16 @@
 """The ingest stage: map each wave's export onto the codebook and code its answers.
 
-- Headers map to item ids through the codebook (see :mod:`pipeline.stages.headers`).
+- Headers map to item ids through the codebook (see :mod:`pipeline.stages.headers`); a blank
+  second column for one question (a later KoboToolbox form version) is set aside with a
+  warning, and the columns a Google Forms quiz adds (``Total skor``, ``… [Skor]``,
+  ``… [Masukan]``) are never read as items.
 - Answer labels map to codes (case, accents and spacing ignored; Indonesian, English, the
   codebook's aliases and the study's own ``answer_labels``); numbers are read as codes.
-- Every row keeps its provenance: the file and the row number as a spreadsheet shows it.
+- Every row keeps its provenance: the file and the row number as a spreadsheet shows it. A
+  row with fewer cells than the header is read with blanks at its end (a warning); a row with
+  more is quarantined (which cell is extra cannot be known).
+- The id columns (declared, and student-number or e-mail columns found in the exports) are
+  read for :mod:`pipeline.stages.keys` to judge.
 """
 
 from __future__ import annotations
@@ -13,13 +20,17 @@ import pandas as pd
 
 from pipeline.config import Instrument, Study
 from pipeline.errors import InputError, Problem, bilingual
+from pipeline.stages.header_names import quiz_layout
 from pipeline.stages.headers import (
     CONTACT_PREFIX,
+    KEY_PREFIX,
+    blank_twins,
     map_headers,
     meta_columns,
     repeated_headers,
     timestamp_header,
 )
+from pipeline.stages.keys import IdKey, id_keys, key_values
 from pipeline.stages.read import Inputs, ReadFile
 from pipeline.stages.result import IngestResult
 from pipeline.text import map_unique, normalize_text, resolve_column
@@ -81,15 +92,81 @@ def _canonical(values: pd.Series, allowed: list[str]) -> pd.Series:
 # --------------------------------------------------------------------------- waves
 
 
-def _ingest_wave(wave: str, export: ReadFile, study: Study):
+def _set_aside(frame: pd.DataFrame, header: tuple[str, ...], *, file: str):
+    """The export without its blank twin columns (a warning each), repeats renamed back to
+    the header the file gives them once the twin is gone; and the header cells left."""
+    twins = blank_twins(frame, header)
+    if not twins:
+        return frame, header, []
+    names = dict(zip(frame.columns, header, strict=True))
+    problems = [
+        Problem(
+            "column_empty_duplicate",
+            file=file,
+            column=names[twin],
+            value=names[owner],
+            severity="warning",
+        )
+        for twin, owner in twins.items()
+    ]
+    kept = [c for c in frame.columns if c not in twins]
+    left = [names[c] for c in kept]
+    renamed = {c: names[c] for c in kept if left.count(names[c]) == 1 and c != names[c]}
+    return frame[kept].rename(columns=renamed), tuple(left), problems
+
+
+def _quiz_columns(headers: list[str], *, file: str) -> tuple[set[str], list[Problem]]:
+    """The columns a Google Forms quiz export adds, and one warning that they are left aside
+    (the quiz's own questions stay: they are neither items nor declared columns)."""
+    quiz = quiz_layout(headers)
+    if quiz is None:
+        return set(), []
+    added = set(quiz.added_columns)
+    shown = ", ".join(f"'{h}'" for h in list(quiz.added_columns)[:3])
+    warning = Problem(
+        "quiz_export",
+        file=file,
+        value=len(added),
+        details={"examples": shown},
+        severity="warning",
+    )
+    return added, [warning]
+
+
+def _ragged_problems(table, label: str, wave: str) -> list[Problem]:
+    """A warning per short row (read with blanks at its end), an error per long row."""
+    ragged = table.ragged
+    if ragged is None:
+        return []
+    return [
+        Problem(
+            "row_short" if row.kind == "short" else "row_long",
+            file=label,
+            row=int(row.row),
+            value=int(row.cells),
+            expected=str(int(row.expected)),
+            wave=wave,
+            severity="warning" if row.kind == "short" else "error",
+        )
+        for row in ragged.itertuples()
+    ]
+
+
+def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
     file = str(export.path)
     table = export.table
-    frame, headers = table.frame, list(table.frame.columns)
+    frame, header, problems = _set_aside(table.frame, table.header, file=file)
+    headers = list(frame.columns)
     instrument = study.instrument_spec
-    mapping, problems = map_headers(headers, instrument, file=file)
-    problems += repeated_headers(table.header, study, file=file)
+    quiz, quiz_problems = _quiz_columns(headers, file=file)
+    mapping, found = map_headers(
+        [h for h in headers if h not in quiz], instrument, file=file,
+        language=study.report.language,
+    )  # fmt: skip
+    problems += quiz_problems + found + repeated_headers(header, study, file=file)
     name = export.path.name
     label = name if not table.details.get("sheet") else f"{name} [{table.details['sheet']}]"
+    problems += _ragged_problems(table, label, wave)
     out = pd.DataFrame(index=frame.index)
     out["wave"] = wave
     out["source_file"] = label
@@ -98,24 +175,27 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
     if study.columns.timestamp and time_header is None:
         problems.append(_declared_missing(file, study.columns.timestamp, "timestamp"))
     out["submitted_at"] = frame[time_header].astype(str).str.strip() if time_header else ""
-    for name, header in meta_columns(study).items():
-        column = resolve_column(headers, header)
+    for name, header_name in meta_columns(study).items():
+        column = resolve_column(headers, header_name)
         if column is None:
-            problems.append(_declared_missing(file, header, name))
+            problems.append(_declared_missing(file, header_name, name))
             continue
         out[name] = frame[column].astype(str).str.strip()
+    for key in keys:
+        if not key.declared:
+            out[key.name] = key_values(frame, key)
     _canonicalize_labels(out, study)
     lookup, expected = _label_lookup(study), _answer_expectation(instrument)
-    for header, item_id in mapping.items():
-        codes, unknown = code_answers(frame[header], lookup)
+    for header_name, item_id in mapping.items():
+        codes, unknown = code_answers(frame[header_name], lookup)
         out[item_id] = codes
         problems += [
             Problem(
                 "label_unknown",
                 file=label,
                 row=int(out["source_row"].iat[i]),
-                column=header,
-                value=frame[header].iat[i],
+                column=header_name,
+                value=frame[header_name].iat[i],
                 expected=expected,
                 wave=wave,
             )
@@ -179,10 +259,13 @@ def ingest(inputs: Inputs, study: Study) -> IngestResult:
     """
     frames, blanks, cell_problems, sources, answers = [], [], [], [], []
     fatal = list(inputs.problems)
+    keys = id_keys(
+        study, {wave: list(export.table.frame.columns) for wave, export in inputs.waves.items()}
+    )
     for wave, export in inputs.waves.items():
-        frame, blank, problems, source = _ingest_wave(wave, export, study)
-        fatal.extend(p for p in problems if p.row is None)
-        cell_problems.extend(p for p in problems if p.row is not None)
+        frame, blank, problems, source = _ingest_wave(wave, export, study, keys)
+        fatal.extend(p for p in problems if p.row is None and p.severity == "error")
+        cell_problems.extend(p for p in problems if p.row is not None or p.severity != "error")
         frames.append(frame)
         blanks.append(blank)
         sources.append(source)
@@ -210,6 +293,7 @@ def ingest(inputs: Inputs, study: Study) -> IngestResult:
         review=inputs.review,
         open_answers=pd.concat(answers, ignore_index=True) if answers else None,
         logs=inputs.logs,
+        id_keys=tuple(keys),
     )
 
 
@@ -220,8 +304,9 @@ def _column_order(responses: pd.DataFrame, study: Study) -> list[str]:
         if item_id not in responses:
             responses[item_id] = np.nan
     demographics = [d.name for d in study.demographics]
+    keys = [c for c in responses.columns if c.startswith(KEY_PREFIX)]
     contacts = [c for c in responses.columns if c.startswith(CONTACT_PREFIX)]
-    return [*META_COLUMNS, *demographics, *contacts, *items]
+    return [*META_COLUMNS, *keys, *demographics, *contacts, *items]
 
 
 def _open_answers(wave: str, export: ReadFile, study: Study) -> pd.DataFrame:

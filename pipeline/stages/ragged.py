@@ -4,13 +4,15 @@ A Google Forms quiz export leaves the trailing ``[Skor]``/``[Masukan]`` cells of
 and hand edits add a stray cell to others. A reader that pads, shifts or refuses such rows
 loses answers without a word; :func:`ragged_rows` finds each one with the row number a
 spreadsheet shows, and :func:`square_rows` gives the table with short rows padded at their end
-(never shifted) and long rows left out, so they can be reported and quarantined.
+(never shifted) and long rows left out or cut to the header's width, so they can be reported
+and quarantined.
 """
 
 from __future__ import annotations
 
 import csv
 from io import StringIO
+from typing import Literal
 
 import pandas as pd
 
@@ -43,7 +45,8 @@ def ragged_rows(text: str, *, delimiter: str, header_row: int = 1) -> pd.DataFra
         ``RAGGED_COLUMNS``: ``row`` as a spreadsheet numbers it (the header's record is
         ``header_row``; a quoted line break does not start a new row), ``cells`` found,
         ``expected`` (the header's width), ``kind`` ("short" or "long") and ``difference``
-        (cells minus expected). Blank lines are not ragged: they are blank rows.
+        (cells minus expected). Blank lines, and lines of blank cells only (``  `` or
+        ``,,``), are not ragged: they are blank rows.
 
     Notes
     -----
@@ -58,7 +61,7 @@ def ragged_rows(text: str, *, delimiter: str, header_row: int = 1) -> pd.DataFra
     found = [
         (header_row + k, len(record))
         for k, record in enumerate(records[header_row:], start=1)
-        if record and len(record) != width
+        if len(record) != width and any(cell.strip() for cell in record)
     ]
     table = pd.DataFrame(found, columns=["row", "cells"])
     table["expected"] = width
@@ -69,15 +72,27 @@ def ragged_rows(text: str, *, delimiter: str, header_row: int = 1) -> pd.DataFra
     )
 
 
-def square_rows(text: str, *, delimiter: str, header_row: int = 1) -> pd.DataFrame:
+def square_rows(
+    text: str, *, delimiter: str, header_row: int = 1, long: Literal["omit", "cut"] = "omit"
+) -> pd.DataFrame:
     """The data rows as text cells under the header, short rows padded with blanks at their
     end, long rows left out (see :func:`ragged_rows` to report them).
+
+    Parameters
+    ----------
+    text, delimiter, header_row
+        As for :func:`ragged_rows`.
+    long
+        ``"omit"`` leaves long rows out; ``"cut"`` keeps them with the cells past the header's
+        width dropped, so every record keeps its place (a reader that accounts for every row
+        then quarantines them: which cell is extra cannot be known).
 
     Returns
     -------
     DataFrame
-        One row per data record that is not long, indexed by its spreadsheet row; columns are
-        the header cells (repeated headers made unique with ``.1``, ``.2``); blanks are "".
+        One row per data record (long ones as ``long`` says), indexed by its spreadsheet row;
+        columns are the header cells (repeated headers made unique with ``.1``, ``.2``);
+        blanks are "".
     """
     records = _records(text, delimiter)
     header = records[header_row - 1] if len(records) >= header_row else []
@@ -85,7 +100,9 @@ def square_rows(text: str, *, delimiter: str, header_row: int = 1) -> pd.DataFra
     rows, index = [], []
     for number, record in enumerate(records[header_row:], start=header_row + 1):
         if len(record) > width:
-            continue
+            if long == "omit":
+                continue
+            record = record[:width]
         rows.append(record + [""] * (width - len(record)))
         index.append(number)
     return pd.DataFrame(rows, columns=_unique(header), index=pd.Index(index, name="row"), dtype=str)
