@@ -135,7 +135,8 @@ def output_roots(study_path: str | Path, *, cwd: Path | None = None) -> tuple[Pa
         ``data/raw/``.
     """
     cwd = (cwd or Path.cwd()).resolve()
-    root = _project_root(Path(study_path).resolve().parent) or _project_root(cwd) or cwd
+    study = (cwd / study_path).resolve()  # an absolute study path stays as it is
+    root = _project_root(study.parent) or _project_root(cwd) or cwd
     return root / "data" / "processed", root / "reports"
 
 
