@@ -153,3 +153,18 @@ def test_lang_id_says_the_headline_and_the_summary_in_indonesian(tmp_path, monke
     # Outputs go under the project root, not inside data/raw/demo.
     assert (tmp_path / "data" / "processed" / "demo" / "ledger.csv").is_file()
     assert not (study.parent / "data").exists()
+
+
+def test_a_template_that_does_not_fit_names_the_study_keys_and_the_headers_found(tmp_path):
+    folder = tmp_path / "kelas"
+    assert runner.invoke(app, ["init", str(folder)]).exit_code == 0
+    for wave in ("pre", "post"):
+        shutil.copy(REAL / "initials_pre.csv", folder / f"{wave}.csv")
+    text = (folder / "study.yaml").read_text("utf-8")
+    (folder / "study.yaml").write_text(text.replace("contact: []", 'contact: ["No HP"]'), "utf-8")
+    result = runner.invoke(app, ["validate", str(folder / "study.yaml")])
+    assert result.exit_code == 1
+    assert "group_label" not in result.output and "contact__" not in result.output
+    assert "declared under columns.id in the study file" in result.output
+    assert "declared under columns.contact in the study file" in result.output
+    assert "the headers found are 'Cap waktu', 'Inisial Nama', 'Kelas'" in result.output

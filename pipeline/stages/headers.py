@@ -21,6 +21,7 @@ from pipeline.stages.header_names import closest_header, empty_duplicates, heade
 from pipeline.text import normalize_text, resolve_column
 
 __all__ = [
+    "CLOSEST_MIN",
     "CONTACT_PREFIX",
     "KEY_PREFIX",
     "TIMESTAMP_HEADERS",

@@ -20,8 +20,9 @@ import pandas as pd
 
 from pipeline.config import Instrument, Study
 from pipeline.errors import InputError, Problem, bilingual
-from pipeline.stages.header_names import quiz_layout
+from pipeline.stages.header_names import closest_header, quiz_layout
 from pipeline.stages.headers import (
+    CLOSEST_MIN,
     CONTACT_PREFIX,
     KEY_PREFIX,
     blank_twins,
@@ -152,18 +153,24 @@ def _ragged_problems(table, label: str, wave: str) -> list[Problem]:
     ]
 
 
-def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
-    file = str(export.path)
-    table = export.table
-    frame, header, problems = _set_aside(table.frame, table.header, file=file)
+def _item_mapping(frame: pd.DataFrame, header: tuple[str, ...], study: Study, *, file: str):
+    """The export without blank twin columns, its item headers to item ids (the quiz's added
+    columns left out), and the problems found on the way."""
+    frame, header, problems = _set_aside(frame, header, file=file)
     headers = list(frame.columns)
-    instrument = study.instrument_spec
     quiz, quiz_problems = _quiz_columns(headers, file=file)
     mapping, found = map_headers(
-        [h for h in headers if h not in quiz], instrument, file=file,
+        [h for h in headers if h not in quiz], study.instrument_spec, file=file,
         language=study.report.language,
     )  # fmt: skip
     problems += quiz_problems + found + repeated_headers(header, study, file=file)
+    return frame, mapping, problems
+
+
+def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
+    file, table = str(export.path), export.table
+    frame, mapping, problems = _item_mapping(table.frame, table.header, study, file=file)
+    headers = list(frame.columns)
     name = export.path.name
     label = name if not table.details.get("sheet") else f"{name} [{table.details['sheet']}]"
     problems += _ragged_problems(table, label, wave)
@@ -173,34 +180,19 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
     out["source_row"] = np.arange(len(frame)) + table.header_row + 1
     time_header = timestamp_header(headers, study)
     if study.columns.timestamp and time_header is None:
-        problems.append(_declared_missing(file, study.columns.timestamp, "timestamp"))
+        problems.append(_declared_missing(file, study.columns.timestamp, "timestamp", headers))
     out["submitted_at"] = frame[time_header].astype(str).str.strip() if time_header else ""
     for name, header_name in meta_columns(study).items():
         column = resolve_column(headers, header_name)
         if column is None:
-            problems.append(_declared_missing(file, header_name, name))
+            problems.append(_declared_missing(file, header_name, name, headers))
             continue
         out[name] = frame[column].astype(str).str.strip()
     for key in keys:
         if not key.declared:
             out[key.name] = key_values(frame, key)
     _canonicalize_labels(out, study)
-    lookup, expected = _label_lookup(study), _answer_expectation(instrument)
-    for header_name, item_id in mapping.items():
-        codes, unknown = code_answers(frame[header_name], lookup)
-        out[item_id] = codes
-        problems += [
-            Problem(
-                "label_unknown",
-                file=label,
-                row=int(out["source_row"].iat[i]),
-                column=header_name,
-                value=frame[header_name].iat[i],
-                expected=expected,
-                wave=wave,
-            )
-            for i in np.flatnonzero(unknown.to_numpy())
-        ]
+    problems += _code_items(frame, mapping, out, study, label=label, wave=wave)
     blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
     source = {
         "wave": wave,
@@ -216,14 +208,67 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
     return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
 
 
-def _declared_missing(file: str, header: str, name: str) -> Problem:
+def _code_items(
+    frame: pd.DataFrame,
+    mapping: dict[str, str],
+    out: pd.DataFrame,
+    study: Study,
+    *,
+    label: str,
+    wave: str,
+) -> list[Problem]:
+    """Each item's answers coded into ``out``; a problem per answer that is no known label."""
+    lookup, expected = _label_lookup(study), _answer_expectation(study.instrument_spec)
+    problems = []
+    for header, item_id in mapping.items():
+        codes, unknown = code_answers(frame[header], lookup)
+        out[item_id] = codes
+        problems += [
+            Problem(
+                "label_unknown",
+                file=label,
+                row=int(out["source_row"].iat[i]),
+                column=header,
+                value=frame[header].iat[i],
+                expected=expected,
+                wave=wave,
+            )
+            for i in np.flatnonzero(unknown.to_numpy())
+        ]
+    return problems
+
+
+def _study_key(name: str) -> str:
+    """The study file's key that declares an ingested column."""
+    if name == "participant" or name.startswith(KEY_PREFIX):
+        return "columns.id"
+    if name.startswith(CONTACT_PREFIX):
+        return "columns.contact"
+    return {"group_label": "groups.column", "timestamp": "columns.timestamp"}.get(
+        name, f"demographics ({name})"
+    )
+
+
+def _declared_missing(file: str, header: str, name: str, headers: list[str]) -> Problem:
+    """A declared column the export lacks: the study key that declares it, and the closest
+    header found (or the headers found, when none is close)."""
+    key = _study_key(name)
+    found, similarity = closest_header(header, headers)
+    if found is not None and similarity >= CLOSEST_MIN:
+        hint = bilingual(
+            f"the closest header is '{found}' ({similarity:.0f}% similar)",
+            f"judul terdekat adalah '{found}' ({similarity:.0f}% mirip)",
+        )
+    else:
+        shown = ", ".join(f"'{h}'" for h in headers[:8]) + (" ..." if len(headers) > 8 else "")
+        hint = bilingual(f"the headers found are {shown}", f"judul kolom yang ada: {shown}")
     return Problem(
         "column_missing",
         file=file,
         column=header,
         expected=bilingual(
-            f"the column declared for {name} in the study file",
-            f"kolom yang dinyatakan untuk {name} di berkas studi",
+            f"the column declared under {key} in the study file; {hint['en']}",
+            f"kolom yang dinyatakan pada {key} di berkas studi; {hint['id']}",
         ),
     )
 
