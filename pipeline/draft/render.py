@@ -56,6 +56,8 @@ def describe(draft: Draft, language: str = "en", *, study: str, codebook: str) -
             demographics=", ".join(d.column for d in draft.demographics) or none,
         )
     )
+    if "post" not in draft.files:
+        lines.append(phrase("draft_missing_post", language))
     lines.append(phrase("draft_next", language, study=study))
     return lines
 
