@@ -452,6 +452,29 @@ def portfolio(
         )
 
 
+@app.command("app")
+def web_app(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Local port of the page.")] = 8501,
+    root: Annotated[
+        Path, typer.Option(help="Project folder: studies in data/raw, reports in reports.")
+    ] = Path("."),
+    browser: Annotated[bool, typer.Option(help="Open the page in the web browser.")] = True,
+) -> None:
+    """Start the web page on http://127.0.0.1:PORT (this computer only; no usage statistics
+    are sent): upload two exports, check the mapping, validate, run, download the reports."""
+    import subprocess
+    import sys
+
+    # The page is its own face (pipeline.app, independent of this one): started as a process.
+    command = [sys.executable, "-m", "pipeline.app", "--port", str(port), "--root", str(root)]
+    out.print(f"pkm-eval app: http://127.0.0.1:{port} (Ctrl+C stops it)")
+    try:
+        status = subprocess.call([*command, *([] if browser else ["--no-browser"])])
+    except KeyboardInterrupt:
+        status = 0
+    raise typer.Exit(status)
+
+
 def _slug(name: str) -> str:
     import re
 

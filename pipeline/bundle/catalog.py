@@ -24,8 +24,9 @@ class TableSpec:
     description
         What one row is, in a few words.
     columns
-        The columns, in order; with ``more``, the leading columns only (demographics, contacts
-        and items follow, as the study declares them).
+        The columns, in order (written as one space-separated string); with ``more``, the
+        leading columns only (demographics, contacts and items follow, as the study declares
+        them).
     personal
         Holds names, contacts or text as participants wrote it; stays in ``data/processed``.
     part
@@ -34,10 +35,14 @@ class TableSpec:
 
     name: str
     description: str
-    columns: tuple[str, ...]
+    columns: tuple[str, ...] | str
     more: bool = False
     personal: bool = False
     part: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.columns, str):
+            object.__setattr__(self, "columns", tuple(self.columns.split()))
 
 
 #: Every table of the bundle, in the order they are written.
@@ -47,481 +52,238 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "ledger",
             "one row per input row and what happened to it",
-            ("wave", "source_file", "source_row", "outcome", "participant_code", "detail"),
+            "wave source_file source_row outcome participant_code detail",
         ),
         TableSpec(
             "problems",
             "every problem found in the input, located",
-            (
-                "code",
-                "severity",
-                "file",
-                "row",
-                "column",
-                "value",
-                "expected",
-                "message_id",
-                "message_en",
-            ),
+            "code severity file row column value expected message_id message_en",
         ),
         TableSpec(
             "quarantine",
             "input rows set aside, with their reasons",
-            ("wave", "source_file", "source_row", "reason"),
+            "wave source_file source_row reason",
         ),
         TableSpec(
             "attrition",
             "participants per group by which waves they answered",
-            ("group", "pattern", "n"),
+            "group pattern n",
         ),
         TableSpec(
             "careless",
             "careless-responding flags per submission (longstring, attention checks)",
             (
-                "participant_code",
-                "wave",
-                "longstring",
-                "longstring_flag",
-                "attention_failed",
-                "flagged",
-                "excluded",
-                "reason",
+                "participant_code wave longstring longstring_flag attention_failed flagged "
+                "excluded reason"
             ),
         ),
         TableSpec(
             "sources",
             "each file read: sheet, header row, delimiter, encoding, rows, SHA-256",
             (
-                "wave",
-                "file",
-                "header_row",
-                "timestamp_header",
-                "rows",
-                "blank_rows",
-                "sha256",
-                "delimiter",
-                "encoding",
-                "sheet",
+                "wave file header_row timestamp_header rows blank_rows sha256 delimiter "
+                "encoding sheet"
             ),
         ),
         TableSpec(
             "responses",
             "pseudonymized, keyed item responses, one row per participant and wave",
-            ("participant_code", "wave", "group"),
+            "participant_code wave group",
             more=True,
         ),
         TableSpec(
             "scores",
             "scale scores, one row per participant, wave and scale",
-            (
-                "participant_code",
-                "wave",
-                "group",
-                "scale",
-                "n_items",
-                "n_answered",
-                "mean",
-                "sum",
-                "pomp",
-            ),
+            "participant_code wave group scale n_items n_answered mean sum pomp",
         ),
         TableSpec(
             "reliability",
             "alpha (Feldt CI), standardized alpha, omega total per scale and wave",
             (
-                "scale",
-                "wave",
-                "n",
-                "k",
-                "missing_rule",
-                "alpha",
-                "alpha_ci_low",
-                "alpha_ci_high",
-                "std_alpha",
-                "omega_total",
-                "omega_converged",
-                "note",
+                "scale wave n k missing_rule alpha alpha_ci_low alpha_ci_high std_alpha "
+                "omega_total omega_converged note"
             ),
         ),
         TableSpec(
             "items",
             "item statistics and item validity per scale and wave",
             (
-                "scale",
-                "wave",
-                "item",
-                "reverse",
-                "n_answered",
-                "mean",
-                "sd",
-                "r_item_total",
-                "r_item_rest",
-                "alpha_if_deleted",
-                "r_used",
-                "r_critical",
-                "df",
-                "valid",
-                "rule",
+                "scale wave item reverse n_answered mean sd r_item_total r_item_rest "
+                "alpha_if_deleted r_used r_critical df valid rule"
             ),
         ),
         TableSpec(
             "categories",
             "score categories per participant, wave, scale and scheme",
-            ("participant_code", "wave", "group", "scale", "scheme", "score", "category"),
+            "participant_code wave group scale scheme score category",
         ),
         TableSpec(
             "category_schemes",
             "category schemes with norm mean, SD, cut points and bounds",
-            (
-                "scale",
-                "scheme",
-                "score",
-                "norm_mean",
-                "norm_sd",
-                "cuts",
-                "labels",
-                "labels_en",
-                "bounds",
-            ),
+            "scale scheme score norm_mean norm_sd cuts labels labels_en bounds",
         ),
         TableSpec(
             "category_shift",
             "moved up / stayed / moved down between pre and post",
-            ("scale", "scheme", "group", "n", "up", "stayed", "down"),
+            "scale scheme group n up stayed down",
         ),
         TableSpec(
             "gain",
             "normalized gain per participant and scale",
-            (
-                "participant_code",
-                "group",
-                "scale",
-                "pre_pomp",
-                "post_pomp",
-                "g",
-                "c",
-                "value",
-                "hake_level",
-                "note",
-            ),
+            "participant_code group scale pre_pomp post_pomp g c value hake_level note",
         ),
         TableSpec(
             "gain_summary",
             "class-average and mean gain, Hake level, effectiveness per scale and group",
             (
-                "scale",
-                "group",
-                "method",
-                "n_pairs",
-                "n_ceiling",
-                "n_declined",
-                "g_class",
-                "hake_class",
-                "gain_mean",
-                "gain_median",
-                "effectiveness_pct",
-                "effectiveness",
-                "share_high",
-                "share_medium",
-                "share_low",
+                "scale group method n_pairs n_ceiling n_declined g_class hake_class gain_mean "
+                "gain_median effectiveness_pct effectiveness share_high share_medium share_low"
             ),
         ),
         TableSpec(
             "descriptives",
             "descriptive statistics per scale, wave and group",
-            ("outcome", "wave", "group", "n", "mean", "sd", "median", "q1", "q3", "min", "max"),
+            "outcome wave group n mean sd median q1 q3 min max",
         ),
         TableSpec(
             "normality",
             "Shapiro-Wilk tests of the differences (and of each wave on request)",
-            ("outcome", "group", "target", "n", "W", "p_value", "note"),
+            "outcome group target n W p_value note",
         ),
         TableSpec(
             "tests",
             "paired t and Wilcoxon tests per scale and group, the primary one flagged",
             (
-                "outcome",
-                "group",
-                "comparison",
-                "test",
-                "n",
-                "mean_pre",
-                "mean_post",
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "statistic",
-                "df",
-                "p_value",
-                "p_adjusted",
-                "adjustment",
-                "primary",
-                "reason_code",
-                "reason",
-                "method",
-                "note",
+                "outcome group comparison test n mean_pre mean_post estimate ci_low ci_high "
+                "statistic df p_value p_adjusted adjustment primary reason_code reason method "
+                "note"
             ),
         ),
         TableSpec(
             "effects",
             "d_z, d_av, g_av and rank-biserial r per scale and group",
-            (
-                "outcome",
-                "group",
-                "comparison",
-                "effect",
-                "value",
-                "ci_low",
-                "ci_high",
-                "magnitude",
-                "method",
-                "note",
-            ),
+            "outcome group comparison effect value ci_low ci_high magnitude method note",
         ),
         TableSpec(
             "changes",
             "participants who improved, stayed, declined; pre-post correlation",
             (
-                "outcome",
-                "group",
-                "n",
-                "improved",
-                "declined",
-                "stayed",
-                "share_improved",
-                "share_declined",
-                "share_stayed",
-                "r_pre_post",
+                "outcome group n improved declined stayed share_improved share_declined "
+                "share_stayed r_pre_post"
             ),
         ),
         TableSpec(
             "power",
             "smallest detectable d_z and power at the observed d_z",
-            (
-                "outcome",
-                "group",
-                "n",
-                "alpha",
-                "power_target",
-                "detectable_dz",
-                "observed_dz",
-                "power_observed",
-                "note",
-            ),
+            ("outcome group n alpha power_target detectable_dz observed_dz power_observed note"),
         ),
         TableSpec(
             "ancova",
             "ANCOVA post ~ pre + group per scale (with a control group)",
             (
-                "outcome",
-                "n",
-                "n_treatment",
-                "n_control",
-                "adjusted_difference",
-                "ci_low",
-                "ci_high",
-                "se",
-                "t",
-                "df_resid",
-                "F",
-                "p_value",
-                "partial_eta_squared",
-                "partial_eta_squared_ci_low",
-                "partial_eta_squared_ci_high",
-                "adjusted_mean_treatment",
-                "adjusted_mean_control",
-                "slopes_F",
-                "slopes_df1",
-                "slopes_df2",
-                "slopes_p_value",
-                "note",
-                "p_adjusted",
-                "adjustment",
+                "outcome n n_treatment n_control adjusted_difference ci_low ci_high se t "
+                "df_resid F p_value partial_eta_squared partial_eta_squared_ci_low "
+                "partial_eta_squared_ci_high adjusted_mean_treatment adjusted_mean_control "
+                "slopes_F slopes_df1 slopes_df2 slopes_p_value note p_adjusted adjustment"
             ),
         ),
         TableSpec(
             "mixed_anova",
             "mixed ANOVA group x time per scale (with a control group)",
             (
-                "outcome",
-                "effect",
-                "n",
-                "F",
-                "df1",
-                "df2",
-                "p_value",
-                "partial_eta_squared",
-                "partial_eta_squared_ci_low",
-                "partial_eta_squared_ci_high",
-                "note",
+                "outcome effect n F df1 df2 p_value partial_eta_squared "
+                "partial_eta_squared_ci_low partial_eta_squared_ci_high note"
             ),
         ),
         TableSpec(
             "gain_comparison",
             "Welch t and Hedges' g of gain scores between arms",
             (
-                "outcome",
-                "n",
-                "n_treatment",
-                "n_control",
-                "t",
-                "df",
-                "p_value",
-                "difference",
-                "ci_low",
-                "ci_high",
-                "hedges_g",
-                "g_ci_low",
-                "g_ci_high",
-                "note",
+                "outcome n n_treatment n_control t df p_value difference ci_low ci_high "
+                "hedges_g g_ci_low g_ci_high note"
             ),
         ),
         TableSpec(
             "subgroups",
             "interaction tests of declared demographics",
             (
-                "outcome",
-                "subgroup",
-                "design",
-                "term",
-                "n",
-                "n_per_level",
-                "F",
-                "df1",
-                "df2",
-                "p_value",
-                "partial_eta_squared",
-                "partial_eta_squared_ci_low",
-                "partial_eta_squared_ci_high",
-                "note",
+                "outcome subgroup design term n n_per_level F df1 df2 p_value "
+                "partial_eta_squared partial_eta_squared_ci_low partial_eta_squared_ci_high "
+                "note"
             ),
         ),
         TableSpec(
             "participant_key",
             "participant code to the identity and contacts as entered (personal)",
-            ("participant_code", "wave", "participant"),
+            "participant_code wave participant",
             more=True,
             personal=True,
         ),
         TableSpec(
             "matches",
             "how waves were matched, with the names compared (personal)",
-            ("participant_code", "wave", "method", "score", "id_base", "id_other"),
+            "participant_code wave method score id_base id_other",
             personal=True,
         ),
         TableSpec(
             "match_review",
             "name pairs to confirm or reject: copy, fill 'decision', declare in study.yaml as "
             "match_review (personal)",
-            ("wave", "name_base", "name_other", "score", "status", "decision"),
+            "wave name_base name_other score status decision",
             personal=True,
         ),
         TableSpec(
             "attendance_summary",
             "reach, dose and completion from the attendance log",
-            ("statistic", "value", "base", "note"),
+            "statistic value base note",
             part=True,
         ),
         TableSpec(
             "attendance_sessions",
             "participants present per session held",
-            ("session", "date", "rows", "present", "present_enrolled", "share_of_enrolled"),
+            "session date rows present present_enrolled share_of_enrolled",
             part=True,
         ),
         TableSpec(
             "dose",
             "sessions attended, dose share, reached and completed per participant code",
-            (
-                "participant_code",
-                "enrolled",
-                "in_log",
-                "sessions_attended",
-                "dose_share",
-                "reached",
-                "completed",
-            ),
+            ("participant_code enrolled in_log sessions_attended dose_share reached completed"),
             part=True,
         ),
         TableSpec(
             "dose_response",
             "Pearson r, Spearman rho and OLS slope of gain on sessions attended",
-            (
-                "statistic",
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "p",
-                "n",
-                "method",
-                "outcome",
-                "group",
-                "note",
-            ),
+            "statistic estimate ci_low ci_high p n method outcome group note",
             part=True,
         ),
         TableSpec(
             "log_ledger",
             "every row of the attendance and service logs and what became of it",
-            ("log", "file", "source_row", "status", "reason"),
+            "log file source_row status reason",
             part=True,
         ),
         TableSpec(
             "service_steps",
             "duration of each procedure step against its standard; the bottleneck",
             (
-                "step",
-                "step_order",
-                "standard",
-                "standard_hours",
-                "n_cases",
-                "n_reached",
-                "n_missing",
-                "n_measured",
-                "mean_hours",
-                "median_hours",
-                "q1_hours",
-                "q3_hours",
-                "iqr_hours",
-                "n_within",
-                "share_within",
-                "bottleneck",
+                "step step_order standard standard_hours n_cases n_reached n_missing n_measured "
+                "mean_hours median_hours q1_hours q3_hours iqr_hours n_within share_within "
+                "bottleneck"
             ),
             part=True,
         ),
         TableSpec(
             "service_cases",
             "per case (pseudonymous) and step: start, end, hours, within standard",
-            (
-                "case",
-                "step",
-                "step_order",
-                "source_row",
-                "start",
-                "end",
-                "hours",
-                "standard_hours",
-                "within_standard",
-                "note",
-            ),
+            ("case step step_order source_row start end hours standard_hours within_standard note"),
             part=True,
         ),
         TableSpec(
             "service_summary",
             "first to last step per case: duration and share within the standards",
             (
-                "from_step",
-                "to_step",
-                "n",
-                "mean_hours",
-                "median_hours",
-                "q1_hours",
-                "q3_hours",
-                "iqr_hours",
-                "max_hours",
-                "standard_hours",
-                "n_within",
-                "share_within",
-                "bottleneck",
+                "from_step to_step n mean_hours median_hours q1_hours q3_hours iqr_hours "
+                "max_hours standard_hours n_within share_within bottleneck"
             ),
             part=True,
         ),
@@ -529,60 +291,35 @@ TABLES: dict[str, TableSpec] = {
             "aspirations_coded",
             "aspiration level, code and ISCO-08 group per participant code and wave",
             (
-                "participant_code",
-                "wave",
-                "group",
-                "level",
-                "code",
-                "isco_major",
-                "label_id",
-                "label_en",
-                "n_named",
-                "method",
-                "score",
+                "participant_code wave group level code isco_major label_id label_en n_named "
+                "method score"
             ),
             part=True,
         ),
         TableSpec(
             "aspirations_levels",
             "aspiration levels per wave and group (counts and shares)",
-            ("group", "wave", "level", "n", "share"),
+            "group wave level n share",
             part=True,
         ),
         TableSpec(
             "aspirations_transition",
             "pre level x post level of the same participants, per group",
-            ("pre", "post", "n", "group"),
+            "pre post n group",
             part=True,
         ),
         TableSpec(
             "aspirations_isco",
             "ISCO-08 major groups named before and after, per group",
-            ("isco_major", "label_id", "label_en", "pre", "post", "group"),
+            "isco_major label_id label_en pre post group",
             part=True,
         ),
         TableSpec(
             "aspirations_mcnemar",
             "McNemar's test of the share naming an occupation, per group",
             (
-                "statistic",
-                "value",
-                "ci_low",
-                "ci_high",
-                "method",
-                "level",
-                "note",
-                "group",
-                "n_pairs",
-                "n_excluded",
-                "a",
-                "b",
-                "c",
-                "d",
-                "p_pre",
-                "p_post",
-                "primary_method",
-                "transition_note",
+                "statistic value ci_low ci_high method level note group n_pairs n_excluded a b "
+                "c d p_pre p_post primary_method transition_note"
             ),
             part=True,
         ),
@@ -590,39 +327,29 @@ TABLES: dict[str, TableSpec] = {
             "plan_vs_actual",
             "planned targets against what happened, by POAC pillar",
             (
-                "pillar",
-                "indicator",
-                "label_id",
-                "label_en",
-                "planned",
-                "actual",
-                "kind",
-                "direction",
-                "met",
-                "attainment",
-                "note",
-                "source",
+                "pillar indicator label_id label_en planned actual kind direction met "
+                "attainment note source"
             ),
             part=True,
         ),
         TableSpec(
             "cbpr_cycle",
             "the six stages of the CBPR cycle as the program lived it",
-            ("stage_order", "stage", "recorded", "date", "end_date", "who", "decided", "notes"),
+            "stage_order stage recorded date end_date who decided notes",
             part=True,
         ),
         TableSpec(
             "aspirations_review",
             "aspiration answers the dictionary could not code, with examples as written "
             "(personal: answers may hold names)",
-            ("normalized", "count", "level", "code", "method", "score", "examples"),
+            "normalized count level code method score examples",
             personal=True,
             part=True,
         ),
         TableSpec(
             "attendance_not_enrolled",
             "names in the attendance log that match no survey participant (personal)",
-            ("participant", "participant_raw", "first_row", "sessions_attended"),
+            "participant participant_raw first_row sessions_attended",
             personal=True,
             part=True,
         ),

@@ -42,11 +42,12 @@ def load_bundle(folder: str | Path, *, tables: Iterable[str] | None = None) -> B
     Raises
     ------
     ReportError
-        When the bundle's last run failed (its tables do not belong to the current inputs).
+        When the bundle's last run failed or did not finish (its tables may not belong to
+        the current inputs).
     """
     folder = Path(folder)
     status = folder / "status.json"
-    if status.exists() and json.loads(status.read_text("utf-8")).get("status") != "complete":
+    if not status.is_file() or json.loads(status.read_text("utf-8")).get("status") != "complete":
         raise ReportError(
             [Problem("bundle_failed", file=str(folder))],
             "The last run of this study failed; its bundle is not complete",

@@ -100,7 +100,25 @@ def _flow(analysis: Analysis) -> dict[str, Any]:
         "review_proposed": int((analysis.cleaned.review["status"] == STATUS["proposed"]).sum()),
         "careless_flagged": int(analysis.cleaned.careless["flagged"].sum()),
         "careless_excluded": int(analysis.cleaned.careless["excluded"].sum()),
+        "reach": reach(analysis.cleaned.attrition),
     }
+
+
+def reach(attrition: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per group of the attrition table: who answered before (``started``), after
+    (``completed``), both (``both``), and before but not after (``lost``). The one reading of
+    the table's wave patterns ("pre+post", "pre only", ...) that reports use."""
+    found = {}
+    for group, rows in attrition.groupby("group", sort=False):
+        waves = rows["pattern"].str.removesuffix(" only").str.split("+")
+        pre = waves.map(lambda w: "pre" in w).to_numpy(dtype=bool)
+        post = waves.map(lambda w: "post" in w).to_numpy(dtype=bool)
+        n = rows["n"].to_numpy()
+        started, both = int(n[pre].sum()), int(n[pre & post].sum())
+        completed = int(n[post].sum())
+        found[str(group)] = {"started": started, "completed": completed, "both": both,
+                             "lost": started - both}  # fmt: skip
+    return found
 
 
 def _instrument(analysis: Analysis) -> dict[str, Any]:
@@ -129,21 +147,15 @@ def _has_control(analysis: Analysis) -> bool:
 
 def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     """The design's limits as codes with numbers; the report words them."""
-    attrition = analysis.cleaned.attrition
     limits: list[dict[str, Any]] = []
     if not _has_control(analysis):
         limits.append({"code": "no_control"})
     groups = set(analysis.cleaned.responses["group"])
     if analysis.study.groups and "treatment" not in groups:
         limits.append({"code": "no_treatment"})
-    pooled = (
-        attrition[attrition["group"] == "all"]
-        if "all" in set(pd.unique(attrition["group"]))
-        else attrition
-    )
-    with_pre = pooled[pooled["pattern"].str.startswith("pre")]
-    started = int(with_pre["n"].sum())
-    lost = int(with_pre[~with_pre["pattern"].str.contains("post")]["n"].sum())
+    counts = reach(analysis.cleaned.attrition)
+    pooled = counts.get("all") or next(iter(counts.values()), {"started": 0, "lost": 0})
+    started, lost = pooled["started"], pooled["lost"]
     if started and lost:
         limits.append(
             {"code": "attrition", "lost": lost, "started": started, "share": lost / started}

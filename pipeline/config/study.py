@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pipeline.config.base import FrozenModel, problems_from, read_yaml
 from pipeline.config.instrument import Instrument, load_instrument, resolve_instrument
 from pipeline.config.parts import AspirationQuestion, AttendanceLog, CbprCycle, Plan, ServiceLog
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, Problem
 
 __all__ = [
     "WAVE_ORDER",
@@ -189,11 +189,10 @@ class Demographic(FrozenModel):
 
 
 class Targets(FrozenModel):
-    """What the program planned to achieve."""
+    """What the program planned to reach, for the funder summary (the POAC comparison of
+    planned and achieved is ``plan:``)."""
 
     participants: int | None = Field(None, ge=0)
-    sessions: int | None = Field(None, ge=0)
-    completion_rate: float | None = Field(None, ge=0, le=1)
     effect_size: float | None = None
 
 
@@ -312,8 +311,28 @@ class Limits(FrozenModel):
 
 
 class Report(FrozenModel):
+    """The language of the reports; every run writes all of them (HTML, XLSX, DOCX, figures)."""
+
     language: Literal["id", "en"] = "id"
-    formats: list[Literal["html"]] = Field(default_factory=lambda: ["html"])
+
+
+#: Keys that earlier versions accepted but nothing read, with what to write instead.
+REMOVED_KEYS = {
+    ("targets", "sessions"): "plan.plan.sessions (compared with the sessions held in the "
+    "attendance log)",
+    ("targets", "completion_rate"): "plan.actuate.completion_share",
+    ("report", "formats"): "nothing: every run writes the HTML reports, the funder workbook "
+    "and the article kit",
+}
+
+
+def _removed_keys(data: dict[str, Any], path: Path) -> list[Problem]:
+    """A located problem for each removed key the study file still uses."""
+    return [
+        Problem("config_key_removed", file=str(path), column=f"{section}.{key}", expected=instead)
+        for (section, key), instead in REMOVED_KEYS.items()
+        if isinstance(data.get(section), dict) and key in data[section]
+    ]
 
 
 class Study(FrozenModel):
@@ -430,6 +449,9 @@ def load_study(path: str | Path) -> Study:
     """
     path = Path(path)
     data = read_yaml(path, "study file")
+    removed = _removed_keys(data, path)
+    if removed:
+        raise ConfigError(removed, "The study file uses keys that pkm-eval no longer reads")
     try:
         study = Study.model_validate({**data, "base_dir": path.parent, "source": path})
     except ValidationError as exc:

@@ -12,8 +12,10 @@ from typing import Any
 
 import yaml
 
+from pipeline.bundle.read import load_bundle
 from pipeline.bundle.write import instrument_digest
 from pipeline.config import Study
+from pipeline.errors import ReportError
 from pipeline.portfolio.report import report_words
 from pipeline.stages.read import file_digests
 
@@ -36,11 +38,8 @@ def pkm_eval_version() -> str:
 def reusable(study: Study, bundle_dir: Path) -> bool:
     """Whether the bundle in ``bundle_dir`` was made from exactly these inputs and settings."""
     try:
-        status = json.loads((bundle_dir / "status.json").read_text("utf-8"))
-        manifest = json.loads((bundle_dir / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    if status.get("status") != "complete":
+        manifest = load_bundle(bundle_dir, tables=()).manifest
+    except (OSError, ValueError, ReportError):  # no bundle, a broken one, or a failed run
         return False
     if manifest.get("packages", {}).get("pkm-eval") != pkm_eval_version():
         return False

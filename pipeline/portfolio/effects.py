@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.bundle.read import load_bundle
 from pipeline.stages.pairs import MIN_PAIRS, wide_scores
-from pipeline.stats import meta
+from pipeline.stats.change_effects import Effect, smcr
 
 __all__ = ["program_effect"]
 
@@ -31,11 +31,11 @@ def _arm_problem(pairs: pd.DataFrame) -> str | None:
     return None
 
 
-def _arm_effect(pairs: pd.DataFrame) -> meta.Effect | None:
+def _arm_effect(pairs: pd.DataFrame) -> Effect | None:
     if _arm_problem(pairs) is not None:
         return None
     r = float(np.corrcoef(pairs["pre"], pairs["post"])[0, 1])
-    return meta.smcr(
+    return smcr(
         pairs["pre"].mean(), pairs["post"].mean(), pairs["pre"].std(), min(r, 1.0), len(pairs)
     )
 

@@ -89,17 +89,9 @@ def methods_paragraph(bundle: Bundle, language: str) -> str:
     results = bundle.results
     instrument = results["instrument"]
     reliability = bundle["reliability"].dropna(subset=["alpha"])
-    attrition = bundle["attrition"]
-    pooled = attrition[
-        attrition["group"]
-        == ("all" if "all" in set(attrition["group"]) else attrition["group"].iloc[0])
-    ]
-    pairs = int(
-        pooled[pooled["pattern"].str.contains("pre") & pooled["pattern"].str.contains("post")][
-            "n"
-        ].sum()
-    )
-    started = int(pooled[pooled["pattern"].str.startswith("pre")]["n"].sum())
+    reach = results["flow"]["reach"]
+    pooled = reach.get("all") or next(iter(reach.values()))
+    pairs, started = pooled["both"], pooled["started"]
     return say(
         language,
         "article.methods",

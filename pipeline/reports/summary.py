@@ -27,14 +27,9 @@ def focus_group(bundle: Bundle) -> str:
 
 
 def _reach(bundle: Bundle, group: str) -> dict[str, int]:
-    attrition = bundle["attrition"]
-    rows = attrition[attrition["group"] == group]
-    enrolled = int(rows[rows["pattern"].str.startswith("pre")]["n"].sum())
-    completed = int(rows[rows["pattern"].str.contains("post")]["n"].sum())
-    matched = int(
-        rows[rows["pattern"].str.contains("pre") & rows["pattern"].str.contains("post")]["n"].sum()
-    )
-    return {"enrolled": enrolled, "completed": completed, "matched": matched}
+    counts = bundle.results["flow"]["reach"][group]
+    return {"enrolled": counts["started"], "completed": counts["completed"],
+            "matched": counts["both"]}  # fmt: skip
 
 
 def indicators(bundle: Bundle, language: str) -> pd.DataFrame:

@@ -325,7 +325,7 @@ def study_yaml(
         demographics=[
             {"name": "gender", "column": "Jenis Kelamin", "values": ["Laki-laki", "Perempuan"]}
         ],
-        targets={"participants": spec.n_treatment, "sessions": 4},
+        targets={"participants": spec.n_treatment},
         language=language,
     )
 

@@ -21,11 +21,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.stats.meta import controlled_smcr, random_effects, smcc, smcr, subgroups
+from pipeline.stats.change_effects import controlled_smcr, smcc, smcr
+from pipeline.stats.meta import random_effects, subgroups
 
 # Read here rather than through tests.conftest.load_reference, which needs the repository root
 # on sys.path (``python -m pytest``); this file also runs under the bare ``pytest`` script.
-REF = json.loads((Path(__file__).parent / "reference" / "meta.json").read_text("utf-8"))
+REF = json.loads(
+    (Path(__file__).resolve().parents[1] / "reference" / "meta.json").read_text("utf-8")
+)
 CONFIGS = {"REML": ("REML", False), "DL": ("DL", False), "REML_knha": ("REML", True)}
 CONFIGS["DL_knha"] = ("DL", True)
 #: The reference's field name for each of ours, where they differ.

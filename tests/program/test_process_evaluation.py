@@ -34,7 +34,7 @@ from pipeline.simulate.logs import simulate_attendance, simulate_service_log
 from pipeline.stages.read import read_log
 from pipeline.text import parse_duration
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1]
 FIXTURES = HERE / "fixtures" / "process"
 # Read directly rather than through tests.conftest.load_reference, so the module also runs as
 # `pytest tests/test_process.py` without the repository root on sys.path.

@@ -382,6 +382,7 @@ def _write_bundle(folder, groups: dict[str, int], spread: float = 0.5):
     }
     (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
     (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    (folder / "status.json").write_text('{"status": "complete"}', encoding="utf-8")
     return folder
 
 

@@ -18,7 +18,7 @@ from pipeline.stages.ingest import ingest
 from pipeline.stages.read import read_inputs
 from tests.conftest import program
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 MANIFEST = yaml.safe_load((FIXTURES / "manifest.yaml").read_text("utf-8"))
 ITEMS = [f"{s}{k}" for s in ("sk", "ck", "ex", "gp") for k in range(1, 7)]
 

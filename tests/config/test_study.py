@@ -140,3 +140,25 @@ def test_instrument_documentation_lists_every_item():
     instrument = load_instrument("builtin:career_awareness_planning")
     for item in instrument.items:
         assert item.text.id in doc and item.text.en in doc, item.id
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "instead"),
+    [
+        ("targets", "sessions", 4, "plan.plan.sessions"),
+        ("targets", "completion_rate", 0.8, "plan.actuate.completion_share"),
+        ("report", "formats", ["html"], "every run writes"),
+    ],
+)
+def test_a_removed_key_is_named_with_its_replacement(demo_copy, section, key, value, instead):
+    import yaml
+
+    data = yaml.safe_load(demo_copy.read_text("utf-8"))
+    data.setdefault(section, {})[key] = value
+    demo_copy.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_study(demo_copy)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.column) == ("config_key_removed", f"{section}.{key}")
+    assert instead in problem.message("en")
+    assert "tidak dipakai lagi" in problem.message("id")
