@@ -42,10 +42,11 @@ class RawTable:
     header
         The header cells as the file has them (stripped; repeats not renamed).
     ragged
-        Rows with fewer or more cells than the header
-        (:data:`pipeline.stages.ragged.RAGGED_COLUMNS`), or None when every row fits. Short
-        rows are padded at their end, long rows cut to the header's width: the ingest stage
-        warns about the first and quarantines the second.
+        Rows with fewer or more cells than the header (``row, cells, expected, kind,
+        difference``), or None when every row fits. Short rows are padded at their end, long
+        rows cut to the header's width: the ingest stage warns about the first and
+        quarantines the second. Rows off only by blank cells (blank cells past the header, or
+        a row ending where the header's named cells end) are read without a word.
     """
 
     frame: pd.DataFrame
@@ -154,6 +155,8 @@ def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTa
                 skip_blank_lines=False,
             )
     details = {"delimiter": delimiter, "encoding": encoding, "sheet": None}
+    if ragged is not None:  # rows off only by blank cells lose nothing: no message
+        ragged = ragged[~ragged["blank_tail"]].drop(columns="blank_tail")
     found = ragged if ragged is not None and len(ragged) else None
     return RawTable(frame, header_idx + 1, details, header, found)
 

@@ -19,7 +19,7 @@ import pandas as pd
 __all__ = ["RAGGED_COLUMNS", "ragged_rows", "square_rows"]
 
 #: Columns of :func:`ragged_rows`' table.
-RAGGED_COLUMNS = ["row", "cells", "expected", "kind", "difference"]
+RAGGED_COLUMNS = ["row", "cells", "expected", "kind", "difference", "blank_tail"]
 
 
 def _records(text: str, delimiter: str) -> list[list[str]]:
@@ -44,32 +44,43 @@ def ragged_rows(text: str, *, delimiter: str, header_row: int = 1) -> pd.DataFra
     DataFrame
         ``RAGGED_COLUMNS``: ``row`` as a spreadsheet numbers it (the header's record is
         ``header_row``; a quoted line break does not start a new row), ``cells`` found,
-        ``expected`` (the header's width), ``kind`` ("short" or "long") and ``difference``
-        (cells minus expected). Blank lines, and lines of blank cells only (``  `` or
-        ``,,``), are not ragged: they are blank rows.
+        ``expected`` (the header's width), ``kind`` ("short" or "long"), ``difference``
+        (cells minus expected) and ``blank_tail``: True when the difference concerns blank
+        cells only (a long row whose cells past the header are blank, or a short row that
+        ends where the header's named cells end), so nothing is lost or misplaced. Blank
+        lines, and lines of blank cells only (``  `` or ``,,``), are not ragged: they are
+        blank rows.
 
     Notes
     -----
     Trailing empty cells count as cells: ``a,b,`` has three. A short row is only missing
     cells at its end (a CSV cannot say otherwise), so padding it keeps every answer in its
-    column; a long row cannot say which cell is extra.
+    column; a long row cannot say which cell is extra, unless the extra cells are blank.
     """
     records = _records(text, delimiter)
     if len(records) < header_row:
         return pd.DataFrame(columns=RAGGED_COLUMNS)
-    width = len(records[header_row - 1])
-    found = [
-        (header_row + k, len(record))
-        for k, record in enumerate(records[header_row:], start=1)
-        if len(record) != width and any(cell.strip() for cell in record)
-    ]
-    table = pd.DataFrame(found, columns=["row", "cells"])
+    header = records[header_row - 1]
+    width, named = len(header), _filled_length(header)
+    found = []
+    for k, record in enumerate(records[header_row:], start=1):
+        if len(record) == width or not any(cell.strip() for cell in record):
+            continue
+        harmless = _filled_length(record) <= width if len(record) > width else len(record) >= named
+        found.append((header_row + k, len(record), harmless))
+    table = pd.DataFrame(found, columns=["row", "cells", "blank_tail"])
     table["expected"] = width
     table["difference"] = table["cells"] - width
     table["kind"] = table["difference"].map(lambda d: "short" if d < 0 else "long")
     return table[RAGGED_COLUMNS].astype(
-        {"row": int, "cells": int, "expected": int, "difference": int}
+        {"row": int, "cells": int, "expected": int, "difference": int, "blank_tail": bool}
     )
+
+
+def _filled_length(cells: list[str]) -> int:
+    """The number of cells up to the last one that is not blank."""
+    filled = [k for k, cell in enumerate(cells) if cell.strip()]
+    return filled[-1] + 1 if filled else 0
 
 
 def square_rows(

@@ -61,3 +61,16 @@ def test_a_pipe_separated_file_names_its_delimiter():
         4,
     )
     assert "split into 4 columns by '|'" in problem.message("en")
+
+
+def test_rows_off_only_by_blank_cells_are_read_without_a_word():
+    # Excel keeps trailing separators of a cell once edited; a header may end in blank cells.
+    text = "Nama,Q1,Q2,,\nAni,4,5,,\nBudi,3,2\nCitra,2,2,,,,\nDewi,1\n"
+    table = read_table(text.encode(), "x.csv")
+    assert table.ragged[["row", "kind"]].values.tolist() == [[5, "short"]]  # Dewi lacks Q2
+    assert table.frame[["Nama", "Q1", "Q2"]].values.tolist() == [
+        ["Ani", "4", "5"],
+        ["Budi", "3", "2"],
+        ["Citra", "2", "2"],
+        ["Dewi", "1", ""],
+    ]
