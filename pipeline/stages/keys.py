@@ -28,7 +28,7 @@ from pipeline.stages.identity import (
 )
 from pipeline.text import normalize_text, resolve_column
 
-__all__ = ["KEY_PREFIX", "IdChoice", "IdKey", "choose_key", "id_keys"]
+__all__ = ["REASONS_ID", "IdChoice", "IdKey", "choose_key", "id_keys", "key_values"]
 
 #: Headers of student-number columns, as header keys.
 _NUMBER_HEADER = re.compile(r"\b(nim|npm|nis|nisn|nomor induk|no induk|student (id|number))\b")
