@@ -39,21 +39,66 @@ Lang = Annotated[
 ]
 
 
-def _print_problems(error: PkmEvalError, language: str) -> None:
+def _lang(language: object) -> str:
+    return str(getattr(language, "value", language))
+
+
+def _print_problems(error: PkmEvalError, language: object) -> None:
     """Each problem on its own line, unwrapped, so paths and values can be copied whole."""
-    language = getattr(language, "value", language)
-    console.print(f"[bold red]{error.summary}[/]")
-    for problem in error.problems[:200]:
+    from pipeline.text import phrase
+
+    language = _lang(language)
+    heading = (
+        error.summary
+        if language == "en"
+        else phrase("problems_heading", language, n=len(error.problems))
+    )
+    _print_list(heading, error.problems, language, style="bold red")
+
+
+def _print_list(heading: str, problems, language: str, *, style: str) -> None:
+    from pipeline.text import phrase
+
+    console.print(f"[{style}]{heading}[/]", highlight=False)
+    for problem in problems[:200]:
         console.print(
             f"- {problem.message(language)}", soft_wrap=True, markup=False, highlight=False
         )
-    if len(error.problems) > 200:
-        console.print(f"... and {len(error.problems) - 200} more (see problems.csv)")
+    if len(problems) > 200:
+        console.print(phrase("more_problems", language, n=len(problems) - 200), markup=False)
 
 
-def _run(study: Path, *, processed: Path, reports: Path, render: bool, language: str) -> None:
+def _print_checked(problems, language: str) -> None:
+    """A check's problems: rows set aside (errors) apart from warnings (rows kept)."""
+    from pipeline.text import phrase
+
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    if errors:
+        _print_list(phrase("errors_heading", language), errors, language, style="bold red")
+    if warnings:
+        _print_list(phrase("warnings_heading", language), warnings, language, style="bold yellow")
+
+
+def _print_needs(items, language: str) -> None:
+    """The short list of what needs a person, each with the file to open."""
+    from pipeline.text import phrase
+
+    if not items:
+        out.print(phrase("needs_nothing", language), highlight=False)
+        return
+    out.print(f"[bold]{phrase('needs_heading', language)}[/]", highlight=False)
+    for item in items:
+        out.print(f"- {item.text(language)}", soft_wrap=True, markup=False, highlight=False)
+
+
+def _run(
+    study: Path, *, processed: Path | None, reports: Path | None, render: bool, language: object
+) -> None:
     from pipeline import run as flow
+    from pipeline.text import phrase
 
+    language = _lang(language)
     stages = flow.STAGES if render else flow.STAGES[:-1]
     with Progress(
         SpinnerColumn(),
@@ -81,26 +126,42 @@ def _run(study: Path, *, processed: Path, reports: Path, render: bool, language:
             _print_problems(error, language)
             raise typer.Exit(1) from None
         bar.update(task, description="done", completed=len(stages))
-    ledger = result.analysis.cleaned.ledger
-    out.print(
-        f"[green]Done.[/] {len(ledger)} input rows: "
-        + ", ".join(f"{k} {v}" for k, v in ledger["outcome"].value_counts().items())
+    analysis = result.analysis
+    ledger = analysis.cleaned.ledger
+    counts = ", ".join(
+        f"{phrase(f'outcome_{k}', language)} {v}"
+        for k, v in ledger["outcome"].value_counts().items()
     )
-    out.print(f"Bundle: {result.bundle_dir}")
+    out.print(
+        f"[green]{phrase('done', language, rows=len(ledger), counts=counts)}[/]", highlight=False
+    )
+    out.print(phrase("bundle", language, path=result.bundle_dir), highlight=False)
     if result.report_path:
-        out.print(f"Report: {result.report_path}")
+        out.print(phrase("report", language, path=result.report_path), highlight=False)
+    needs = flow.needs_a_person(
+        analysis.study, analysis.validated, analysis.cleaned, bundle_dir=result.bundle_dir
+    )
+    _print_needs(needs, language)
 
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (study.yaml).")]
-ProcessedOpt = Annotated[Path, typer.Option(help="Folder for results bundles.")]
-ReportsOpt = Annotated[Path, typer.Option(help="Folder for reports.")]
+_ROOTS = (
+    "Default: data/processed (reports: reports) in the project root, the folder holding the "
+    "data/raw/ the study file is in (else the current folder)."
+)
+ProcessedOpt = Annotated[
+    Path | None, typer.Option(help=f"Folder for results bundles. {_ROOTS}", show_default=False)
+]
+ReportsOpt = Annotated[
+    Path | None, typer.Option(help=f"Folder for reports. {_ROOTS}", show_default=False)
+]
 
 
 @app.command()
 def run(
     study: StudyArg,
-    processed_dir: ProcessedOpt = Path("data/processed"),
-    reports_dir: ReportsOpt = Path("reports"),
+    processed_dir: ProcessedOpt = None,
+    reports_dir: ReportsOpt = None,
     report: Annotated[bool, typer.Option(help="Render the HTML report.")] = True,
     lang: Lang = Language.en,
 ) -> None:
@@ -133,29 +194,31 @@ def tryout(
 
 @app.command()
 def validate(study: StudyArg, lang: Lang = Language.en) -> None:
-    """Check the study file, instrument and exports; print every problem found."""
+    """Check the study file, instrument and exports without writing anything; print every
+    problem found and what needs a person."""
+    from pipeline import run as flow
     from pipeline.config import load_study
-    from pipeline.stages.ingest import ingest
-    from pipeline.stages.read import read_inputs
-    from pipeline.stages.validate import validate as check
+    from pipeline.text import phrase
 
+    language = _lang(lang)
     try:
         loaded = load_study(study)
-        result = check(ingest(read_inputs(loaded), loaded), loaded)
+        validated, cleaned = flow.check(loaded)
     except PkmEvalError as error:
-        _print_problems(error, lang)
+        _print_problems(error, language)
         raise typer.Exit(1) from None
-    n_bad = len(result.quarantine)
-    out.print(f"{result.n_input} rows read, {result.n_input - n_bad} valid, {n_bad} quarantined.")
-    if result.problems:
-        _print_problems(PkmEvalError(result.problems, "Rows that will be quarantined"), lang)
+    n_bad = len(validated.quarantine)
+    rows = validated.n_input
+    out.print(
+        phrase("validated", language, rows=rows, valid=rows - n_bad, quarantined=n_bad),
+        highlight=False,
+    )
+    _print_checked([*validated.problems, *cleaned.warnings], language)
+    _print_needs(flow.needs_a_person(loaded, validated, cleaned), language)
 
 
 @app.command()
-def demo(
-    processed_dir: ProcessedOpt = Path("data/processed"),
-    reports_dir: ReportsOpt = Path("reports"),
-) -> None:
+def demo(processed_dir: ProcessedOpt = None, reports_dir: ReportsOpt = None) -> None:
     """Run the bundled demo study (data/raw/demo) end to end."""
     if not DEMO_STUDY.is_file():
         console.print(f"[red]{DEMO_STUDY} not found: run this from the pkm-eval folder.[/]")
@@ -164,10 +227,7 @@ def demo(
 
 
 @app.command()
-def examples(
-    processed_dir: ProcessedOpt = Path("data/processed"),
-    reports_dir: ReportsOpt = Path("reports"),
-) -> None:
+def examples(processed_dir: ProcessedOpt = None, reports_dir: ReportsOpt = None) -> None:
     """Run the bundled example studies (data/raw/examples) end to end: pesantren career
     planning, CBPR with children, a university counseling service, a knowledge test (Google
     Forms quiz), an instrument try-out, and three arms with a follow-up."""
@@ -184,19 +244,56 @@ def examples(
 @app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="New study folder to create.")],
+    exports: Annotated[
+        list[Path] | None,
+        typer.Argument(help="With --from: the pre export, then the post (and follow-up) one."),
+    ] = None,
+    from_exports: Annotated[
+        bool,
+        typer.Option(
+            "--from",
+            help="Draft study.yaml and codebook.yaml from the exports that follow "
+            "(init DIR --from pre.csv post.csv); they are copied into the folder.",
+        ),
+    ] = False,
     with_example_data: Annotated[
         bool,
         typer.Option(help="Also write simulated pre.csv and post.csv so the study runs at once."),
     ] = False,
+    lang: Lang = Language.en,
 ) -> None:
-    """Scaffold a study folder: study.yaml, a copy of the bundled instrument, and a README."""
+    """Scaffold a study folder: a study.yaml to fill in, or with --from a study.yaml and a
+    codebook drafted from your exports."""
+    from pipeline.text import phrase
+
+    language = _lang(lang)
+    if bool(exports) != from_exports:
+        console.print(
+            "[red]Give the exports after --from: pkm-eval init DIR --from pre.csv post.csv[/]"
+        )
+        raise typer.Exit(2)
+    if (folder / "study.yaml").exists():
+        console.print(
+            phrase("init_exists", language, file=folder / "study.yaml"), style="red", markup=False
+        )
+        raise typer.Exit(1)
+    if exports:
+        _init_from(folder, exports, language)
+        return
+    _init_plain(folder, with_example_data=with_example_data)
+    out.print(phrase("init_created", language, folder=folder), soft_wrap=True, highlight=False)
+
+
+def _init_plain(folder: Path, *, with_example_data: bool) -> None:
+    """The neutral template, or a simulated study with the bundled instrument."""
     from pipeline.bundle.files import atomic_write_text
     from pipeline.config import builtin_instrument_path
+    from pipeline.draft import render_blank_study
     from pipeline.simulate import survey as simulate
 
-    if (folder / "study.yaml").exists():
-        console.print(f"[red]{folder / 'study.yaml'} already exists; nothing was changed.[/]")
-        raise typer.Exit(1)
+    if not with_example_data:
+        atomic_write_text(folder / "study.yaml", render_blank_study(program_id=_slug(folder.name)))
+        return
     program = {
         **simulate.DEMO_PROGRAM,
         "id": _slug(folder.name),
@@ -206,8 +303,7 @@ def init(
         "funder": "Penyandang dana",
     }
     instrument = builtin_instrument_path("career_awareness_planning")
-    if with_example_data:
-        simulate.write_study(folder, program=program)
+    simulate.write_study(folder, program=program)
     atomic_write_text(folder / instrument.name, instrument.read_text("utf-8"))
     atomic_write_text(
         folder / "study.yaml",
@@ -215,11 +311,67 @@ def init(
             program=program, spec=simulate.SimulationSpec(), instrument=instrument.name
         ),
     )
-    out.print(
-        f"Created {folder}/study.yaml. Put your exports beside it as pre.csv and post.csv "
-        f"(or edit 'waves'), check the column names, then: pkm-eval validate "
-        f"{folder}/study.yaml"
-    )
+
+
+def _init_from(folder: Path, exports: list[Path], language: str) -> None:
+    """Read the exports, copy them into the folder, and write the drafted study and
+    codebook."""
+    from pipeline.bundle.files import atomic_write_bytes, atomic_write_text
+    from pipeline.config import WAVE_ORDER
+    from pipeline.draft import describe, propose, render_codebook, render_study
+
+    order = [wave for wave in WAVE_ORDER if wave != "tryout"]  # a program's waves, in time order
+    if len(exports) > len(order):
+        console.print(f"[red]At most {len(order)} exports (pre, post, follow-ups).[/]")
+        raise typer.Exit(2)
+    waves = dict(zip(order, exports, strict=False))
+    names = _export_names(exports, list(waves))
+    try:
+        frames, copies = _read_exports(waves, names, folder)
+        draft = propose(frames, files=names)
+    except PkmEvalError as error:
+        _print_problems(error, language)
+        raise typer.Exit(1) from None
+    for name, data in copies.items():
+        atomic_write_bytes(folder / name, data)
+    study, codebook = folder / "study.yaml", folder / "codebook.yaml"
+    atomic_write_text(codebook, render_codebook(draft))
+    atomic_write_text(study, render_study(draft, program_id=_slug(folder.name)))
+    for line in describe(draft, language, study=str(study), codebook=str(codebook)):
+        out.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+def _read_exports(waves: dict[str, Path], names: dict[str, str], folder: Path):
+    """Each export read as text (by the read stage, its header the first fullest row), and
+    the bytes of those to copy into the folder; every file's problems together."""
+    from pipeline.config import Limits
+    from pipeline.draft import header_cells
+    from pipeline.errors import InputError, Problem
+    from pipeline.stages.read import read_bytes, read_file
+
+    frames, copies, problems = {}, {}, []
+    for wave, path in waves.items():
+        missing = Problem("file_missing", file=str(path), details={"wave": wave})
+        options = {"label": str(path), "limits": Limits(), "missing": missing}
+        try:
+            frames[wave] = read_file(path, score=header_cells, **options).table.frame
+            if path.resolve() != (folder / names[wave]).resolve():
+                copies[names[wave]] = read_bytes(path, **options)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems, "The exports cannot be read")
+    return frames, copies
+
+
+def _export_names(exports: list[Path], waves: list[str]) -> dict[str, str]:
+    """Each export's file name in the study folder: its own, or prefixed by its wave when
+    two exports share a name."""
+    names = [p.name for p in exports]
+    return {
+        wave: name if names.count(name) == 1 else f"{wave}_{name}"
+        for wave, name in zip(waves, names, strict=True)
+    }
 
 
 @app.command()

@@ -3,20 +3,44 @@
 Exports are typed by people and re-saved by spreadsheets, so every comparison of a header, a
 label or an id goes through :func:`normalize_text` (case, accents, spacing and surrounding
 punctuation ignored). Time standards of a service ("1x24 jam", "dalam 3 hari") are read by
-:func:`parse_duration`.
+:func:`parse_duration`. What the command says to people, in Indonesian or English, comes from
+``resources/console.yaml`` through :func:`phrase`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DURATION_EXAMPLES", "map_unique", "normalize_text", "parse_duration", "resolve_column"]
+__all__ = [
+    "DURATION_EXAMPLES",
+    "map_unique",
+    "normalize_text",
+    "parse_duration",
+    "phrase",
+    "resolve_column",
+]
+
+
+@cache
+def _phrases() -> Mapping[str, Mapping[str, str]]:
+    import yaml
+
+    text = resources.files("pipeline.resources").joinpath("console.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def phrase(key: str, language: str = "en", **values: object) -> str:
+    """A sentence of ``resources/console.yaml`` in ``"id"`` or ``"en"``, its placeholders
+    filled with ``values``."""
+    return _phrases()[key][language].format(**values)
 
 
 def normalize_text(text: object) -> str:

@@ -172,7 +172,7 @@ def test_a_drafted_pair_runs_and_accounts_for_every_row(name, tmp_path):
     for file in (name, entry["pair"]):
         (tmp_path / file).write_bytes((REAL / file).read_bytes())
     study = load_study(_write(_fixture_draft(name), tmp_path))
-    assert (study.columns.id, study.columns.id_kind) == ("NIM", "number")
+    assert (study.columns.id_columns[0], study.columns.id_kinds[0]) == ("NIM", "number")
     validated = validate(ingest(read_inputs(study), study), study)
     ledger = clean(validated, study).ledger
     assert ledger["outcome"].value_counts().to_dict() == entry["ledger"]
@@ -218,14 +218,22 @@ def test_quiz_kobo_and_numbered_columns_are_not_taken_for_items_or_demographics(
     assert (kobo == "empty").sum() == 1
     numbered = _fixture_draft("numbered_headers.csv")
     assert numbered.items[0].text == "Saya tahu kegiatan apa yang paling saya sukai."
-    assert numbered.items[0].headers == ("1. Saya tahu kegiatan apa yang paling saya sukai.",)
+    # The ingest stage matches numbered headers by their key: no extra header to declare.
+    assert numbered.items[0].headers == ()
 
 
 def test_the_nim_pair_draft_finds_groups_by_their_labels():
     draft = _fixture_draft("nim_typos_pre.csv")
     assert draft.group.treatment == ("Peserta PKM",)
     assert draft.group.control == ("Kelompok Pembanding",)
-    assert (draft.id_column, draft.contacts) == ("NIM", ("Nama Mahasiswa",))
+    # The name beside the student number is the fallback key, so near misses come with names.
+    assert (draft.id_column, draft.id_fallbacks, draft.contacts) == (
+        "NIM",
+        (("Nama Mahasiswa", "name"),),
+        (),
+    )
+    columns = yaml.safe_load(render_study(draft))["columns"]
+    assert (columns["id"], columns["id_kind"]) == (["NIM", "Nama Mahasiswa"], ["number", "name"])
 
 
 # --------------------------------------------------------------------------- hand-made frames
@@ -291,8 +299,9 @@ def test_no_questionnaire_is_one_clear_problem():
     with pytest.raises(InputError) as caught:
         propose({"pre": table}, files={"pre": "saran.csv"})
     [problem] = caught.value.problems
-    assert problem.code == "column_missing"
-    assert "Sangat Setuju" in problem.message("en")
+    assert problem.code == "no_questionnaire"
+    assert "Sangat Setuju" in problem.message("en") and "Sangat Setuju" in problem.message("id")
+    assert "saran.csv" in problem.message("en") and "'Saran'" in problem.message("en")
 
 
 def test_a_group_without_a_control_label_asks_which_it_is():

@@ -159,3 +159,21 @@ def test_review_file_round_trip(demo_copy, tmp_path):
     ).sum() - 2
     statuses = pd.read_csv(second.bundle_dir / "match_review.csv")["status"]
     assert (statuses == "rejected by review").sum() == 1
+
+
+def test_outputs_go_under_the_project_root_wherever_the_command_starts(tmp_path):
+    from pipeline.run import output_roots
+
+    root = tmp_path / "proyek"
+    study = root / "data" / "raw" / "kelas" / "study.yaml"
+    study.parent.mkdir(parents=True)
+    expected = (root / "data" / "processed", root / "reports")
+    for cwd in (root, study.parent, tmp_path):
+        assert output_roots(study, cwd=cwd) == expected
+        assert output_roots(study.relative_to(tmp_path), cwd=tmp_path) == expected
+    outside = tmp_path / "lain" / "study.yaml"
+    assert output_roots(outside, cwd=tmp_path) == (
+        tmp_path / "data" / "processed",
+        tmp_path / "reports",
+    )
+    assert output_roots(outside, cwd=study.parent) == expected  # never inside data/raw

@@ -242,7 +242,9 @@ def revise(
     frames
         The exports as read, for the values of a column newly made a group or demographic.
     id_kind
-        ``name`` or ``number``; the draft's guess by default.
+        ``name``, ``number`` or ``email``, of the first id column; the draft's guess by
+        default. Further columns given the id role follow it in ``columns.id`` (a name beside
+        a student number names its near misses).
     """
     items, check = _items(draft, table)
     ids, times, groups = (_headers(table, r) for r in ("id", "timestamp", "group"))
@@ -263,6 +265,7 @@ def revise(
         check=check,
         id_column=ids[0] if ids else None,
         id_kind=id_kind or (draft.id_kind if ids[:1] == [draft.id_column] else "name"),
+        id_fallbacks=tuple((h, dict(draft.id_fallbacks).get(h, "name")) for h in ids[1:]),
         timestamp=times[0] if times else None,
         contacts=tuple(_headers(table, "contact")),
         group=group,

@@ -334,8 +334,9 @@ def step_mapping(w: Words) -> None:
     )
     arms = arms_editor(w, grid)
     draft = state["draft"]
+    kinds = ("name", "number", "email")
     id_kind = st.radio(
-        w("id_kind"), ("name", "number"), index=int(draft.id_kind == "number"),
+        w("id_kind"), kinds, index=kinds.index(draft.id_kind) if draft.id_kind in kinds else 0,
         format_func=w.choice("id_kind"), horizontal=True,
     )  # fmt: skip
     language = st.radio(

@@ -24,7 +24,7 @@ from pipeline.draft import Draft, propose, render_codebook, render_study
 from pipeline.errors import InputError, Problem
 from pipeline.stages.clean import clean
 from pipeline.stages.ingest import ingest
-from pipeline.stages.matching import STATUS
+from pipeline.stages.matching import NEAR_MISS_STATUS, STATUS
 from pipeline.stages.read import read_file, read_inputs
 from pipeline.stages.validate import validate
 from pipeline.text import normalize_text
@@ -181,9 +181,12 @@ class Checked:
 
     @property
     def pending(self) -> pd.DataFrame:
-        """Pairs proposed for review that nobody has decided yet."""
+        """Pairs proposed for review that nobody has decided yet: similar names, and student
+        numbers one edit apart with similar names."""
         review = self.review
-        return review[review["status"].eq(STATUS["proposed"]) & review["decision"].eq("")]
+        status = review["status"].astype(str)
+        proposed = status.eq(STATUS["proposed"]) | status.str.startswith(NEAR_MISS_STATUS)
+        return review[proposed & review["decision"].eq("")]
 
 
 def check_study(path: Path) -> Checked:

@@ -4,7 +4,7 @@ Everything is a frozen pydantic model validated on load; a bad key or value beco
 :class:`~pipeline.errors.Problem`. The names most callers need are importable from here.
 """
 
-from pipeline.config.base import FrozenModel, Text
+from pipeline.config.base import FrozenModel, ItemText, Text
 from pipeline.config.instrument import (
     BUILTIN_PREFIX,
     Instrument,
@@ -16,6 +16,7 @@ from pipeline.config.study import (
     FOLLOW_UPS,
     WAVE_ORDER,
     AnalysisOptions,
+    IdKind,
     Limits,
     Study,
     WaveFile,
@@ -29,7 +30,9 @@ __all__ = [
     "WAVE_ORDER",
     "AnalysisOptions",
     "FrozenModel",
+    "IdKind",
     "Instrument",
+    "ItemText",
     "Limits",
     "Study",
     "Text",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline.errors import ConfigError, Problem
 
-__all__ = ["FrozenModel", "Text", "problems_from", "read_yaml"]
+__all__ = ["FrozenModel", "ItemText", "Text", "problems_from", "read_yaml"]
 
 
 class FrozenModel(BaseModel):
@@ -33,6 +33,18 @@ class Text(FrozenModel):
 
     def get(self, language: str) -> str:
         return self.id if language == "id" else self.en
+
+
+class ItemText(FrozenModel):
+    """An item's text in Indonesian (``id``) and, optionally, English (``en``): a codebook
+    drafted from an Indonesian form need not translate every question before its first run."""
+
+    id: str
+    en: str | None = None
+
+    def get(self, language: str) -> str:
+        """The text in ``language``; the Indonesian text where no English one is given."""
+        return self.en if language == "en" and self.en else self.id
 
 
 def read_yaml(path: Path, kind: str) -> dict[str, Any]:

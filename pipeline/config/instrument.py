@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from pipeline.config.base import FrozenModel, Text, problems_from, read_yaml
+from pipeline.config.base import FrozenModel, ItemText, Text, problems_from, read_yaml
 from pipeline.errors import ConfigError
 from pipeline.text import normalize_text
 
@@ -86,7 +86,7 @@ class Item(FrozenModel):
     """One questionnaire item: a Likert statement, a test question or a score column."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    text: Text
+    text: ItemText
     kind: Kind = "likert"
     reverse: bool = False
     headers: list[str] = Field(
@@ -175,7 +175,7 @@ class AttentionCheck(FrozenModel):
     """An item with one right answer, used to flag careless responding."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
-    text: Text
+    text: ItemText
     expected: int
     headers: list[str] = Field(default_factory=list)
 

@@ -31,6 +31,7 @@ __all__ = [
     "AnalysisOptions",
     "Arm",
     "Hypothesis",
+    "IdKind",
     "Limits",
     "Sensitivity",
     "Study",
@@ -63,11 +64,25 @@ class ProgramFacts(FrozenModel):
         return self
 
 
+#: How participant ids are compared: names (lower-cased, accents and punctuation dropped,
+#: similar names matched across waves), student numbers (digits only, exact; one-digit typos
+#: proposed for review) or e-mail addresses (lower-cased, exact).
+IdKind = Literal["name", "number", "email"]
+
+
 class Columns(FrozenModel):
     """Which export columns hold the participant's identity and the submission time."""
 
-    id: str = Field(description="Column identifying a participant (name or student number).")
-    id_kind: Literal["name", "number"] = "name"
+    id: str | list[str] = Field(
+        description="Column identifying a participant (name or student number), or several in "
+        "order of preference, e.g. [NIM, Nama Lengkap]: the first that can tell people apart "
+        "in every wave is used."
+    )
+    id_kind: IdKind | list[IdKind] | None = Field(
+        None,
+        description="name, number or email: one kind, or one per id column; by default read "
+        "off each column's values (digits: number, addresses: email, else name).",
+    )
     timestamp: str | None = Field(
         None,
         description="Submission time column; by default the first of the usual export headers "
@@ -81,6 +96,45 @@ class Columns(FrozenModel):
     contact: list[str] = Field(
         default_factory=list, description="Phone or e-mail columns: kept out of every report."
     )
+
+    @field_validator("id")
+    @classmethod
+    def _named(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not names or any(not str(n).strip() for n in names):
+            raise ValueError("one column header, or a list of headers, none of them empty")
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"each id column once; repeated: {', '.join(repeated)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind_per_column(self) -> Columns:
+        kinds = self.id_kind
+        if isinstance(kinds, list) and len(kinds) != len(self.id_columns):
+            raise ValueError(
+                f"id_kind lists {len(kinds)} kind(s) for {len(self.id_columns)} id column(s); "
+                "give one kind per column, in the same order"
+            )
+        if isinstance(kinds, str) and len(self.id_columns) > 1:
+            raise ValueError(
+                f"id_kind '{kinds}' is one kind for {len(self.id_columns)} id columns; give one "
+                "kind per column, e.g. [number, name], or leave id_kind out"
+            )
+        return self
+
+    @property
+    def id_columns(self) -> list[str]:
+        """The id columns in order of preference."""
+        return [self.id] if isinstance(self.id, str) else list(self.id)
+
+    @property
+    def id_kinds(self) -> list[IdKind | None]:
+        """The declared kind of each id column (None: read off its values)."""
+        kinds = self.id_kind
+        if kinds is None:
+            return [None] * len(self.id_columns)
+        return [kinds] if isinstance(kinds, str) else list(kinds)
 
 
 class Demographic(FrozenModel):

@@ -13,9 +13,9 @@ import pandas as pd
 from pipeline.config.parts import ABSENT_LABELS, PRESENT_LABELS, AttendanceLog
 from pipeline.errors import Problem, bilingual, reasons_by_row
 from pipeline.program.logs import cell_problem, frame_rows, row_ledger
-from pipeline.stages.clean import normalize_id
+from pipeline.stages.identity import normalize_ids
 from pipeline.stages.read import LogTable
-from pipeline.stages.validate import parse_timestamps
+from pipeline.stages.timestamps import parse_timestamps
 from pipeline.text import normalize_text
 
 __all__ = ["Attendance", "ReachDose", "attendance_records", "reach_dose"]
@@ -29,8 +29,8 @@ class Attendance:
     ----------
     records
         One row per usable input row: ``source_row, session, session_key, date, participant``
-        (the comparable id, see :func:`pipeline.clean.normalize_id`), ``participant_raw`` (as
-        entered) and ``present`` (bool).
+        (the comparable id, see :func:`pipeline.stages.identity.normalize_ids`),
+        ``participant_raw`` (as entered) and ``present`` (bool).
     problems
         Rows that could not be used (errors) and duplicate rows (warnings).
     rows
@@ -64,7 +64,7 @@ def _attendance_problems(
 ) -> list[Problem]:
     """Errors per cell: empty id or session, unreadable date, unknown present answer."""
     checks = [
-        ("id", "id_missing", normalize_id(frame[cols["id"]], kind=cfg.id_kind).eq(""),
+        ("id", "id_missing", normalize_ids(frame[cols["id"]], kind=cfg.id_kind).eq(""),
          bilingual("the participant's name or number", "nama atau nomor peserta")),
         ("session", "value_not_allowed", frame[cols["session"]].str.strip().eq(""),
          bilingual("a session name or number", "nama atau nomor sesi")),
@@ -138,7 +138,7 @@ def attendance_records(log: LogTable, cfg: AttendanceLog) -> Attendance:
             "session": session,
             "session_key": session.map(normalize_text),
             "date": parsed.get("date", pd.Series(pd.NaT, index=frame.index)),
-            "participant": normalize_id(frame[cols["id"]], kind=cfg.id_kind),
+            "participant": normalize_ids(frame[cols["id"]], kind=cfg.id_kind),
             "participant_raw": frame[cols["id"]].str.strip(),
             "present": parsed.get("present", pd.Series(True, index=frame.index)),
         }
@@ -288,7 +288,7 @@ def reach_dose(att: Attendance, enrolled_ids: Iterable[object]) -> ReachDose:
     enrolled_ids
         Identities of the enrolled participants as entered in the survey (names or numbers,
         not pseudonymous codes); they are made comparable the same way as the log's ids
-        (:func:`pipeline.clean.normalize_id` with the log's ``id_kind``).
+        (:func:`pipeline.stages.identity.normalize_ids` with the log's ``id_kind``).
 
     Returns
     -------
@@ -317,7 +317,7 @@ def reach_dose(att: Attendance, enrolled_ids: Iterable[object]) -> ReachDose:
     """
     cfg, records = att.config, att.records
     raw = pd.Series([str(x) for x in enrolled_ids], dtype=object)
-    enrolled = [i for i in dict.fromkeys(normalize_id(raw, kind=cfg.id_kind)) if i]
+    enrolled = [i for i in dict.fromkeys(normalize_ids(raw, kind=cfg.id_kind)) if i]
     held = int(records["session_key"].nunique())
     table = _participant_table(att, enrolled, held)
     outsiders = table.loc[~table["enrolled"], ["participant", "sessions_attended"]]

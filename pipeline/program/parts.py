@@ -36,7 +36,7 @@ from pipeline.program.dose import DOSE_CAVEAT, dose_response
 from pipeline.program.logs import ROW_COLUMNS
 from pipeline.program.plan import plan_part
 from pipeline.program.service import service_records, step_durations
-from pipeline.stages.clean import normalize_id
+from pipeline.stages.identity import normalize_ids
 from pipeline.stages.result import Analysis, IngestResult, ProgramParts
 from pipeline.stages.score import analysis_groups
 from pipeline.text import normalize_text
@@ -82,7 +82,7 @@ def _canonical_log(log: Attendance, enrolled: list[str], to_code: dict[str, str]
     """The log with each participant under one id: a name matched across the waves may be
     spelt as in either wave, and every spelling (``to_code``: normalized spelling -> code)
     stands for the first wave's."""
-    first = normalize_id(pd.Series(enrolled, dtype=object), kind=log.config.id_kind)
+    first = normalize_ids(pd.Series(enrolled, dtype=object), kind=log.config.id_kind)
     canonical = {to_code[norm]: norm for norm in first if norm in to_code}
     alias = {n: canonical[code] for n, code in to_code.items() if n and code in canonical}
     participant = log.records["participant"]
@@ -114,7 +114,7 @@ def _attendance(analysis: Analysis, arm: str, out: _Work, actual: dict[str, Any]
     assert cfg is not None
     log = attendance_records(analysis.ingested.logs["attendance"], cfg)
     enrolled, spellings = _identities(analysis, arm)
-    normalized = normalize_id(pd.Series(list(spellings)), kind=cfg.id_kind)
+    normalized = normalize_ids(pd.Series(list(spellings)), kind=cfg.id_kind)
     to_code = dict(zip(normalized, spellings.values(), strict=True))
     log = _canonical_log(log, enrolled, to_code)
     rd = reach_dose(log, enrolled)

@@ -14,7 +14,7 @@ from pipeline.config.parts import ServiceLog
 from pipeline.errors import Problem, bilingual, reasons_by_row
 from pipeline.program.logs import cell_problem, frame_rows, row_ledger
 from pipeline.stages.read import LogTable, RawTable
-from pipeline.stages.validate import parse_timestamps
+from pipeline.stages.timestamps import parse_timestamps
 from pipeline.text import normalize_text
 
 __all__ = ["ServiceRecords", "StepDurations", "service_records", "step_durations"]

@@ -23,11 +23,11 @@ from pipeline.config import WAVE_ORDER, Study
 from pipeline.errors import Problem
 from pipeline.stages.careless import careless_flags
 from pipeline.stages.headers import CONTACT_PREFIX
-from pipeline.stages.matching import REVIEW_OUTPUT_COLUMNS, match_waves
+from pipeline.stages.identity import normalize_ids
+from pipeline.stages.matching import REVIEW_OUTPUT_COLUMNS, match_waves, near_misses
 from pipeline.stages.result import CleanResult, ValidationResult
-from pipeline.text import map_unique, normalize_text
 
-__all__ = ["LEDGER_COLUMNS", "CleanResult", "attrition_table", "clean", "normalize_id"]
+__all__ = ["LEDGER_COLUMNS", "CleanResult", "attrition_table", "clean"]
 
 LEDGER_COLUMNS = ["wave", "source_file", "source_row", "outcome", "participant_code", "detail"]
 CARELESS_COLUMNS = [
@@ -76,23 +76,6 @@ def _joined(answered: pd.DataFrame) -> pd.Series:
     return mask.map(names)
 
 
-def normalize_id(values: pd.Series, *, kind: str) -> pd.Series:
-    """Comparable participant ids: names lower-cased without accents, punctuation or extra
-    spaces; numbers stripped of spaces, punctuation and leading zeros, and upper-cased."""
-    if kind == "number":
-        # Excel drops leading zeros of numbers typed into a cell: 0012345 and 12345 are one id.
-        # Vectorized: student numbers are all distinct, so a per-value call would cost a
-        # Python call per participant.
-        text = (
-            values.astype(str).str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
-        )
-        digits = text.str.replace(r"[^0-9A-Za-z]", "", regex=True).str.upper()
-        return digits.str.replace(r"^0+(?=\d)", "", regex=True)
-    text = map_unique(values.astype(str), normalize_text).astype(str)
-    text = text.str.replace(r"[^\w\s]", " ", regex=True)
-    return text.str.replace(r"\s+", " ", regex=True).str.strip()
-
-
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the latest submission per (wave, id); return kept rows and superseded rows."""
     # Sort the four key columns only, then take whole rows once: reordering every item column
@@ -133,15 +116,21 @@ def _duplicate_conflicts(dupes: pd.DataFrame, kept: pd.DataFrame) -> list[Proble
     ]
 
 
-def _decisions(review: pd.DataFrame | None, study: Study) -> dict[str, dict]:
-    """Reviewed decisions per wave, keyed by the two normalized names."""
+def _id_kind(validated: ValidationResult, study: Study) -> str:
+    """How the chosen id column's values are compared."""
+    if validated.identity is not None:
+        return validated.identity.kind
+    return study.columns.id_kinds[0] or "name"
+
+
+def _decisions(review: pd.DataFrame | None, kind: str) -> dict[str, dict]:
+    """Reviewed decisions per wave, keyed by the two normalized ids."""
     if review is None or review.empty:
         return {}
-    kind = study.columns.id_kind
     keys = zip(
         review["wave"],
-        normalize_id(review["name_base"], kind=kind),
-        normalize_id(review["name_other"], kind=kind),
+        normalize_ids(review["name_base"], kind=kind),
+        normalize_ids(review["name_other"], kind=kind),
         review["decision"],
         strict=True,
     )
@@ -152,26 +141,33 @@ def _decisions(review: pd.DataFrame | None, study: Study) -> dict[str, dict]:
     return decisions
 
 
-def _assign_participants(kept: pd.DataFrame, study: Study, review: pd.DataFrame | None):
+def _assign_participants(kept: pd.DataFrame, study: Study, validated: ValidationResult):
     """Give every kept row a person number, joining each later wave to the people seen in
     earlier waves (so a follow-up answer can join someone who skipped the pre wave but
-    answered post)."""
+    answered post). Student numbers one edit apart are proposed for review, never joined."""
     person = pd.Series(np.arange(len(kept)), index=kept.index)
     waves = sorted(kept["wave"].unique(), key=WAVE_ORDER.get)
     base = kept[kept["wave"] == waves[0]]
-    decisions = _decisions(review, study)
+    kind = _id_kind(validated, study)
+    decisions = _decisions(validated.review, kind)
+    names = validated.identity.names if validated.identity is not None else None
     matched, reviews = [], []
     for wave in waves[1:]:
         other = kept[kept["wave"] == wave]
         pairs, considered = match_waves(
             base,
             other,
-            similar=study.columns.id_kind == "name",
+            similar=kind == "name",
             threshold=study.analysis.fuzzy_threshold,
             review_threshold=study.analysis.review_threshold,
             block="group_label" if study.groups else None,
             decisions=decisions.get(wave),
         )
+        near = (
+            near_misses(base, other, pairs, names, decisions.get(wave)) if kind == "number" else ()
+        )
+        if len(near):
+            considered = pd.concat([considered, near], ignore_index=True)
         person.loc[pairs["other_index"].to_numpy()] = person.loc[pairs["base_index"]].to_numpy()
         pairs["wave"] = wave
         pairs["id_base"] = kept.loc[pairs["base_index"], "participant"].to_numpy()
@@ -288,11 +284,11 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
         careless-responding flags, the ledger and the attrition table.
     """
     frame = validated.valid.copy()
-    frame["id_norm"] = normalize_id(frame["participant"], kind=study.columns.id_kind)
+    frame["id_norm"] = normalize_ids(frame["participant"], kind=_id_kind(validated, study))
     mapping = study.groups.label_to_group() if study.groups else None
     frame["group"] = frame["group_label"].map(mapping) if mapping else "all"
     kept, dupes = _resolve_duplicates(frame)
-    person, matches, review = _assign_participants(kept, study, validated.review)
+    person, matches, review = _assign_participants(kept, study, validated)
     kept = kept.assign(participant_code=_codes(person, kept))
     # A person's group is the one given at their first wave, so a relabelled later row
     # cannot move them between arms.

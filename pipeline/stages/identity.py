@@ -118,13 +118,11 @@ def normalize_ids(values: pd.Series, *, kind: IdKind) -> pd.Series:
     values
         Ids as typed.
     kind
-        ``"name"``: lower-case, accents, punctuation and extra spaces removed (as
-        :func:`pipeline.stages.clean.normalize_id` does). ``"number"``: spaces, dots, dashes,
-        slashes,
-        a leading apostrophe (Excel's text mark) and any other non-alphanumeric character
-        removed, letters upper-cased, leading zeros dropped (Excel drops them from a number
-        typed into a cell, so ``0012345`` and ``12345`` are one id). ``"email"``: lower-case,
-        spaces removed.
+        ``"name"``: lower-case, accents, punctuation and extra spaces removed.
+        ``"number"``: spaces, dots, dashes, slashes, a leading apostrophe (Excel's text
+        mark) and any other non-alphanumeric character removed, letters upper-cased, leading
+        zeros dropped (Excel drops them from a number typed into a cell, so ``0012345`` and
+        ``12345`` are one id). ``"email"``: lower-case, spaces removed.
 
     Returns
     -------

@@ -1,9 +1,16 @@
 """The ingest stage: map each wave's export onto the codebook and code its answers.
 
-- Headers map to item ids through the codebook (see :mod:`pipeline.stages.headers`).
+- Headers map to item ids through the codebook (see :mod:`pipeline.stages.headers`); a blank
+  second column for one question (a later KoboToolbox form version) is set aside with a
+  warning, and the columns a Google Forms quiz adds (``Total skor``, ``… [Skor]``,
+  ``… [Masukan]``) are never read as items.
 - Answer labels map to codes (case, accents and spacing ignored; Indonesian, English, the
   codebook's aliases and the study's own ``answer_labels``); numbers are read as codes.
-- Every row keeps its provenance: the file and the row number as a spreadsheet shows it.
+- Every row keeps its provenance: the file and the row number as a spreadsheet shows it. A
+  row with fewer cells than the header is read with blanks at its end (a warning); a row with
+  more is quarantined (which cell is extra cannot be known).
+- The id columns (declared, and student-number or e-mail columns found in the exports) are
+  read for :mod:`pipeline.stages.keys` to judge.
 """
 
 from __future__ import annotations
@@ -14,13 +21,18 @@ import pandas as pd
 from pipeline.config import Instrument, Study
 from pipeline.errors import InputError, Problem, bilingual
 from pipeline.stages import outcomes
+from pipeline.stages.header_names import closest_header
 from pipeline.stages.headers import (
+    CLOSEST_MIN,
     CONTACT_PREFIX,
+    KEY_PREFIX,
+    blank_twins,
     map_headers,
     meta_columns,
     repeated_headers,
     timestamp_header,
 )
+from pipeline.stages.keys import IdKey, id_keys, key_values
 from pipeline.stages.read import Inputs, ReadFile
 from pipeline.stages.result import IngestResult
 from pipeline.text import map_unique, normalize_text, resolve_column
@@ -86,33 +98,108 @@ def _canonical(values: pd.Series, allowed: list[str]) -> pd.Series:
 # --------------------------------------------------------------------------- waves
 
 
-def _ingest_wave(wave: str, export: ReadFile, study: Study):
-    file = str(export.path)
-    table = export.table
-    frame, headers = table.frame, list(table.frame.columns)
-    instrument = study.instrument_spec
-    # A quiz export's score and feedback columns ("… [Skor]") are never items.
-    quiz_added = outcomes.quiz_added(headers)
-    mapping, problems = map_headers(
-        [h for h in headers if h not in quiz_added], instrument, file=file
+def _set_aside(frame: pd.DataFrame, header: tuple[str, ...], *, file: str):
+    """The export without its blank twin columns (a warning each), repeats renamed back to
+    the header the file gives them once the twin is gone; and the header cells left."""
+    twins = blank_twins(frame, header)
+    if not twins:
+        return frame, header, []
+    names = dict(zip(frame.columns, header, strict=True))
+    problems = [
+        Problem(
+            "column_empty_duplicate",
+            file=file,
+            column=names[twin],
+            value=names[owner],
+            severity="warning",
+        )
+        for twin, owner in twins.items()
+    ]
+    kept = [c for c in frame.columns if c not in twins]
+    left = [names[c] for c in kept]
+    renamed = {c: names[c] for c in kept if left.count(names[c]) == 1 and c != names[c]}
+    return frame[kept].rename(columns=renamed), tuple(left), problems
+
+
+def _quiz_columns(
+    headers: list[str], instrument: Instrument, *, file: str
+) -> tuple[set[str], list[Problem]]:
+    """The per-question columns a Google Forms quiz export adds (never items; a key-less test
+    item reads its points from them), and, when the codebook has no test item to use them, one
+    warning that they are left aside. ``Total skor`` stays: a score item may declare it."""
+    added = outcomes.quiz_added(headers)
+    if not added:
+        return set(), []
+    if any(item.kind == "test" for item in instrument.items):
+        return added, []
+    shown = ", ".join(f"'{h}'" for h in sorted(added)[:3])
+    warning = Problem(
+        "quiz_export",
+        file=file,
+        value=len(added),
+        details={"examples": shown},
+        severity="warning",
     )
-    problems += repeated_headers(table.header, study, file=file)
+    return added, [warning]
+
+
+def _ragged_problems(table, label: str, wave: str) -> list[Problem]:
+    """A warning per short row (read with blanks at its end), an error per long row."""
+    ragged = table.ragged
+    if ragged is None:
+        return []
+    return [
+        Problem(
+            "row_short" if row.kind == "short" else "row_long",
+            file=label,
+            row=int(row.row),
+            value=int(row.cells),
+            expected=str(int(row.expected)),
+            wave=wave,
+            severity="warning" if row.kind == "short" else "error",
+        )
+        for row in ragged.itertuples()
+    ]
+
+
+def _item_mapping(frame: pd.DataFrame, header: tuple[str, ...], study: Study, *, file: str):
+    """The export without blank twin columns, its item headers to item ids (the quiz's added
+    columns left out), and the problems found on the way."""
+    frame, header, problems = _set_aside(frame, header, file=file)
+    headers = list(frame.columns)
+    quiz, quiz_problems = _quiz_columns(headers, study.instrument_spec, file=file)
+    mapping, found = map_headers(
+        [h for h in headers if h not in quiz], study.instrument_spec, file=file,
+        language=study.report.language,
+    )  # fmt: skip
+    problems += quiz_problems + found + repeated_headers(header, study, file=file)
+    return frame, mapping, problems
+
+
+def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
+    file, table = str(export.path), export.table
+    frame, mapping, problems = _item_mapping(table.frame, table.header, study, file=file)
+    headers = list(frame.columns)
     name = export.path.name
     label = name if not table.details.get("sheet") else f"{name} [{table.details['sheet']}]"
+    problems += _ragged_problems(table, label, wave)
     out = pd.DataFrame(index=frame.index)
     out["wave"] = wave
     out["source_file"] = label
     out["source_row"] = np.arange(len(frame)) + table.header_row + 1
     time_header = timestamp_header(headers, study)
     if study.columns.timestamp and time_header is None:
-        problems.append(_declared_missing(file, study.columns.timestamp, "timestamp"))
+        problems.append(_declared_missing(file, study.columns.timestamp, "timestamp", headers))
     out["submitted_at"] = frame[time_header].astype(str).str.strip() if time_header else ""
-    for name, header in meta_columns(study).items():
-        column = resolve_column(headers, header)
+    for name, header_name in meta_columns(study).items():
+        column = resolve_column(headers, header_name)
         if column is None:
-            problems.append(_declared_missing(file, header, name))
+            problems.append(_declared_missing(file, header_name, name, headers))
             continue
         out[name] = frame[column].astype(str).str.strip()
+    for key in keys:
+        if not key.declared:
+            out[key.name] = key_values(frame, key)
     _canonicalize_labels(out, study)
     read_from, found = _code_items(frame, mapping, out, study, file=label, wave=wave)
     problems += found
@@ -182,14 +269,37 @@ def _code_outcome(item, header: str, frame: pd.DataFrame, quiz: dict[str, str], 
     return source, outcomes.code_numbers(frame[source], low=0, high=top, what="points")
 
 
-def _declared_missing(file: str, header: str, name: str) -> Problem:
+def _study_key(name: str) -> str:
+    """The study file's key that declares an ingested column."""
+    if name == "participant" or name.startswith(KEY_PREFIX):
+        return "columns.id"
+    if name.startswith(CONTACT_PREFIX):
+        return "columns.contact"
+    return {"group_label": "groups.column", "timestamp": "columns.timestamp"}.get(
+        name, f"demographics ({name})"
+    )
+
+
+def _declared_missing(file: str, header: str, name: str, headers: list[str]) -> Problem:
+    """A declared column the export lacks: the study key that declares it, and the closest
+    header found (or the headers found, when none is close)."""
+    key = _study_key(name)
+    found, similarity = closest_header(header, headers)
+    if found is not None and similarity >= CLOSEST_MIN:
+        hint = bilingual(
+            f"the closest header is '{found}' ({similarity:.0f}% similar)",
+            f"judul terdekat adalah '{found}' ({similarity:.0f}% mirip)",
+        )
+    else:
+        shown = ", ".join(f"'{h}'" for h in headers[:8]) + (" ..." if len(headers) > 8 else "")
+        hint = bilingual(f"the headers found are {shown}", f"judul kolom yang ada: {shown}")
     return Problem(
         "column_missing",
         file=file,
         column=header,
         expected=bilingual(
-            f"the column declared for {name} in the study file",
-            f"kolom yang dinyatakan untuk {name} di berkas studi",
+            f"the column declared under {key} in the study file; {hint['en']}",
+            f"kolom yang dinyatakan pada {key} di berkas studi; {hint['id']}",
         ),
     )
 
@@ -225,10 +335,13 @@ def ingest(inputs: Inputs, study: Study) -> IngestResult:
     """
     frames, blanks, cell_problems, sources, answers = [], [], [], [], []
     fatal = list(inputs.problems)
+    keys = id_keys(
+        study, {wave: list(export.table.frame.columns) for wave, export in inputs.waves.items()}
+    )
     for wave, export in inputs.waves.items():
-        frame, blank, problems, source = _ingest_wave(wave, export, study)
-        fatal.extend(p for p in problems if p.row is None)
-        cell_problems.extend(p for p in problems if p.row is not None)
+        frame, blank, problems, source = _ingest_wave(wave, export, study, keys)
+        fatal.extend(p for p in problems if p.row is None and p.severity == "error")
+        cell_problems.extend(p for p in problems if p.row is not None or p.severity != "error")
         frames.append(frame)
         blanks.append(blank)
         sources.append(source)
@@ -256,6 +369,7 @@ def ingest(inputs: Inputs, study: Study) -> IngestResult:
         review=inputs.review,
         open_answers=pd.concat(answers, ignore_index=True) if answers else None,
         logs=inputs.logs,
+        id_keys=tuple(keys),
     )
 
 
@@ -266,8 +380,9 @@ def _column_order(responses: pd.DataFrame, study: Study) -> list[str]:
         if item_id not in responses:
             responses[item_id] = np.nan
     demographics = [d.name for d in study.demographics]
+    keys = [c for c in responses.columns if c.startswith(KEY_PREFIX)]
     contacts = [c for c in responses.columns if c.startswith(CONTACT_PREFIX)]
-    return [*META_COLUMNS, *demographics, *contacts, *items]
+    return [*META_COLUMNS, *keys, *demographics, *contacts, *items]
 
 
 def _open_answers(wave: str, export: ReadFile, study: Study) -> pd.DataFrame:

@@ -10,6 +10,11 @@ never accepted on their own; a reviewed file (the bundle's ``match_review.csv`` 
 Comparisons are blocked so large studies stay fast: names are compared only within the same
 group label, and when a block is large, only with names that share their first two or their
 last two letters (a typo rarely hits both ends of a name).
+
+Student numbers match exactly only; those left unmatched that are one edit apart from a
+number of the other wave and come with a similar name are proposed for review
+(:func:`near_misses`): sequential student numbers make many one-edit pairs, and only the name
+tells a typo from a classmate.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-__all__ = ["REVIEW_OUTPUT_COLUMNS", "match_waves", "name_similarity"]
+from pipeline.stages.identity import near_miss_ids
+
+__all__ = ["NEAR_MISS_STATUS", "REVIEW_OUTPUT_COLUMNS", "match_waves", "name_similarity"]
 
 REVIEW_OUTPUT_COLUMNS = ["wave", "name_base", "name_other", "score", "status", "decision"]
 #: Largest block (pairs of names) compared in full; larger blocks are sub-blocked.
@@ -30,6 +37,8 @@ STATUS = {
     "proposed": "proposed: below the threshold, needs a decision",
     "displaced": "not used: a better pair took one of these names",
 }
+#: Status of a near-miss pair of student numbers (its start marks it in the review table).
+NEAR_MISS_STATUS = "proposed: student numbers one edit apart"
 
 
 def name_similarity(names_a: list[str], names_b: list[str]) -> np.ndarray:
@@ -222,3 +231,60 @@ def _review_table(candidates, reviewed, automatic, base, other, threshold) -> pd
         }
     )
     return table.sort_values(["status", "score"], ascending=[True, False], kind="stable")
+
+
+def near_misses(
+    base: pd.DataFrame,
+    other: pd.DataFrame,
+    pairs: pd.DataFrame,
+    names: str | None,
+    decisions: dict[tuple[str, str], str] | None = None,
+) -> pd.DataFrame:
+    """Student numbers left unmatched in two waves that are one edit apart: review rows.
+
+    Parameters
+    ----------
+    base, other
+        Kept rows of the two waves (``participant`` as typed).
+    pairs
+        The matches already made (``base_index``, ``other_index``): their rows are left out.
+    names
+        The column holding the participants' names (a declared name column that identifies
+        people), or None: without names nothing is proposed.
+    decisions
+        Reviewed decisions keyed by the two normalized numbers; a pair decided "no" is listed
+        as rejected.
+
+    Returns
+    -------
+    DataFrame
+        ``name_base, name_other, score, status, decision`` as in the review table: the numbers
+        as typed, the names' similarity, and a status naming the edit and the names, so the
+        reviewer can decide.
+    """
+    columns = ["name_base", "name_other", "score", "status", "decision"]
+    if names is None:
+        return pd.DataFrame(columns=columns)
+    open_b = base.drop(index=pairs["base_index"])
+    open_o = other.drop(index=pairs["other_index"])
+    found = near_miss_ids(
+        open_b["participant"], open_o["participant"], names_a=open_b[names], names_b=open_o[names]
+    )
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    decided = [
+        (decisions or {}).get(pair, "") for pair in zip(found["id_a"], found["id_b"], strict=True)
+    ]
+    status = (
+        NEAR_MISS_STATUS + " (" + found["edit"] + ") with similar names ('" + found["name_a"]
+        + "' / '" + found["name_b"] + "'), needs a decision"
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            "name_base": open_b.loc[found["index_a"], "participant"].to_numpy(),
+            "name_other": open_o.loc[found["index_b"], "participant"].to_numpy(),
+            "score": found["name_score"].round(1).to_numpy(),
+            "status": np.where(np.array(decided) == "no", STATUS["review_no"], status),
+            "decision": decided,
+        }
+    )

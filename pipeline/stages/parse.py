@@ -10,12 +10,15 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO, StringIO
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError, Problem, bilingual
+from pipeline.stages.header_names import diagnose_split
+from pipeline.stages.ragged import ragged_rows, square_rows
 
 __all__ = ["RawTable", "read_table"]
 
@@ -25,12 +28,32 @@ _DELIMITERS = (",", ";", "\t")
 
 @dataclass(frozen=True)
 class RawTable:
-    """An export read as text: the cells below the header, and where the header was."""
+    """An export read as text: the cells below the header, and where the header was.
+
+    Attributes
+    ----------
+    frame
+        The cells as text, blanks as "", one row per record below the header (blank records
+        included, so positions give spreadsheet rows).
+    header_row
+        The header's row as a spreadsheet numbers it (1-based).
+    details
+        ``delimiter``, ``encoding`` and ``sheet``, for the sources table.
+    header
+        The header cells as the file has them (stripped; repeats not renamed).
+    ragged
+        Rows with fewer or more cells than the header (``row, cells, expected, kind,
+        difference``), or None when every row fits. Short rows are padded at their end, long
+        rows cut to the header's width: the ingest stage warns about the first and
+        quarantines the second. Rows off only by blank cells (blank cells past the header, or
+        a row ending where the header's named cells end) are read without a word.
+    """
 
     frame: pd.DataFrame
     header_row: int
     details: dict[str, object]
     header: tuple[str, ...] = ()
+    ragged: pd.DataFrame | None = None
 
 
 def _best_header_row(rows: list[list[str]], score: Callable[[list[str]], int]) -> int:
@@ -81,6 +104,16 @@ def _sniff_delimiter(head: list[str]) -> str:
     return best
 
 
+def _head_records(text: str, delimiter: str) -> list[list[str]]:
+    """The first records of a text as a CSV reader splits them: a line break inside quotes
+    stays in its cell (a header wrapped over two lines is one header)."""
+    reader = csv.reader(StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(islice(reader, _HEADER_SEARCH_ROWS))
+    except csv.Error:  # a quote left open in the head: read it line by line instead
+        return list(csv.reader(text.splitlines()[:_HEADER_SEARCH_ROWS], delimiter=delimiter))
+
+
 def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTable:
     if b"\x00" in raw[:4096]:
         raise InputError(
@@ -96,25 +129,65 @@ def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTa
     text, encoding = _decode_head(raw)
     if not text.strip():
         raise InputError([Problem("file_empty", file=name)])
-    head = text.splitlines()[:_HEADER_SEARCH_ROWS]
-    delimiter = _sniff_delimiter(head)
-    head_rows = list(csv.reader(head, delimiter=delimiter))
+    lines = text.splitlines()[:_HEADER_SEARCH_ROWS]
+    delimiter = _sniff_delimiter(lines)
+    head_rows = _head_records(text, delimiter)
     header_idx = _best_header_row(head_rows, score)
     header = tuple(c.strip() for c in head_rows[header_idx]) if head_rows else ()
+    _refuse_one_column(head_rows, header_idx, lines, name)
     frame = _read_csv_arrow(raw, delimiter, header_idx, encoding, head_rows)
+    ragged = None
     if frame is None:
         text, encoding = _decode(raw)
-        frame = pd.read_csv(
-            StringIO(text),
-            sep=delimiter,
-            header=0,
-            skiprows=header_idx,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-        )
+        ragged = ragged_rows(text, delimiter=delimiter, header_row=header_idx + 1)
+        if len(ragged):  # short rows padded at their end, long ones cut: none is shifted
+            frame = square_rows(
+                text, delimiter=delimiter, header_row=header_idx + 1, long="cut"
+            ).reset_index(drop=True)
+        else:
+            frame = pd.read_csv(
+                StringIO(text),
+                sep=delimiter,
+                header=0,
+                skiprows=header_idx,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+            )
     details = {"delimiter": delimiter, "encoding": encoding, "sheet": None}
-    return RawTable(frame, header_idx + 1, details, header)
+    if ragged is not None:  # rows off only by blank cells lose nothing: no message
+        ragged = ragged[~ragged["blank_tail"]].drop(columns="blank_tail")
+    found = ragged if ragged is not None and len(ragged) else None
+    return RawTable(frame, header_idx + 1, details, header, found)
+
+
+def _refuse_one_column(
+    head_rows: list[list[str]], header_idx: int, lines: list[str], name: str
+) -> None:
+    """A file whose header is one cell, or whose first rows hold data in their first cell
+    only, is diagnosed (:func:`diagnose_split`); a wrong delimiter or lines wrapped whole in
+    quotes refuse the file with one message instead of a missing column per item."""
+    if not head_rows:
+        return
+    header = [c for c in head_rows[header_idx] if c.strip()]
+    body = [r for r in head_rows[header_idx + 1 :] if any(c.strip() for c in r)]
+    first_only = bool(body) and all(not any(c.strip() for c in r[1:]) for r in body)
+    if len(header) > 1 and not first_only:
+        return
+    found = diagnose_split(head_rows[header_idx], lines[header_idx:])
+    if not found.suspected:
+        return
+    raise InputError(
+        [
+            Problem(
+                f"file_one_column_{found.fault}",
+                file=name,
+                value=repr(found.delimiter),
+                details={"fields": found.fields},
+            )
+        ],
+        f"{name} was read as one single column",
+    )
 
 
 def _read_csv_arrow(
@@ -282,4 +355,4 @@ def read_table(
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty or not frame.columns.size:
         raise InputError([Problem("file_empty", file=name)])
-    return RawTable(frame.fillna(""), table.header_row, table.details, table.header)
+    return RawTable(frame.fillna(""), table.header_row, table.details, table.header, table.ragged)

@@ -32,6 +32,7 @@ __all__ = [
     "ReadFile",
     "file_digests",
     "file_hash",
+    "read_bytes",
     "read_file",
     "read_inputs",
     "read_log",
@@ -207,6 +208,21 @@ def read_file(
     table = read_table(raw, label, sheet=sheet, score=score)
     _check_cells(table, label, limits)
     return ReadFile(path, table, file_hash(raw))
+
+
+def read_bytes(path: Path, *, label: str, limits: Limits, missing: Problem) -> bytes:
+    """A data file's bytes as they are (to copy an export into a new study folder), within
+    the size limit.
+
+    Raises
+    ------
+    InputError
+        When the file is missing or too large.
+    """
+    if not path.is_file():
+        raise InputError([missing])
+    _check_size(path, label, limits)
+    return path.read_bytes()
 
 
 # --------------------------------------------------------------------------- logs

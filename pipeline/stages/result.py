@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipeline.config import Study
 from pipeline.errors import Problem
+from pipeline.stages.keys import IdChoice, IdKey
 from pipeline.stages.read import LogTable
 
 __all__ = [
@@ -57,6 +58,9 @@ class IngestResult:
     logs
         The program's logs as the read stage found them (``"attendance"``,
         ``"service_log"``), for :mod:`pipeline.program`.
+    id_keys
+        The columns that may identify participants, in order (:func:`pipeline.stages.keys.
+        id_keys`): ``participant`` holds the first, ``key__1`` ... the others.
     """
 
     responses: pd.DataFrame
@@ -69,6 +73,7 @@ class IngestResult:
     review: pd.DataFrame | None = None
     open_answers: pd.DataFrame | None = None
     logs: Mapping[str, LogTable] = field(default_factory=dict)
+    id_keys: tuple[IdKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,9 @@ class ValidationResult:
         Rows without any content (``wave, source_file, source_row``), passed on from ingest.
     review
         Reviewed name matches read by ingest, or None.
+    identity
+        The column that identifies participants (``participant`` holds it), and why; None
+        only for results made by hand.
     """
 
     valid: pd.DataFrame
@@ -97,6 +105,7 @@ class ValidationResult:
     n_input: int
     blank_rows: pd.DataFrame
     review: pd.DataFrame | None = None
+    identity: IdChoice | None = None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,15 @@
 """Validate: check every coded row against a pandera schema built from the codebook and study.
 
-Validation is lazy: every failing cell of every row is collected, located by file and spreadsheet
-row, and turned into a :class:`~pipeline.errors.Problem`. Rows with any problem are quarantined
-with their reasons (never silently dropped); the rest go on. A study whose share of quarantined
-rows exceeds ``analysis.max_bad_row_share`` stops with an :class:`~pipeline.errors.InputError`.
+First the column that identifies participants is chosen (:mod:`pipeline.stages.keys`): one
+that cannot tell people apart stops the study before any row is merged. Validation is lazy:
+every failing cell of every row is collected, located by file and spreadsheet row, and turned
+into a :class:`~pipeline.errors.Problem`. Rows with any problem are quarantined with their
+reasons (never silently dropped); the rest go on. A study whose share of quarantined rows
+exceeds ``analysis.max_bad_row_share`` stops with an :class:`~pipeline.errors.InputError`.
+
+Submission times are read in every layout Google Forms, Excel and KoboToolbox write
+(:mod:`pipeline.stages.timestamps`), as local time; a file's unreadable times are one warning
+(the rows are kept: the time only orders a person's repeated submissions).
 """
 
 from __future__ import annotations
@@ -14,95 +20,15 @@ import pandera.pandas as pa
 
 from pipeline.config import Instrument, Study
 from pipeline.errors import InputError, Problem, bilingual, reasons_by_row
+from pipeline.stages.keys import IdChoice, choose_key, id_keys
 from pipeline.stages.result import IngestResult, ValidationResult
+from pipeline.stages.timestamps import read_timestamps
 from pipeline.text import normalize_text
 
-__all__ = [
-    "TIMESTAMP_FORMATS",
-    "ValidationResult",
-    "build_schema",
-    "parse_timestamps",
-    "validate",
-]
+#: Rows named in the message of a file's unreadable times.
+_ROWS_SHOWN = 10
 
-#: Timestamp layouts tried per file; the first that reads every value wins. Google Forms
-#: writes day-first dates in the Indonesian locale and month-first ones in the US English
-#: locale, so the order of the two depends on the header (see ``parse_timestamps``).
-ISO_LAYOUTS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
-DAY_FIRST = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H.%M.%S",
-    "%d-%m-%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %I:%M:%S %p",
-    "%d/%m/%Y",
-)
-MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y")
-TIMESTAMP_FORMATS = ISO_LAYOUTS + DAY_FIRST + MONTH_FIRST
-#: Excel stores dates as days since 1899-12-30; a bare number in this range is such a date.
-_EXCEL_DAYS = (20_000, 80_000)
-
-
-def _parse(text: pd.Series, layout: str) -> pd.Series:
-    if layout == "ISO8601":
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-        return parsed.dt.tz_convert(None)
-    return pd.to_datetime(text, format=layout, errors="coerce")
-
-
-def _excel_serial(text: pd.Series) -> pd.Series:
-    days = pd.to_numeric(text, errors="coerce")
-    days = days.where((days >= _EXCEL_DAYS[0]) & (days <= _EXCEL_DAYS[1]))
-    return pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
-
-
-#: Rows of a wave whose timestamps rank the candidate layouts.
-_RANK_SAMPLE = 5000
-
-
-def parse_timestamps(
-    values: pd.Series, *, layout: str | None = None, month_first: bool = False
-) -> tuple[pd.Series, pd.Series]:
-    """Parse one wave's timestamps.
-
-    Parameters
-    ----------
-    values
-        The timestamp texts.
-    layout
-        A strftime layout or ``"ISO8601"`` tried first (the study's ``timestamp_format``).
-    month_first
-        Try month-first layouts before day-first ones (the English Google Forms locale).
-
-    Returns
-    -------
-    tuple of Series
-        The parsed values (NaT where blank) and a mask of non-blank values no layout could read.
-
-    Notes
-    -----
-    The layout that reads the most values is applied first; values it cannot read are tried
-    with the other layouts in turn, then as ISO 8601 with a time zone (KoboToolbox) and as
-    Excel day numbers. A file mixing '06/07/2026 08:02:29' and '6/7/2026 8:02' is read whole.
-    """
-    text = values.astype(str).str.strip()
-    blank = text.eq("")
-    order = ISO_LAYOUTS + (MONTH_FIRST + DAY_FIRST if month_first else DAY_FIRST + MONTH_FIRST)
-    candidates = ([layout] if layout else []) + [c for c in order if c != layout] + ["ISO8601"]
-    if not layout:  # the layout that fits the most values decides ambiguous ones
-        ranking = text[~blank]
-        if len(ranking) > _RANK_SAMPLE:  # a large export: its first rows rank the layouts
-            ranking = ranking.iloc[:_RANK_SAMPLE]
-        fits = {c: int(_parse(ranking, c).notna().sum()) for c in candidates}
-        candidates = sorted(candidates, key=lambda c: -fits[c])
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    for candidate in candidates:  # each layout only reads what the earlier ones could not
-        todo = parsed.isna() & ~blank
-        if not todo.any():
-            break
-        parsed[todo] = _parse(text[todo], candidate).astype("datetime64[ns]")
-    parsed = parsed.fillna(_excel_serial(text)).where(~blank)
-    return parsed, ~blank & parsed.isna()
+__all__ = ["ValidationResult", "build_schema", "validate"]
 
 
 def _check(fn, code: str) -> pa.Check:
@@ -158,9 +84,9 @@ def _answer_checks(instrument: Instrument) -> dict[str, pa.Check]:
     return checks
 
 
-def _column_headers(study: Study) -> dict[str, str]:
+def _column_headers(study: Study, identity: IdChoice) -> dict[str, str]:
     """Internal column name to the header the user knows, for messages."""
-    headers = {"participant": study.columns.id, "submitted_at": study.columns.timestamp or ""}
+    headers = {"participant": identity.header, "submitted_at": study.columns.timestamp or ""}
     if study.groups:
         headers["group_label"] = study.groups.column
     headers.update({d.name: d.column for d in study.demographics})
@@ -208,14 +134,16 @@ def _shown(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _schema_problems(frame: pd.DataFrame, ingested: IngestResult, study: Study) -> list[Problem]:
+def _schema_problems(
+    frame: pd.DataFrame, ingested: IngestResult, study: Study, identity: IdChoice
+) -> list[Problem]:
     try:
         build_schema(study).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
     else:
         return []
-    headers = _column_headers(study)
+    headers = _column_headers(study, identity)
     problems = []
     for case in cases.itertuples(index=False):
         if case.index is None or pd.isna(case.index):
@@ -240,35 +168,42 @@ def _schema_problems(frame: pd.DataFrame, ingested: IngestResult, study: Study) 
 def _timestamp_problems(
     frame: pd.DataFrame, sources: pd.DataFrame, study: Study
 ) -> tuple[pd.Series, list[Problem]]:
-    """Parse every wave's times; an unreadable time is a warning (it only orders duplicates)."""
+    """Read every wave's times; a file's unreadable ones are one warning (rows kept)."""
     parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     headers = dict(zip(sources["wave"], sources["timestamp_header"], strict=True))
     problems = []
     for wave, part in frame.groupby("wave", sort=False):
         header = headers.get(wave) or ""
-        values, bad = parse_timestamps(
+        reading = read_timestamps(
             part["submitted_at"],
             layout=study.columns.timestamp_format,
             month_first=normalize_text(header) == "timestamp",
         )
-        parsed.loc[part.index] = values.astype("datetime64[ns]")
-        problems += [
-            Problem(
-                "timestamp_invalid",
-                file=frame.at[idx, "source_file"],
-                row=int(frame.at[idx, "source_row"]),
-                column=header,
-                value=frame.at[idx, "submitted_at"],
-                expected=bilingual(
-                    "a date and time such as 21/07/2026 09:15:00",
-                    "tanggal dan jam seperti 21/07/2026 09:15:00",
-                ),
-                wave=wave,
-                severity="warning",
-            )
-            for idx in part.index[bad.to_numpy()]
-        ]
+        parsed.loc[part.index] = reading.parsed.astype("datetime64[ns]")
+        bad = reading.unreadable.to_numpy()
+        if bad.any():
+            problems.append(_unreadable_times(part, bad, header, wave, reading.examples))
     return parsed, problems
+
+
+def _unreadable_times(
+    part: pd.DataFrame, bad: np.ndarray, header: str, wave: str, examples: tuple[str, ...]
+) -> Problem:
+    rows = part["source_row"].to_numpy()[bad]
+    shown = ", ".join(str(int(r)) for r in rows[:_ROWS_SHOWN])
+    return Problem(
+        "timestamps_unreadable",
+        file=str(part["source_file"].iat[0]),
+        column=header,
+        value=examples[0] if examples else "",
+        details={
+            "count": int(bad.sum()),
+            "rows": shown + (" ..." if len(rows) > _ROWS_SHOWN else ""),
+            "examples": ", ".join(f"'{e}'" for e in examples),
+        },
+        wave=wave,
+        severity="warning",
+    )
 
 
 def validate(ingested: IngestResult, study: Study) -> ValidationResult:
@@ -277,12 +212,13 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
     Raises
     ------
     InputError
-        When the share of quarantined rows exceeds ``study.analysis.max_bad_row_share``; the
-        error carries every problem found.
+        When no column can tell the participants apart, or the share of quarantined rows
+        exceeds ``study.analysis.max_bad_row_share``; the error carries every problem found.
     """
-    frame = ingested.responses
-    problems = list(ingested.problems)
-    problems += _schema_problems(frame, ingested, study)
+    keys = list(ingested.id_keys) or id_keys(study, {})
+    frame, identity, problems = choose_key(ingested.responses, keys, study)
+    problems += list(ingested.problems)
+    problems += _schema_problems(frame, ingested, study, identity)
     parsed, time_problems = _timestamp_problems(frame, ingested.sources, study)
     problems += time_problems
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
@@ -306,6 +242,7 @@ def validate(ingested: IngestResult, study: Study) -> ValidationResult:
         n_input=len(frame) + len(ingested.blank_rows),
         blank_rows=ingested.blank_rows,
         review=ingested.review,
+        identity=identity,
     )
 
 

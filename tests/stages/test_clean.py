@@ -11,20 +11,21 @@ from hypothesis import strategies as st
 from pipeline.config import load_instrument
 from pipeline.stages import matching
 from pipeline.stages.careless import careless_flags, longest_run
-from pipeline.stages.clean import attrition_table, normalize_id
+from pipeline.stages.clean import attrition_table
+from pipeline.stages.identity import normalize_ids
 from pipeline.stages.matching import STATUS, match_waves
 
 
 def _wave(names: list[str], group: str = "A") -> pd.DataFrame:
     frame = pd.DataFrame({"participant": names, "group_label": group})
-    frame["id_norm"] = normalize_id(frame["participant"], kind="name")
+    frame["id_norm"] = normalize_ids(frame["participant"], kind="name")
     return frame
 
 
-def test_normalize_id_names_and_numbers():
-    names = normalize_id(pd.Series(["  Siti  NUR'aini ", "José-Maria"]), kind="name")
+def test_normalize_ids_names_and_numbers():
+    names = normalize_ids(pd.Series(["  Siti  NUR'aini ", "José-Maria"]), kind="name")
     assert list(names) == ["siti nur aini", "jose maria"]
-    numbers = normalize_id(pd.Series([" 21.0401-0123 ", "a 12 b"]), kind="number")
+    numbers = normalize_ids(pd.Series([" 21.0401-0123 ", "a 12 b"]), kind="number")
     assert list(numbers) == ["2104010123", "A12B"]
 
 
@@ -161,7 +162,7 @@ def test_attrition_table_counts_patterns_per_group():
     ],
 )
 def test_timestamps_by_locale(values, month_first, expected):
-    from pipeline.stages.validate import parse_timestamps
+    from pipeline.stages.timestamps import parse_timestamps
 
     parsed, bad = parse_timestamps(pd.Series(values), month_first=month_first)
     assert not bad.any()

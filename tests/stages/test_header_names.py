@@ -3,9 +3,12 @@ hand-made cases and on the real-export corpus."""
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 import pytest
 
+from pipeline.errors import InputError
 from pipeline.stages.header_names import (
     closest_header,
     diagnose_split,
@@ -15,7 +18,8 @@ from pipeline.stages.header_names import (
     quiz_layout,
     strip_numbering,
 )
-from tests.stages.real_exports import MANIFEST, entries, frame, kpk, read_export, text
+from pipeline.stages.parse import read_table
+from tests.stages.real_exports import MANIFEST, REAL, entries, frame, kpk, read_export, text
 
 SK1 = "Saya tahu kegiatan apa yang paling saya sukai."
 
@@ -150,16 +154,28 @@ def test_ordinary_forms_are_not_quizzes(name):
 
 @pytest.mark.parametrize("name", entries("split"))
 def test_one_column_reads_are_diagnosed(name):
-    table = read_export(name)
-    assert (table.frame.iloc[:, 1:] == "").all().all()  # every answer landed in one column
-    found = diagnose_split(list(table.header), text(name).splitlines()[:30])
-    assert found.suspected
     expected = MANIFEST[name]["split"]
+    lines = text(name).splitlines()[:30]
+    header = next(csv.reader(lines[:1], delimiter=expected["delimiter"]))
+    found = diagnose_split(header, lines)
+    assert found.suspected
     assert (found.fault, found.delimiter, found.fields) == (
         expected["fault"],
         expected["delimiter"],
         expected["fields"],
     )
+
+
+@pytest.mark.parametrize("name", entries("split"))
+def test_the_reader_refuses_a_one_column_read_with_the_diagnosis(name):
+    expected = MANIFEST[name]["split"]
+    with pytest.raises(InputError) as caught:
+        read_table((REAL / name).read_bytes(), name)
+    [problem] = caught.value.problems
+    assert problem.code == f"file_one_column_{expected['fault']}"
+    assert problem.details["fields"] == expected["fields"]
+    assert problem.value == repr(expected["delimiter"])
+    assert name in problem.message("en") and name in problem.message("id")
 
 
 WELL_SPLIT = sorted(

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.stages.clean import normalize_id
 from pipeline.stages.identity import (
     NEAR_MISS_COLUMNS,
     REASONS,
@@ -19,6 +18,7 @@ from pipeline.stages.identity import (
     near_miss_ids,
     normalize_ids,
 )
+from tests.stages.legacy import normalize_id
 from tests.stages.real_exports import MANIFEST, entries, frame
 
 NAMES = [

@@ -50,3 +50,13 @@ def test_title_rows_above_the_header_are_skipped():
 def test_a_square_file_has_no_ragged_row():
     assert ragged_rows(text("quiz_en.csv"), delimiter=",").empty
     assert ragged_rows("", delimiter=",").empty
+
+
+def test_differences_of_blank_cells_only_are_marked():
+    found = ragged_rows("a,b,\n1,2\n3,4,,,\n5,6,7,8\n6\n", delimiter=",")
+    assert found[["row", "kind", "blank_tail"]].values.tolist() == [
+        [2, "short", True],
+        [3, "long", True],
+        [4, "long", False],
+        [5, "short", False],
+    ]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pipeline.errors import InputError
 from pipeline.stages.parse import read_table
 from pipeline.stages.timestamps import parse_timestamps, read_timestamps
-from pipeline.stages.validate import parse_timestamps as old_parse_timestamps
+from tests.stages.legacy import parse_timestamps as old_parse_timestamps
 from tests.stages.real_exports import MANIFEST, entries, frame
 
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"

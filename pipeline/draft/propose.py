@@ -1,32 +1,26 @@
-"""Draft: a codebook and a study file proposed from one or two survey exports.
+"""Proposing a codebook and a study file from one or two survey exports.
 
-Writing a codebook by hand was the wall a new user hit first. Here the questionnaire is read
-off the answers: questions answered with one family of labels (Sangat Setuju ... Sangat Tidak
-Setuju, Selalu ... Tidak Pernah, Strongly agree ..., or numbers 1-7) are the items, and the
-family's labels become the answer codes. The other columns are sorted by header and content
-into the id (a student number first, a name next, as long as it can identify people), the
-submission time, contacts (phone numbers and e-mail addresses by content), the group and
-demographics (few distinct values). Items that correlate negatively with the rest are marked
-reverse-keyed for review. :func:`render_codebook` and :func:`render_study` write the proposal
-as YAML that loads with :func:`pipeline.config.load_instrument` and ``load_study``, with
-comments in Indonesian and English on what to check.
+The questionnaire is read off the answers: questions answered with one family of labels
+(Sangat Setuju ... Sangat Tidak Setuju, Selalu ... Tidak Pernah, Strongly agree ..., or numbers
+1-7) are the items, and the family's labels become the answer codes. The other columns are
+sorted by header and content into the id (a student number first, a name next, as long as it
+can identify people), the submission time, contacts (phone numbers and e-mail addresses by
+content), the group and demographics (few distinct values). Items that correlate negatively
+with the rest are marked reverse-keyed for review.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import InputError, Problem, bilingual
+from pipeline.errors import InputError, Problem
 from pipeline.stages.answer_scales import NUMERIC, family_of, label_codes, scale_for, scale_like
-from pipeline.stages.header_names import header_key, quiz_layout, strip_numbering
+from pipeline.stages.header_names import header_key, header_keys, quiz_layout, strip_numbering
 from pipeline.stages.headers import TIMESTAMP_HEADERS
 from pipeline.stages.identity import IdJudgement, first_usable_key, guess_id_kind
 from pipeline.stages.ingest import code_answers
@@ -41,9 +35,8 @@ __all__ = [
     "DraftGroup",
     "DraftItem",
     "DraftScale",
+    "header_cells",
     "propose",
-    "render_codebook",
-    "render_study",
 ]
 
 #: What a column can be proposed as.
@@ -149,6 +142,9 @@ class Draft:
     id_column, id_kind, id_usable, id_judgements
         The proposed id column and kind, whether it identifies people in every wave, and
         the judgements of the candidates tried (masked names explain a number id).
+    id_fallbacks
+        Further id columns and kinds, after ``id_column`` in ``columns.id``: a name that
+        identifies people beside a student number.
     timestamp, contacts, group, demographics
         The other proposed columns.
     dates
@@ -170,6 +166,7 @@ class Draft:
     group: DraftGroup | None
     demographics: tuple[DraftDemographic, ...]
     dates: tuple[dt.date, dt.date] | None
+    id_fallbacks: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -245,25 +242,18 @@ def _first_roles(columns: list[_Column]) -> None:
             column.family = family_of(column.values)
 
 
-def _no_items(columns: list[_Column]) -> InputError:
+def _no_items(columns: list[_Column], files: dict[str, str]) -> InputError:
+    headers = [c.header for c in columns]
+    shown = ", ".join(f"'{h}'" for h in headers[:8]) + (" ..." if len(headers) > 8 else "")
     return InputError(
-        [
-            Problem(
-                "column_missing",
-                file=", ".join(sorted({w for c in columns for w in c.headers})),
-                column="questionnaire items",
-                expected=bilingual(
-                    "at least two questions answered with one set of labels (Sangat Setuju"
-                    " ... Sangat Tidak Setuju, Selalu ... Tidak Pernah) or numbers 1-7",
-                    "sedikitnya dua pertanyaan yang dijawab dengan satu set label (Sangat "
-                    "Setuju ... Sangat Tidak Setuju, Selalu ... Tidak Pernah) atau angka 1-7",
-                ),
-            )
-        ]
+        [Problem("no_questionnaire", file=", ".join(files.values()), value=shown)],
+        "No questionnaire was found in the export",
     )
 
 
-def _item_columns(columns: list[_Column]) -> tuple[list[_Column], DraftScale]:
+def _item_columns(
+    columns: list[_Column], files: dict[str, str]
+) -> tuple[list[_Column], DraftScale]:
     """The columns of the most common label family, those of other families whose scale is
     as long (their labels become aliases by position), and the scale they share."""
     counts: dict[str, int] = {}
@@ -271,7 +261,7 @@ def _item_columns(columns: list[_Column]) -> tuple[list[_Column], DraftScale]:
         if column.family and not column.role:
             counts[column.family[0]] = counts.get(column.family[0], 0) + 1
     if not counts or max(counts.values()) < 2:
-        raise _no_items(columns)
+        raise _no_items(columns, files)
     main = max(counts, key=lambda name: (counts[name], -list(counts).index(name)))
     seen = set().union(*(c.family[1] for c in columns if c.family and c.family[0] == main))
     scale = scale_for(main, seen)
@@ -302,17 +292,11 @@ def _item_text(header: str) -> str:
 
 
 def _unmatched_headers(column: _Column, text: str) -> tuple[str, ...]:
-    """The headers today's ingest would not match to ``text`` by itself (it compares the
-    whole header and a grid's row text, case and spacing aside): they go under
+    """The headers the ingest stage would not match to ``text`` by itself (it compares their
+    keys: numbering, marks, case and spacing aside, a grid's row text too): they go under
     ``headers:``."""
-    wanted = normalize_text(text)
-    out = []
-    for header in dict.fromkeys(column.headers.values()):
-        grid = re.search(r"\[([^\[\]]+)\]\s*$", header)
-        found = {normalize_text(header)} | ({normalize_text(grid.group(1))} if grid else set())
-        if wanted not in found:
-            out.append(header)
-    return tuple(out)
+    wanted = header_key(text)
+    return tuple(h for h in dict.fromkeys(column.headers.values()) if wanted not in header_keys(h))
 
 
 # --------------------------------------------------------------------------- items
@@ -405,11 +389,13 @@ def _id_candidates(columns: list[_Column]) -> list[tuple[_Column, str]]:
 
 def _choose_id(columns: list[_Column], frames: dict[str, pd.DataFrame]):
     """The first candidate that identifies people in every wave (judged per wave, under the
-    first wave's spelling of its header), and the others made contacts. Every candidate is
-    judged, so the study file can say why a name was not taken (masked, initials)."""
+    first wave's spelling of its header); beside a student number, a name that identifies
+    people too as the fallback key (it names the near-miss numbers for review); the others
+    made contacts. Every candidate is judged, so the study file can say why a name was not
+    taken (masked, initials)."""
     candidates = _id_candidates(columns)
     if not candidates:
-        return None, "name", False, ()
+        return None, "name", False, (), ()
     aligned = {
         wave: pd.DataFrame(
             {c.header: frames[wave][c.headers[wave]] for c, _ in candidates if wave in c.headers}
@@ -422,10 +408,22 @@ def _choose_id(columns: list[_Column], frames: dict[str, pd.DataFrame]):
     judgements = [j for _, found in verdicts for j in found]
     column, kind = candidates[0] if chosen is None else candidates[keys.index(chosen)]
     _set(column, "id", "identifies people" if chosen else "the best candidate; cannot identify")
+    usable = {found[0] for found, _ in verdicts if found}
+    fallback = next(
+        (
+            c
+            for c, k in candidates
+            if kind == "number" and k == "name" and c.header in usable and not c.role
+        ),
+        None,
+    )
+    if fallback is not None:
+        _set(fallback, "id", "a name beside the student number: names near-miss numbers")
     for other, other_kind in candidates:
         if other is not column and other_kind in {"name", "number"} and not other.role:
             _set(other, "contact", "personal data: a name or number besides the id")
-    return column.header, kind, chosen is not None, tuple(judgements)
+    fallbacks = ((fallback.header, "name"),) if fallback is not None else ()
+    return column.header, kind, chosen is not None, tuple(judgements), fallbacks
 
 
 def _slug(header: str, taken: set[str]) -> str:
@@ -504,18 +502,20 @@ def propose(
     Returns
     -------
     Draft
-        The proposal; render it with :func:`render_codebook` and :func:`render_study`.
+        The proposal; render it with :func:`pipeline.draft.render_codebook` and
+        :func:`pipeline.draft.render_study`.
 
     Raises
     ------
     InputError
         When no two questions share a set of answer labels (no questionnaire to draft).
     """
+    files = files or {wave: f"{wave}.csv" for wave in frames}
     columns = _pool(frames)
     _first_roles(columns)
-    item_columns, scale = _item_columns(columns)
+    item_columns, scale = _item_columns(columns, files)
     items, check = _draft_items(item_columns, scale)
-    id_column, id_kind, usable, judgements = _choose_id(columns, frames)
+    id_column, id_kind, usable, judgements, fallbacks = _choose_id(columns, frames)
     group, demographics = _group_and_demographics(columns, max_levels=max_levels)
     timestamp = next((c.header for c in columns if c.role == "timestamp"), None)
     table = pd.DataFrame(
@@ -528,7 +528,7 @@ def propose(
     )
     return Draft(
         waves=tuple(frames),
-        files=files or {wave: f"{wave}.csv" for wave in frames},
+        files=files,
         columns=table,
         scale=scale,
         items=tuple(items),
@@ -537,6 +537,7 @@ def propose(
         id_kind=id_kind,
         id_usable=usable,
         id_judgements=judgements,
+        id_fallbacks=fallbacks,
         timestamp=timestamp,
         contacts=tuple(c.header for c in columns if c.role == "contact"),
         group=group,
@@ -545,141 +546,8 @@ def propose(
     )
 
 
-# --------------------------------------------------------------------------- rendering
-
-
-def _environment():
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(
-        loader=PackageLoader("pipeline", "templates"),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    # A JSON string is a YAML double-quoted scalar: any header text stays one safe value.
-    env.filters["q"] = lambda text: json.dumps(str(text), ensure_ascii=False)
-    env.filters["r"] = lambda value: f"{value:.2f}"
-    return env
-
-
-def render_codebook(
-    draft: Draft,
-    *,
-    instrument_id: str = "kuesioner",
-    scales: Mapping[str, Sequence[str]] | None = None,
-) -> str:
-    """The proposed codebook as YAML text (loads with :func:`pipeline.config.load_instrument`).
-
-    Parameters
-    ----------
-    draft
-        What :func:`propose` found.
-    instrument_id
-        The codebook's ``id``.
-    scales
-        Subscale name to its item ids, when the user named two or more subscales; they are
-        written with a total scale over every item. Default: one scale of every item.
-
-    Notes
-    -----
-    The English texts are copies of the Indonesian ones (today's model requires both); the
-    items that look reverse-keyed get ``reverse: true`` with a comment asking to check it.
-    """
-    return (
-        _environment()
-        .get_template("draft_codebook.yaml.j2")
-        .render(
-            draft=draft,
-            instrument_id=instrument_id,
-            sources=_sources(draft),
-            scales=_named_scales(scales) if scales and len(scales) > 1 else None,
-        )
-    )
-
-
-def _named_scales(scales: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
-    """Each named subscale with an id made from its name (unique, a letter first)."""
-    taken: set[str] = set()
-    named = []
-    for name, items in scales.items():
-        slug = re.sub(r"[^a-z0-9]+", "_", normalize_text(name)).strip("_") or "scale"
-        slug = slug if slug[0].isalpha() else f"s_{slug}"
-        base, n = slug, 2
-        while slug in taken or slug == "total":
-            slug, n = f"{base}_{n}", n + 1
-        taken.add(slug)
-        named.append({"id": slug, "name": name, "items": list(items)})
-    return named
-
-
-def render_study(
-    draft: Draft,
-    *,
-    codebook: str = "codebook.yaml",
-    program_id: str = "studi",
-    language: str = "id",
-    today: dt.date | None = None,
-    program: Mapping[str, Any] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> str:
-    """The proposed ``study.yaml`` as text (loads with :func:`pipeline.config.load_study`).
-
-    Parameters
-    ----------
-    draft
-        What :func:`propose` found.
-    codebook
-        The codebook's file name, relative to the study file.
-    program_id
-        The program's short name (folders ``data/processed/<id>``).
-    language
-        Report language, ``id`` or ``en``.
-    today
-        Program dates when the exports carry no times (default: the current date).
-    program
-        The program facts as the user gave them (``title``, ``partner``, ``place``,
-        ``method``, ``start_date``, ``end_date``, ``funder`` ...); without them the file
-        carries placeholders marked FILL IN. Empty values are left out.
-    extra
-        Further top-level keys written as they are (``match_review``, ``attendance``,
-        ``service_log``).
-    """
-    start, end = draft.dates or (today or dt.date.today(),) * 2
-    facts = None
-    if program:
-        facts = {"start_date": start, "end_date": end}
-        facts |= {k: v for k, v in program.items() if v not in (None, "")}
-    extra_text = ""
-    if extra:
-        import yaml
-
-        extra_text = yaml.safe_dump(dict(extra), allow_unicode=True, sort_keys=False).rstrip()
-    waves = dict(draft.files)
-    # A try-out is one wave; a program needs its post-test, drafted as a placeholder.
-    missing_post = "tryout" not in waves and "post" not in waves
-    if missing_post:
-        waves["post"] = "post.csv"
-    return (
-        _environment()
-        .get_template("draft_study.yaml.j2")
-        .render(
-            draft=draft,
-            codebook=codebook,
-            program_id=program_id,
-            language=language,
-            facts=facts,
-            extra=extra_text,
-            start=start,
-            end=end,
-            waves=waves,
-            missing_post=missing_post,
-            sources=_sources(draft),
-            unused=draft.columns[draft.columns["role"].isin(["text", "likert_other", "empty"])],
-        )
-    )
-
-
-def _sources(draft: Draft) -> str:
-    return ", ".join(draft.files[w] for w in draft.waves)
+def header_cells(row: list[str]) -> int:
+    """How many cells of a row are filled. Without a codebook the header is the first of the
+    fullest rows among the first 30 (title rows above it are shorter; answer rows are never
+    fuller), so this is the header score for reading an export to draft from."""
+    return sum(bool(str(cell).strip()) for cell in row)
