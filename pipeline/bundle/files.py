@@ -17,11 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.inert import inert_frame
+
 __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "clear_stale_temp",
     "neutralize_formulas",
+    "write_csv",
     "write_figure",
     "write_json",
     "write_table",
@@ -68,43 +71,16 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+    """Every text cell, index label and column name made inert for a spreadsheet
+    (:func:`pipeline.inert.inert`): text a spreadsheet would run as a formula (``=``, ``+``,
+    ``-``, ``@`` ...) gets a leading apostrophe, whatever the column's type (text or
+    categories); numbers are left alone.
 
-    Participant text such as ``=HYPERLINK(...)`` must stay text when a CSV is opened in Excel
-    or Google Sheets (OWASP, "CSV Injection"). Numbers are left alone.
+    Participant text such as ``=HYPERLINK(...)`` or a label typed as ``@sedang`` must stay
+    text when a CSV is opened in Excel or Google Sheets (OWASP, "CSV Injection").
     """
-    text = frame.select_dtypes(include=["object", "string"]).columns
-    if not len(text):
-        return frame
-    out = frame.copy()
-    for column in text:
-        values = out[column]
-        risky = _formula_cells(values)
-        if risky.any():
-            out[column] = values.where(~risky, "'" + values.astype(str))
-    return out
-
-
-def _formula_cells(values: pd.Series) -> np.ndarray:
-    """Which cells are text starting like a formula, checked once per distinct value."""
-    if isinstance(values.dtype, pd.StringDtype):
-        return values.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists): checked one by one
-        return values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).to_numpy(
-            dtype=bool
-        )
-    risky = np.array([isinstance(u, str) and u.startswith(_FORMULA_START) for u in uniques])
-    found = np.zeros(len(values), dtype=bool)
-    if risky.any():
-        known = codes >= 0
-        found[known] = risky[codes[known]]
-    return found
+    return inert_frame(frame, "spreadsheet")
 
 
 #: Tables longer than this are written by pyarrow's CSV writer: pandas formats every float
@@ -140,6 +116,11 @@ def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
     atomic_write_bytes(folder / f"{name}.csv", _csv_bytes(neutralize_formulas(frame)))
     buffer = frame.reset_index(drop=True).to_parquet(index=False, engine="pyarrow")
     atomic_write_bytes(folder / f"{name}.parquet", buffer)
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """One table as a CSV file for people (UTF-8, formulas neutralized), atomically."""
+    atomic_write_bytes(path, _csv_bytes(neutralize_formulas(frame)))
 
 
 def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:

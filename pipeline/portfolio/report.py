@@ -15,6 +15,7 @@ import yaml
 
 from pipeline.bundle import files
 from pipeline.portfolio.pool import PortfolioResult
+from pipeline.reports.figures import literal_text
 from pipeline.reports.render import notebook_dir, render_notebook, to_html
 from pipeline.stages.pairs import MIN_PAIRS
 
@@ -73,6 +74,7 @@ def write_portfolio(result: PortfolioResult, folder: Path) -> None:
     files.write_json(folder / "status.json", {"status": "complete"})
 
 
+@literal_text
 def forest_figure(programs: pd.DataFrame, pooled: pd.Series, *, language: str = "id", top=40):
     """Forest plot of one design: each program's change with its CI (square sized by its
     random-effects weight), the pooled estimate as a diamond and its prediction interval.

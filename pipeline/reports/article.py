@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.inert import inert
 from pipeline.reports.docx import write_docx
 from pipeline.reports.figures import figures
 from pipeline.reports.tables import (
@@ -57,11 +58,12 @@ def tables(bundle: Bundle, language: str) -> dict[str, tuple[str, pd.DataFrame]]
     return out
 
 
-def results_paragraph(bundle: Bundle, language: str) -> str:
-    """The results in prose: the primary test of the total scale per group, and the ANCOVA."""
+def results_paragraph(bundle: Bundle, language: str, *, escape: bool = False) -> str:
+    """The results in prose: the primary test of the total scale per group, and the ANCOVA;
+    user text made inert for Markdown with ``escape``, else for plain text (a Word file)."""
     scale = bundle.results["instrument"]["scales"][-1]["id"]
     sentences = [
-        headline(bundle, language, scale=scale, group=g, escape=False)
+        headline(bundle, language, scale=scale, group=g, escape=escape)
         for g in present_groups(bundle)
     ]
     ancova = bundle.tables.get("ancova")
@@ -71,7 +73,7 @@ def results_paragraph(bundle: Bundle, language: str) -> str:
             say(
                 language,
                 "article.ancova_sentence",
-                escape=False,
+                escape=escape,
                 diff=fmt(a["adjusted_difference"], language),
                 low=fmt(a["ci_low"], language),
                 high=fmt(a["ci_high"], language),
@@ -84,8 +86,9 @@ def results_paragraph(bundle: Bundle, language: str) -> str:
     return " ".join(sentences)
 
 
-def methods_paragraph(bundle: Bundle, language: str) -> str:
-    """Design, participants, instrument and reliability, and the analysis, in prose."""
+def methods_paragraph(bundle: Bundle, language: str, *, escape: bool = False) -> str:
+    """Design, participants, instrument and reliability, and the analysis, in prose; user
+    text made inert for Markdown with ``escape``, else for plain text (a Word file)."""
     results = bundle.results
     instrument = results["instrument"]
     reliability = bundle["reliability"].dropna(subset=["alpha"])
@@ -95,7 +98,7 @@ def methods_paragraph(bundle: Bundle, language: str) -> str:
     return say(
         language,
         "article.methods",
-        escape=False,
+        escape=escape,
         design=texts(language)["article"][
             "design_control" if results["design"]["has_control"] else "design_one_group"
         ],
@@ -113,10 +116,11 @@ def methods_paragraph(bundle: Bundle, language: str) -> str:
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
-    """A table as Markdown (pipe table), cells escaped for the pipe character."""
+    """A table as Markdown (pipe table), every cell and header made inert (no markup, link,
+    pipe or line break of a user's text can act)."""
 
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return inert(value, "markdown")
 
     head = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
@@ -137,9 +141,7 @@ def write_article_kit(bundle_dir: Path, folder: Path) -> None:
         target = folder / language
         made = tables(bundle, language)
         for name, (_, table) in made.items():
-            files.atomic_write_text(
-                target / f"{name}.csv", files.neutralize_formulas(table).to_csv(index=False)
-            )
+            files.write_csv(target / f"{name}.csv", table)
             files.atomic_write_text(target / f"{name}.md", markdown_table(table))
         captions = []
         for name, (figure, caption) in figures(bundle, language).items():
@@ -151,9 +153,13 @@ def write_article_kit(bundle_dir: Path, folder: Path) -> None:
             ("Results", results_paragraph(bundle, language)),
             ("Methods", methods_paragraph(bundle, language)),
         ]
+        markdown = [
+            ("Results", results_paragraph(bundle, language, escape=True)),
+            ("Methods", methods_paragraph(bundle, language, escape=True)),
+        ]
         files.atomic_write_text(
             target / "paragraphs.md",
-            "".join(f"## {heading}\n\n{text}\n\n" for heading, text in paragraphs),
+            "".join(f"## {heading}\n\n{text}\n\n" for heading, text in markdown),
         )
         write_docx(
             target / "article_tables.docx",

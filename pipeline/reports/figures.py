@@ -3,6 +3,10 @@ palette; each comes with its caption in the report's language."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -14,10 +18,28 @@ from pipeline.reports.words import PALETTE, say, texts
 
 __all__ = [
     "figures",
+    "literal_text",
     "score_figure",
 ]
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+def literal_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Draw a figure whose texts are shown as typed: matplotlib would otherwise typeset a
+    scale name or label holding ``$...$`` as math (and fail on an unbalanced one). Texts
+    take the setting when they are made, so the figure keeps it wherever it is saved."""
+
+    @functools.wraps(draw)
+    def literal(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with plt.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return literal
+
+
+@literal_text
 def score_figure(
     bundle: Bundle, language: str, *, scale: str, escape: bool = True
 ) -> tuple[plt.Figure, str]:
@@ -69,6 +91,7 @@ def score_figure(
     return fig, caption
 
 
+@literal_text
 def _gain_figure(bundle: Bundle, language: str):
     words = texts(language)
     gain = bundle["gain"]
@@ -98,6 +121,7 @@ def _gain_figure(bundle: Bundle, language: str):
     return fig, caption
 
 
+@literal_text
 def _shift_figure(bundle: Bundle, language: str):
     words = texts(language)
     scale = bundle.results["instrument"]["scales"][-1]["id"]
@@ -130,6 +154,7 @@ def _shift_figure(bundle: Bundle, language: str):
     return fig, caption
 
 
+@literal_text
 def _likert_figure(bundle: Bundle, language: str):
     """Diverging stacked bars of every item's answers, pre above post (Robbins & Heiberger
     2011): disagreement to the left of zero, agreement to the right, neutral split across."""

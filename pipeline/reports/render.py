@@ -95,12 +95,21 @@ def render_notebook(notebook: Path, parameters: dict[str, object]) -> nbformat.N
         ) from None
 
 
+#: JupyterLab's HTML layout without the math typesetter: user text such as ``$x$`` or
+#: ``\(x\)`` shows as typed instead of being typeset (and no script is fetched to do it).
+_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "report_html" / "report.html.j2"
+
+
 def to_html(executed: nbformat.NotebookNode) -> str:
-    """Self-contained HTML of an executed notebook, code cells hidden."""
+    """Self-contained HTML of an executed notebook, code cells hidden, no math typesetting."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        template_file=str(_TEMPLATE),
     )
     body, _ = exporter.from_notebook_node(executed)
     return body
