@@ -242,10 +242,11 @@ def portfolio(
     lang: Lang = Language.id,
 ) -> None:
     """Evaluate every study under FOLDER, pool their effects and write the portfolio report."""
+    from pipeline.config.study import PORTFOLIO_PREFIX
     from pipeline.portfolio.evaluate import run_portfolio
     from pipeline.portfolio.report import not_pooled, write_portfolio, write_portfolio_reports
 
-    name = f"portfolio-{_slug(folder.resolve().name)}"
+    name = f"{PORTFOLIO_PREFIX}{_slug(folder.resolve().name)}"
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

@@ -20,6 +20,7 @@ import yaml
 __all__ = [
     "ConfigError",
     "InputError",
+    "OutputError",
     "PkmEvalError",
     "Problem",
     "ReportError",
@@ -180,3 +181,8 @@ class InputError(PkmEvalError):
 
 class ReportError(PkmEvalError):
     """A report could not be rendered from the results bundle."""
+
+
+class OutputError(PkmEvalError):
+    """An output folder cannot be written (read-only, disk full, a name too long); what was
+    there before is unchanged."""

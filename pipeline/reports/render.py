@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-from pipeline.bundle.files import atomic_write_text
+from pipeline.bundle.files import atomic_write_text, clear_stale_temp
 from pipeline.errors import Problem, ReportError
 from pipeline.reports.article import write_article_kit
 from pipeline.reports.summary import write_funder_xlsx
@@ -118,6 +118,7 @@ def to_html(executed: nbformat.NotebookNode) -> str:
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """Render every report notebook for a bundle into ``report_dir``; return report.html's path."""
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
+    clear_stale_temp(report_dir)
     written = []
     for name, target in NOTEBOOKS.items():
         executed = render_notebook(notebook_dir() / name, parameters)
