@@ -92,6 +92,9 @@ def _run(study: Path, *, processed: Path, reports: Path, render: bool, language:
 
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (study.yaml).")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace files that exist (refused otherwise).")
+]
 ProcessedOpt = Annotated[Path, typer.Option(help="Folder for results bundles.")]
 ReportsOpt = Annotated[Path, typer.Option(help="Folder for reports.")]
 
@@ -164,15 +167,21 @@ def init(
         bool,
         typer.Option(help="Also write simulated pre.csv and post.csv so the study runs at once."),
     ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Scaffold a study folder: study.yaml, a copy of the bundled instrument, and a README."""
-    from pipeline.bundle.files import atomic_write_text
+    from pipeline.bundle.files import atomic_write_text, refuse_to_overwrite
     from pipeline.config import builtin_instrument_path
     from pipeline.simulate import survey as simulate
 
-    if (folder / "study.yaml").exists():
-        console.print(f"[red]{folder / 'study.yaml'} already exists; nothing was changed.[/]")
-        raise typer.Exit(1)
+    instrument = builtin_instrument_path("career_awareness_planning")
+    wanted = [folder / "study.yaml", folder / instrument.name]
+    wanted += [folder / "pre.csv", folder / "post.csv"] if with_example_data else []
+    try:
+        refuse_to_overwrite(wanted, force=force)
+    except PkmEvalError as error:
+        _print_problems(error, "en")
+        raise typer.Exit(1) from None
     program = {
         **simulate.DEMO_PROGRAM,
         "id": _slug(folder.name),
@@ -181,9 +190,8 @@ def init(
         "place": "Tempat",
         "funder": "Penyandang dana",
     }
-    instrument = builtin_instrument_path("career_awareness_planning")
     if with_example_data:
-        simulate.write_study(folder, program=program)
+        simulate.write_study(folder, program=program, force=True)  # checked above
     atomic_write_text(folder / instrument.name, instrument.read_text("utf-8"))
     atomic_write_text(
         folder / "study.yaml",
@@ -205,15 +213,21 @@ def simulate(
     n_control: int = 28,
     effect: float = 0.45,
     seed: int = 20260721,
+    force: ForceOpt = False,
 ) -> None:
-    """Write a simulated messy study (Google Forms, Indonesian locale) for trying pkm-eval."""
+    """Write a simulated messy study (Google Forms, Indonesian locale) for trying pkm-eval.
+    Files that exist are never replaced without --force."""
     from pipeline.simulate import survey as sim
 
     spec = sim.SimulationSpec(
         n_treatment=n_treatment, n_control=n_control, effect=effect, seed=seed
     )
     program = {**sim.DEMO_PROGRAM, "id": _slug(folder.name)}
-    path = sim.write_study(folder, spec=spec, program=program)
+    try:
+        path = sim.write_study(folder, spec=spec, program=program, force=force)
+    except PkmEvalError as error:
+        _print_problems(error, "en")
+        raise typer.Exit(1) from None
     out.print(f"Wrote {path}")
 
 
@@ -303,9 +317,11 @@ def portfolio(
 
 
 def _slug(name: str) -> str:
+    """A folder name as a program id: lower case, letters, digits, '-' and '_', at most 64
+    characters (the limit of program.id)."""
     import re
 
-    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_")[:64].rstrip("-_")
     return slug or "study"
 
 

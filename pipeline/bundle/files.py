@@ -40,6 +40,7 @@ __all__ = [
     "clear_stale_temp",
     "neutralize_formulas",
     "output_errors",
+    "refuse_to_overwrite",
     "staged_folder",
     "write_csv",
     "write_figure",
@@ -88,6 +89,23 @@ def output_errors(folder: Path) -> Iterator[None]:
 
 #: The writer's tag inside a temporary name: ".<pid>-<8 hex>." or "-<pid>-<8 hex>" at the end.
 _WRITER = re.compile(r"[.-](\d+)-[0-9a-f]{8}(?=\.|$)")
+
+
+def refuse_to_overwrite(paths: list[Path], *, force: bool = False) -> None:
+    """Refuse, before anything is written, to replace files that exist (a user's real exports
+    and study file), unless ``force``.
+
+    Raises
+    ------
+    OutputError
+        Naming each file that exists; nothing has been written.
+    """
+    found = [path for path in paths if path.exists()]
+    if found and not force:
+        raise OutputError(
+            [Problem("output_exists", file=str(path)) for path in found],
+            "Files exist; nothing was written",
+        )
 
 
 def _tag() -> str:
