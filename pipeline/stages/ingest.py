@@ -88,6 +88,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
     instrument = study.instrument_spec
     mapping, problems = map_headers(headers, instrument, file=file)
     problems += repeated_headers(table.header, study, file=file)
+    problems += table.warnings
     name = export.path.name
     label = name if not table.details.get("sheet") else f"{name} [{table.details['sheet']}]"
     out = pd.DataFrame(index=frame.index)
@@ -181,8 +182,8 @@ def ingest(inputs: Inputs, study: Study) -> IngestResult:
     fatal = list(inputs.problems)
     for wave, export in inputs.waves.items():
         frame, blank, problems, source = _ingest_wave(wave, export, study)
-        fatal.extend(p for p in problems if p.row is None)
-        cell_problems.extend(p for p in problems if p.row is not None)
+        fatal.extend(p for p in problems if p.row is None and p.severity == "error")
+        cell_problems.extend(p for p in problems if p.row is not None or p.severity != "error")
         frames.append(frame)
         blanks.append(blank)
         sources.append(source)
