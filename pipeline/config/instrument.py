@@ -3,7 +3,6 @@ a codebook (a YAML file, or ``builtin:NAME`` for one shipped with pkm-eval)."""
 
 from __future__ import annotations
 
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 
 from pipeline.config.base import FrozenModel, Text, problems_from, read_yaml
 from pipeline.errors import ConfigError
+from pipeline.text import compile_pattern
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -71,17 +71,16 @@ class Item(FrozenModel):
         description="Export headers that match this item, besides its Indonesian and English text.",
     )
     header_pattern: str | None = Field(
-        None, description="Regular expression searched in export headers (case-insensitive)."
+        None,
+        description="Regular expression searched in export headers (case-insensitive; RE2 "
+        "syntax: no look-arounds or back-references, and no pattern can run away).",
     )
 
     @field_validator("header_pattern")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
         if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"a valid regular expression ({exc})") from None
+            compile_pattern(pattern)  # a ValueError names what RE2 could not read
         return pattern
 
 
