@@ -73,7 +73,7 @@ def _public_text(result) -> dict[str, str]:
 @pytest.mark.parametrize("value", [PHONE, EMAIL, NAME, WHEN])
 def test_a_personal_value_in_a_bad_cell_is_not_quoted_in_reports(masked_run, value):
     for name, text in _public_text(masked_run).items():
-        assert value not in text, f"{value!r} quoted in {name}"
+        assert value.lstrip("0") not in text, f"{value!r} quoted in {name}"  # even as a number
 
 
 @pytest.mark.slow
