@@ -4,16 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo examples test lint format references clean-outputs help browser bench bench-portfolio
+.PHONY: demo examples app test lint format references clean-outputs help browser bench bench-portfolio screenshots
 
 help:
 	@echo "make demo        set up, run the bundled demo study, write reports/demo/report.html"
-	@echo "make examples    run the three example programs in data/raw/examples"
+	@echo "make examples    run the six example studies in data/raw/examples"
+	@echo "make app         set up, start the web page on http://127.0.0.1:8501"
 	@echo "make test        set up, run the test suite"
 	@echo "make lint        ruff check, format check and the layers contract (lint-imports)"
 	@echo "make bench       time 100 to 1,000,000 participants; table in benchmarks/results and README"
 	@echo "make bench-portfolio  time a 2,000-program portfolio on 1 and 2 Dask workers"
-	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R with psych, effectsize, car)"
+	@echo "make references  re-run the R scripts that write tests/reference/*.json (needs R with psych, effectsize, car, emmeans, afex, BayesFactor)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +27,18 @@ demo: $(STAMP)
 	$(BIN)/pkm-eval demo
 	$(BIN)/pkm-eval examples
 
-# The three example programs only (pesantren, CBPR with children, counseling service).
+# The example studies only: pesantren, CBPR with children, counseling service, a knowledge test
+# (Google Forms quiz), an instrument try-out, three arms with a follow-up.
 examples: $(STAMP)
 	$(BIN)/pkm-eval examples
+
+# The web page for lecturers (pkm-eval app): local only, no usage statistics sent.
+app: $(STAMP)
+	$(BIN)/pkm-eval app
+
+# The README's pictures of the web page, taken by its browser tests.
+screenshots: $(STAMP) browser
+	PKM_EVAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/app/test_browser.py -p no:xdist -q
 
 # The browser tests need Debian's chromium; install it when missing and apt is usable.
 browser:

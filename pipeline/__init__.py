@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     # The run API pulls in every stage (scipy, pingouin, statsmodels: seconds of imports).
-    # Loaded on first use, so a report notebook importing ``pipeline.present`` stays light.
+    # Loaded on first use, so a report notebook importing ``pipeline.reports`` stays light.
     if name in {"StudyResult", "analyse", "run_study"}:
         from pipeline import run
 

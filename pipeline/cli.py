@@ -112,6 +112,29 @@ def run(
 
 
 @app.command()
+def tryout(
+    study: StudyArg,
+    processed_dir: ProcessedOpt = Path("data/processed"),
+    reports_dir: ReportsOpt = Path("reports"),
+    report: Annotated[bool, typer.Option(help="Render the HTML report.")] = True,
+    lang: Lang = Language.en,
+) -> None:
+    """Analyse an instrument try-out (waves: {tryout: FILE}): r hitung against r tabel,
+    valid or gugur, alpha or KR-20 with its CI, difficulty and discrimination. `run` does the
+    same for a try-out study; this command also checks that the study is one."""
+    from pipeline.config import load_study
+    from pipeline.errors import ConfigError, Problem
+
+    try:
+        if not load_study(study).is_tryout:
+            raise ConfigError([Problem("not_a_tryout", file=str(study), column="waves")])
+    except PkmEvalError as error:
+        _print_problems(error, lang)
+        raise typer.Exit(1) from None
+    _run(study, processed=processed_dir, reports=reports_dir, render=report, language=lang)
+
+
+@app.command()
 def validate(study: StudyArg, lang: Lang = Language.en) -> None:
     """Check the study file, instrument and exports; print every problem found."""
     from pipeline.config import load_study
@@ -148,8 +171,9 @@ def examples(
     processed_dir: ProcessedOpt = Path("data/processed"),
     reports_dir: ReportsOpt = Path("reports"),
 ) -> None:
-    """Run the three bundled example programs (data/raw/examples) end to end: pesantren career
-    planning, CBPR with children, and a university counseling service."""
+    """Run the bundled example studies (data/raw/examples) end to end: pesantren career
+    planning, CBPR with children, a university counseling service, a knowledge test (Google
+    Forms quiz), an instrument try-out, and three arms with a follow-up."""
     from pipeline.simulate.examples import EXAMPLES, EXAMPLES_ROOT
 
     for name in EXAMPLES:
@@ -314,6 +338,29 @@ def portfolio(
             soft_wrap=True,
             markup=False,
         )
+
+
+@app.command("app")
+def web_app(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Local port of the page.")] = 8501,
+    root: Annotated[
+        Path, typer.Option(help="Project folder: studies in data/raw, reports in reports.")
+    ] = Path("."),
+    browser: Annotated[bool, typer.Option(help="Open the page in the web browser.")] = True,
+) -> None:
+    """Start the web page on http://127.0.0.1:PORT (this computer only; no usage statistics
+    are sent): upload two exports, check the mapping, validate, run, download the reports."""
+    import subprocess
+    import sys
+
+    # The page is its own face (pipeline.app, independent of this one): started as a process.
+    command = [sys.executable, "-m", "pipeline.app", "--port", str(port), "--root", str(root)]
+    out.print(f"pkm-eval app: http://127.0.0.1:{port} (Ctrl+C stops it)")
+    try:
+        status = subprocess.call([*command, *([] if browser else ["--no-browser"])])
+    except KeyboardInterrupt:
+        status = 0
+    raise typer.Exit(status)
 
 
 def _slug(name: str) -> str:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -562,7 +564,12 @@ def _environment():
     return env
 
 
-def render_codebook(draft: Draft, *, instrument_id: str = "kuesioner") -> str:
+def render_codebook(
+    draft: Draft,
+    *,
+    instrument_id: str = "kuesioner",
+    scales: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """The proposed codebook as YAML text (loads with :func:`pipeline.config.load_instrument`).
 
     Parameters
@@ -571,6 +578,9 @@ def render_codebook(draft: Draft, *, instrument_id: str = "kuesioner") -> str:
         What :func:`propose` found.
     instrument_id
         The codebook's ``id``.
+    scales
+        Subscale name to its item ids, when the user named two or more subscales; they are
+        written with a total scale over every item. Default: one scale of every item.
 
     Notes
     -----
@@ -580,8 +590,28 @@ def render_codebook(draft: Draft, *, instrument_id: str = "kuesioner") -> str:
     return (
         _environment()
         .get_template("draft_codebook.yaml.j2")
-        .render(draft=draft, instrument_id=instrument_id, sources=_sources(draft))
+        .render(
+            draft=draft,
+            instrument_id=instrument_id,
+            sources=_sources(draft),
+            scales=_named_scales(scales) if scales and len(scales) > 1 else None,
+        )
     )
+
+
+def _named_scales(scales: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """Each named subscale with an id made from its name (unique, a letter first)."""
+    taken: set[str] = set()
+    named = []
+    for name, items in scales.items():
+        slug = re.sub(r"[^a-z0-9]+", "_", normalize_text(name)).strip("_") or "scale"
+        slug = slug if slug[0].isalpha() else f"s_{slug}"
+        base, n = slug, 2
+        while slug in taken or slug == "total":
+            slug, n = f"{base}_{n}", n + 1
+        taken.add(slug)
+        named.append({"id": slug, "name": name, "items": list(items)})
+    return named
 
 
 def render_study(
@@ -591,6 +621,8 @@ def render_study(
     program_id: str = "studi",
     language: str = "id",
     today: dt.date | None = None,
+    program: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
     """The proposed ``study.yaml`` as text (loads with :func:`pipeline.config.load_study`).
 
@@ -606,10 +638,29 @@ def render_study(
         Report language, ``id`` or ``en``.
     today
         Program dates when the exports carry no times (default: the current date).
+    program
+        The program facts as the user gave them (``title``, ``partner``, ``place``,
+        ``method``, ``start_date``, ``end_date``, ``funder`` ...); without them the file
+        carries placeholders marked FILL IN. Empty values are left out.
+    extra
+        Further top-level keys written as they are (``match_review``, ``attendance``,
+        ``service_log``).
     """
     start, end = draft.dates or (today or dt.date.today(),) * 2
+    facts = None
+    if program:
+        facts = {"start_date": start, "end_date": end}
+        facts |= {k: v for k, v in program.items() if v not in (None, "")}
+    extra_text = ""
+    if extra:
+        import yaml
+
+        extra_text = yaml.safe_dump(dict(extra), allow_unicode=True, sort_keys=False).rstrip()
     waves = dict(draft.files)
-    waves.setdefault("post", "post.csv")
+    # A try-out is one wave; a program needs its post-test, drafted as a placeholder.
+    missing_post = "tryout" not in waves and "post" not in waves
+    if missing_post:
+        waves["post"] = "post.csv"
     return (
         _environment()
         .get_template("draft_study.yaml.j2")
@@ -618,10 +669,12 @@ def render_study(
             codebook=codebook,
             program_id=program_id,
             language=language,
+            facts=facts,
+            extra=extra_text,
             start=start,
             end=end,
             waves=waves,
-            missing_post="post" not in draft.files,
+            missing_post=missing_post,
             sources=_sources(draft),
             unused=draft.columns[draft.columns["role"].isin(["text", "likert_other", "empty"])],
         )

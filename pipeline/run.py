@@ -3,7 +3,7 @@ compare, the program's parts, write the bundle, render the reports."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from pipeline.stages.ingest import ingest
 from pipeline.stages.read import read_inputs
 from pipeline.stages.result import Analysis, CleanResult
 from pipeline.stages.score import score
+from pipeline.stages.sensitivity import sensitivity_table
 from pipeline.stages.validate import validate
 
 __all__ = ["STAGES", "Analysis", "StudyResult", "analyse", "run_examples", "run_study"]
@@ -58,12 +59,16 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
     validated = validate(ingested, study)
     progress("clean")
     cleaned = clean(validated, study)
-    _require_pairs(cleaned, study)
+    if not study.is_tryout:  # a try-out has one wave: nothing to pair
+        _require_pairs(cleaned, study)
     progress("score")
     scored = score(cleaned, study)
     progress("compare")
     compared = compare(scored, study)
     analysis = Analysis(study, ingested, validated, cleaned, scored, compared)
+    if study.sensitivity:
+        variants = sensitivity_table(cleaned, scored, compared, study)
+        analysis = replace(analysis, sensitivity=variants)
     if study.declares_parts():
         analysis = replace(analysis, parts=program_parts(analysis))
     return analysis
@@ -139,6 +144,7 @@ def run_examples(
     *,
     examples_root: str | Path = EXAMPLES_ROOT,
     render_report: bool = True,
+    names: Sequence[str] | None = None,
 ) -> list[StudyResult]:
     """Evaluate every example study end to end (bundle and reports).
 
@@ -150,6 +156,8 @@ def run_examples(
         Where the examples are (default: ``data/raw/examples`` of the repository).
     render_report
         Execute the report notebooks too.
+    names
+        Only these examples (default: all of :data:`pipeline.simulate.examples.EXAMPLES`).
     """
     return [
         run_study(
@@ -158,5 +166,5 @@ def run_examples(
             reports_root=reports_root,
             render_report=render_report,
         )
-        for name in EXAMPLES
+        for name in (names or EXAMPLES)
     ]

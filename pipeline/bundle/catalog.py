@@ -3,14 +3,14 @@ is personal (names, contacts or answers as written: never read by a report) or b
 program part (present only when the study declares that part).
 
 Writers and readers take the list of tables from here and nowhere else; a test checks that the
-bundles of the bundled studies have exactly these columns.
+bundles of the bundled studies have exactly these columns (``tests/bundle/test_catalog.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TABLES", "TableSpec", "part_tables", "public_tables"]
+__all__ = ["TABLES", "TableSpec", "design_tables", "part_tables", "public_tables"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class TableSpec:
         Holds names, contacts or text as participants wrote it; stays in ``data/processed``.
     part
         Written only when the study declares the program part it belongs to.
+    design
+        Written only when the study's design or outcomes have it (a knowledge test, a
+        try-out, several arms, follow-up waves, a declared direction...); ``results.json``
+        lists the design tables a run wrote under ``design.tables``.
     """
 
     name: str
@@ -39,10 +43,16 @@ class TableSpec:
     more: bool = False
     personal: bool = False
     part: bool = False
+    design: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.columns, str):
             object.__setattr__(self, "columns", tuple(self.columns.split()))
+
+
+def _design(name: str, description: str, columns: str) -> TableSpec:
+    """A design table (see ``TableSpec.design``)."""
+    return TableSpec(name, description, columns, design=True)
 
 
 #: Every table of the bundle, in the order they are written.
@@ -212,6 +222,115 @@ TABLES: dict[str, TableSpec] = {
                 "note"
             ),
         ),
+        # ---------------------------------------------------------- design tables
+        _design(
+            "test_items",
+            "knowledge test item analysis per scale, wave and item: difficulty p, upper-lower "
+            "discrimination D, point-biserial r (item-total and corrected)",
+            "scale wave item n group_size max_points difficulty difficulty_label p_upper p_lower "
+            "discrimination discrimination_label r_item_total r_item_rest note",
+        ),
+        _design(
+            "test_distractors",
+            "how often each option of each keyed test item was chosen, overall and in the upper "
+            "and lower groups",
+            "scale wave item option points is_key count share share_answered share_upper "
+            "share_lower functioning",
+        ),
+        _design(
+            "test_summary",
+            "test scores per scale and wave: points and percentage, KR-20, KR-21",
+            "scale wave n k max_points mean_points sd_points mean_percent sd_percent kr20 kr21 "
+            "note",
+        ),
+        _design(
+            "mastery",
+            "share of pairs reaching the passing score (ketuntasan) before and after",
+            "scale group wave n mastered share passing",
+        ),
+        _design(
+            "mastery_tests",
+            "McNemar's test of the change in mastery, per outcome and group",
+            "scale group n a b c d p_pre p_post difference diff_ci_low diff_ci_high statistic "
+            "p_asymptotic p_exact method p_value odds_ratio or_ci_low or_ci_high level note",
+        ),
+        _design(
+            "tryout_items",
+            "instrument try-out per scale and item: r hitung, r tabel, valid/gugur, alpha if "
+            "deleted, difficulty and discrimination of test items",
+            "scale kind item n df r r_critical valid decision alpha_if_deleted difficulty "
+            "difficulty_label discrimination discrimination_label method note",
+        ),
+        _design(
+            "tryout_scales",
+            "instrument try-out per scale: alpha or KR-20 with its Feldt CI, valid items, alpha "
+            "of the valid items",
+            "scale kind n k k_valid coefficient value ci_low ci_high kr21 alpha_valid_items rule "
+            "note",
+        ),
+        _design(
+            "bayes",
+            "JZS Bayes factor of the paired change per scale and group (Cauchy prior)",
+            "outcome group comparison alternative n t df r_scale bf10 bf01 log_bf10 method error "
+            "note",
+        ),
+        _design(
+            "directional",
+            "one-sided paired t and Wilcoxon tests of the declared direction",
+            "outcome group comparison test alternative declared n estimate ci_low ci_high "
+            "statistic df p_value p_adjusted adjustment method note",
+        ),
+        _design(
+            "qq",
+            "normal Q-Q points and line of the paired differences of the primary scale",
+            "outcome group position theoretical sample intercept slope",
+        ),
+        _design(
+            "arms_anova",
+            "ANCOVA post ~ pre + arm with several arms: the pre and arm rows, slopes check",
+            "outcome term n ss df1 df2 F p_value partial_eta_squared partial_eta_squared_ci_low "
+            "partial_eta_squared_ci_high slopes_F slopes_df1 slopes_df2 slopes_p_value note",
+        ),
+        _design(
+            "arms_means",
+            "adjusted (estimated marginal) means of each arm at the mean pre score",
+            "outcome arm role n adjusted_mean se df ci_low ci_high",
+        ),
+        _design(
+            "arms_contrasts",
+            "pairwise adjusted contrasts between arms with Holm's p",
+            "outcome contrast arm reference versus_control estimate se df t p_value p_holm ci_low "
+            "ci_high ci_low_bonferroni ci_high_bonferroni",
+        ),
+        _design(
+            "waves_anova",
+            "repeated-measures ANOVA over the waves per group, and the mixed ANOVA arms x waves "
+            "(type 3, Greenhouse-Geisser)",
+            "outcome design group effect n ss ss_error df1 df2 F p_value epsilon_gg df1_gg df2_gg "
+            "p_value_gg ges pes mauchly_w mauchly_p note",
+        ),
+        _design(
+            "friedman",
+            "Friedman's test over the waves with Kendall's W, per scale and group",
+            "outcome group n k statistic df p_value kendall_w note",
+        ),
+        _design(
+            "followup_pairs",
+            "paired t tests of every pair of waves with adjusted p",
+            "outcome group contrast wave reference n mean_difference se t df p_value ci_low "
+            "ci_high note p_adjusted adjust",
+        ),
+        _design(
+            "retained_gain",
+            "follow-up minus pre and follow-up minus post, with CIs",
+            "outcome group contrast wave reference n mean_difference se t df p_value ci_low "
+            "ci_high note",
+        ),
+        _design(
+            "sensitivity",
+            "headline numbers of each declared sensitivity variant beside the primary ones",
+            "variant changes quantity outcome wave group test primary value differs",
+        ),
         TableSpec(
             "participant_key",
             "participant code to the identity and contacts as entered (personal)",
@@ -360,6 +479,11 @@ TABLES: dict[str, TableSpec] = {
 def public_tables() -> list[str]:
     """Tables a report may read: every table that is not personal."""
     return [name for name, spec in TABLES.items() if not spec.personal]
+
+
+def design_tables() -> list[str]:
+    """The tables a study's design or outcomes add."""
+    return [name for name, spec in TABLES.items() if spec.design]
 
 
 def part_tables(*, personal: bool = False) -> list[str]:

@@ -38,6 +38,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "clear_stale_temp",
+    "csv_text",
     "neutralize_formulas",
     "output_errors",
     "refuse_to_overwrite",
@@ -283,6 +284,12 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
     return sink.getvalue().to_pybytes()
+
+
+def csv_text(frame: pd.DataFrame) -> bytes:
+    """A table as the bundle writes its CSV files (formulas neutralized), for a file that
+    is written alone, such as a match review file."""
+    return _csv_bytes(neutralize_formulas(frame))
 
 
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:

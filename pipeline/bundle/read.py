@@ -56,11 +56,15 @@ def load_bundle(folder: str | Path, *, tables: Iterable[str] | None = None) -> B
     # A part's table counts only when this run wrote it: a part removed from the study file
     # may have left its table from an earlier run.
     written = set(results.get("extras", {}).get("tables", []))
+    # Likewise a design table (a try-out's, a follow-up's) only when this run's design has it.
+    designed = set(results.get("design", {}).get("tables", []))
     wanted = public_tables() if tables is None else [n for n in public_tables() if n in tables]
     found = {
         name: pd.read_parquet(folder / f"{name}.parquet")
         for name in wanted
-        if (folder / f"{name}.parquet").exists() and (not TABLES[name].part or name in written)
+        if (folder / f"{name}.parquet").exists()
+        and (not TABLES[name].part or name in written)
+        and (not TABLES[name].design or name in designed)
     }
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     return Bundle(folder, found, results, manifest)

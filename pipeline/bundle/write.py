@@ -20,8 +20,10 @@ import pandas as pd
 from pipeline.bundle import files
 from pipeline.bundle.catalog import TABLES, part_tables
 from pipeline.config import Study
+from pipeline.config.instrument import KINDS
 from pipeline.errors import problems_frame
 from pipeline.stages.matching import STATUS
+from pipeline.stages.pairs import VALUE_COLUMN
 from pipeline.stages.read import file_digests
 from pipeline.stages.result import Analysis
 
@@ -74,6 +76,7 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "mixed_anova": compared.mixed_anova,
         "gain_comparison": compared.gain_comparison,
         "subgroups": compared.subgroups,
+        **_design_tables(analysis),
         "participant_key": cleaned.key,
         "matches": cleaned.matches,
         "match_review": cleaned.review,
@@ -81,6 +84,21 @@ def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         **analysis.parts.personal,
     }
     return {name: found[name] for name in TABLES if name in found}
+
+
+def _design_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """The tables the study's design and outcomes produced (only those with rows)."""
+    scored = analysis.scored
+    found = {
+        "test_items": scored.test_items,
+        "test_distractors": scored.distractors,
+        "test_summary": scored.test_summary,
+        "tryout_items": scored.tryout_items,
+        "tryout_scales": scored.tryout_scales,
+        **analysis.compared.extra,
+        "sensitivity": analysis.sensitivity,
+    }
+    return {name: frame for name, frame in found.items() if name in TABLES and len(frame)}
 
 
 def _flow(analysis: Analysis) -> dict[str, Any]:
@@ -123,35 +141,67 @@ def reach(attrition: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 def _instrument(analysis: Analysis) -> dict[str, Any]:
     instrument = analysis.study.instrument_spec
+    scale = instrument.response_scale
     return {
         "id": instrument.id,
         "version": instrument.version,
         "title": instrument.title.model_dump(),
         "n_items": len(instrument.items),
         "n_reverse": sum(item.reverse for item in instrument.items),
-        "response_scale": {
-            "min": instrument.response_scale.min,
-            "max": instrument.response_scale.max,
-        },
-        "scales": [
-            {"id": s.id, "name": s.name.model_dump(), "n_items": len(s.items)}
-            for s in instrument.all_scales
-        ],
+        "kinds": {kind: len(instrument.items_of(kind)) for kind in KINDS},
+        "test_omitted": instrument.test.omitted,
+        "response_scale": {"min": scale.min, "max": scale.max} if scale else None,
+        "scales": [_scale_facts(s, instrument) for s in instrument.all_scales],
     }
+
+
+def _scale_facts(scale, instrument) -> dict[str, Any]:
+    """A scale's name, size, outcome kind and the range of the score its comparisons use:
+    the response scale (a Likert mean), 0-100 (a test's percentage) or the sum's range."""
+    kind = instrument.scale_kind(scale)
+    if kind == "likert":
+        low, high = instrument.response_scale.min, instrument.response_scale.max
+    elif kind == "test":
+        low, high = 0, 100
+    else:
+        low, high = instrument.scale_range(scale)
+    facts = {"id": scale.id, "name": scale.name.model_dump(), "n_items": len(scale.items)}
+    facts |= {"kind": kind, "column": VALUE_COLUMN[kind], "min": low, "max": high}
+    if kind == "test":
+        facts["max_points"] = instrument.scale_range(scale)[1]
+    return facts
+
+
+def _answered_roles(analysis: Analysis) -> set[str]:
+    """The roles (treatment, control) of the arms someone answered in."""
+    roles = analysis.study.roles()
+    return {roles.get(g, "treatment") for g in set(analysis.cleaned.responses["group"])}
 
 
 def _has_control(analysis: Analysis) -> bool:
     """A control group counts when someone in it answered, not when it is only declared."""
-    return bool((analysis.cleaned.responses["group"] == "control").any())
+    return "control" in _answered_roles(analysis)
+
+
+def _tryout_limits(analysis: Analysis) -> list[dict[str, Any]]:
+    limits: list[dict[str, Any]] = [{"code": "tryout"}]
+    scales = analysis.scored.tryout_scales
+    smallest = int(scales["n"].min()) if len(scales) else 0
+    if smallest < 30:
+        limits.append({"code": "tryout_small_n", "n": smallest})
+    if analysis.study.instrument_spec.items_of("likert"):
+        limits.append({"code": "self_report"})
+    return limits
 
 
 def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     """The design's limits as codes with numbers; the report words them."""
+    if analysis.study.is_tryout:
+        return _tryout_limits(analysis)
     limits: list[dict[str, Any]] = []
     if not _has_control(analysis):
         limits.append({"code": "no_control"})
-    groups = set(analysis.cleaned.responses["group"])
-    if analysis.study.groups and "treatment" not in groups:
+    if analysis.study.groups and "treatment" not in _answered_roles(analysis):
         limits.append({"code": "no_treatment"})
     counts = reach(analysis.cleaned.attrition)
     pooled = counts.get("all") or next(iter(counts.values()), {"started": 0, "lost": 0})
@@ -170,6 +220,9 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     if len(failed):
         limits.append({"code": "nonnormal", "n": len(failed), "total": len(differences)})
     ancova = analysis.compared.ancova
+    arms = analysis.compared.extra.get("arms_anova")
+    if arms is not None:  # one slopes check per outcome, repeated on its two rows
+        ancova = arms.drop_duplicates("outcome")
     if len(ancova) and "slopes_p_value" in ancova:
         unequal = ancova[ancova["slopes_p_value"] < analysis.study.analysis.alpha]
         if len(unequal):
@@ -177,7 +230,8 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     fuzzy = _flow(analysis)["matched_fuzzy"]
     if fuzzy:
         limits.append({"code": "fuzzy_matches", "n": fuzzy})
-    limits.append({"code": "self_report"})
+    if analysis.study.instrument_spec.items_of("likert"):
+        limits.append({"code": "self_report"})
     return limits
 
 
@@ -187,11 +241,7 @@ def results(analysis: Analysis) -> dict[str, Any]:
     return {
         "program": study.program.model_dump(mode="json"),
         "language": study.report.language,
-        "design": {
-            "has_control": _has_control(analysis),
-            "waves": list(study.waves.named()),
-            "group_labels": study.groups.label_to_group() if study.groups else {},
-        },
+        "design": _design(analysis),
         "instrument": _instrument(analysis),
         "primary_scale": study.primary_scale(),
         "flow": _flow(analysis),
@@ -202,6 +252,31 @@ def results(analysis: Analysis) -> dict[str, Any]:
         "limits": _limits(analysis),
         **({"extras": _parts_facts(analysis)} if analysis.parts.tables else {}),
     }
+
+
+def _design(analysis: Analysis) -> dict[str, Any]:
+    """The design's facts: waves, arms and their roles, the declared hypothesis, the
+    sensitivity variants and which design tables this run wrote."""
+    study = analysis.study
+    arms = study.groups.declared() if study.groups else []
+    facts = {
+        "has_control": _has_control(analysis),
+        "waves": list(study.waves.named()),
+        "group_labels": study.groups.label_to_group() if study.groups else {},
+    }
+    facts |= {
+        "kind": "tryout" if study.is_tryout else "program",
+        "arms": [
+            {"name": a.name, "role": a.role, "title": a.title.model_dump() if a.title else None}
+            for a in arms
+        ],
+        "classic": bool(study.groups and study.groups.classic),
+        "hypothesis": study.analysis.hypothesis.model_dump(mode="json"),
+        "prior_scale": study.analysis.prior_scale(),
+        "sensitivity": [{"name": v.name, "changes": v.changes()} for v in study.sensitivity],
+        "tables": list(_design_tables(analysis)),
+    }
+    return facts
 
 
 def _parts_facts(analysis: Analysis) -> dict[str, Any]:

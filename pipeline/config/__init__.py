@@ -12,11 +12,20 @@ from pipeline.config.instrument import (
     load_instrument,
 )
 from pipeline.config.parts import CBPR_STAGES
-from pipeline.config.study import WAVE_ORDER, AnalysisOptions, Limits, Study, WaveFile, load_study
+from pipeline.config.study import (
+    FOLLOW_UPS,
+    WAVE_ORDER,
+    AnalysisOptions,
+    Limits,
+    Study,
+    WaveFile,
+    load_study,
+)
 
 __all__ = [
     "BUILTIN_PREFIX",
     "CBPR_STAGES",
+    "FOLLOW_UPS",
     "WAVE_ORDER",
     "AnalysisOptions",
     "FrozenModel",

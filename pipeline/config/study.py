@@ -4,21 +4,36 @@ limits, loaded and validated with the study's instrument resolved."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from pipeline.config.base import FrozenModel, problems_from, read_yaml
+from pipeline.config.designs import (
+    FOLLOW_UPS,
+    WAVE_ORDER,
+    Arm,
+    Groups,
+    Hypothesis,
+    Sensitivity,
+    WaveFile,
+    Waves,
+)
 from pipeline.config.instrument import Instrument, load_instrument, resolve_instrument
 from pipeline.config.parts import AspirationQuestion, AttendanceLog, CbprCycle, Plan, ServiceLog
 from pipeline.errors import ConfigError, Problem
 
 __all__ = [
+    "FOLLOW_UPS",
     "PORTFOLIO_PREFIX",
     "WAVE_ORDER",
     "AnalysisOptions",
+    "Arm",
+    "Hypothesis",
     "Limits",
+    "Sensitivity",
     "Study",
     "WaveFile",
     "load_study",
@@ -68,39 +83,6 @@ class ProgramFacts(FrozenModel):
         return self
 
 
-#: The waves a study can have, in time order (their position sorts every table).
-WAVE_ORDER = {"pre": 0, "post": 1, "follow_up": 2}
-
-
-class WaveFile(FrozenModel):
-    """One wave's export: a CSV or XLSX file and, for XLSX, the sheet (name or 0-based index)."""
-
-    file: str
-    sheet: str | int | None = None
-
-
-class Waves(FrozenModel):
-    """The export files of each wave, relative to the study file.
-
-    Each wave is a file name, or ``{file: ..., sheet: ...}`` to pick an XLSX sheet.
-    """
-
-    pre: WaveFile
-    post: WaveFile
-    follow_up: WaveFile | None = None
-
-    @field_validator("pre", "post", "follow_up", mode="before")
-    @classmethod
-    def _file_name_alone(cls, value: Any) -> Any:
-        return {"file": value} if isinstance(value, str) else value
-
-    def named(self) -> dict[str, WaveFile]:
-        waves = {"pre": self.pre, "post": self.post}
-        if self.follow_up:
-            waves["follow_up"] = self.follow_up
-        return waves
-
-
 class Columns(FrozenModel):
     """Which export columns hold the participant's identity and the submission time."""
 
@@ -119,31 +101,6 @@ class Columns(FrozenModel):
     contact: list[str] = Field(
         default_factory=list, description="Phone or e-mail columns: kept out of every report."
     )
-
-
-class Groups(FrozenModel):
-    """The group column and which of its labels mean treatment and control."""
-
-    column: str
-    treatment: list[str] = Field(min_length=1)
-    control: list[str] = Field(default_factory=list)
-
-    @field_validator("treatment", "control", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _disjoint(self) -> Groups:
-        both = set(self.treatment) & set(self.control)
-        if both:
-            raise ValueError(f"label(s) {sorted(both)} are listed as both treatment and control")
-        return self
-
-    def label_to_group(self) -> dict[str, str]:
-        mapping = {label: "treatment" for label in self.treatment}
-        mapping.update({label: "control" for label in self.control})
-        return mapping
 
 
 class Demographic(FrozenModel):
@@ -226,6 +183,47 @@ class AnalysisOptions(FrozenModel):
         "portfolio); by default the instrument's total scale, else its scale with the most "
         "items (the first such).",
     )
+    hypothesis: Hypothesis = Field(
+        default_factory=lambda: Hypothesis(),
+        description="The expected direction of the change, declared before the program.",
+    )
+    bayes_prior: float | Literal["medium", "wide", "ultrawide"] = Field(
+        "medium",
+        description="Scale r of the Cauchy prior of the Bayesian paired t test: medium "
+        "(sqrt(2)/2, JASP's default), wide (1), ultrawide (sqrt(2)) or a number.",
+    )
+    bayes_method: Literal["exact", "bayesfactor"] = Field(
+        "exact",
+        description="exact: the JZS integrals by quadrature; bayesfactor: BayesFactor's (and "
+        "JASP's) shortcut for one-sided tests with |t| > 5.",
+    )
+    passing_score: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Passing score (KKM) of test and score outcomes, in percent of the maximum; "
+        "mastery (ketuntasan) before and after is reported when given.",
+    )
+    item_group_share: float = Field(
+        0.27,
+        gt=0,
+        le=0.5,
+        description="Share of respondents in the upper and lower groups of "
+        "the item discrimination index D (Kelley's 27%).",
+    )
+
+    @field_validator("bayes_prior")
+    @classmethod
+    def _positive_prior(cls, value: float | str) -> float | str:
+        if not isinstance(value, str) and value <= 0:
+            raise ValueError("a positive prior scale (medium = 0.707)")
+        return value
+
+    def prior_scale(self) -> float:
+        """The Cauchy prior's scale r as a number."""
+        named = {"medium": math.sqrt(2) / 2, "wide": 1.0, "ultrawide": math.sqrt(2)}
+        prior = self.bayes_prior
+        return named[prior] if isinstance(prior, str) else float(prior)
 
     @model_validator(mode="after")
     def _review_below_accept(self) -> AnalysisOptions:
@@ -322,6 +320,11 @@ class Study(FrozenModel):
     )
     targets: Targets = Field(default_factory=Targets)
     analysis: AnalysisOptions = Field(default_factory=AnalysisOptions)
+    sensitivity: list[Sensitivity] = Field(
+        default_factory=list,
+        description="Variants of the analysis (other options on the same data) reported "
+        "beside the primary one.",
+    )
     categories: Categories = Field(default_factory=Categories)
     limits: Limits = Field(default_factory=Limits)
     report: Report = Field(default_factory=Report)
@@ -395,9 +398,43 @@ class Study(FrozenModel):
                 )
         return self
 
+    @property
+    def is_tryout(self) -> bool:
+        """An instrument try-out: one wave, no comparison."""
+        return self.waves.is_tryout
+
+    def arm_order(self) -> list[str]:
+        """The groups analysed one by one, in reading order: the declared arms, or "all"."""
+        return [arm.name for arm in self.groups.declared()] if self.groups else ["all"]
+
+    def roles(self) -> dict[str, str]:
+        """Arm name to treatment or control ("all" is the treated group without groups)."""
+        return self.groups.roles() if self.groups else {"all": "treatment"}
+
+    def with_options(self, changes: dict[str, Any]) -> Study:
+        """This study with some analysis options changed (a sensitivity variant)."""
+        analysis = self.analysis.model_copy(update=changes)
+        return self.model_copy(update={"analysis": analysis})
+
+    @model_validator(mode="after")
+    def _hypothesis_in_advance(self) -> Study:
+        declared = self.analysis.hypothesis.declared
+        if declared is not None and declared > self.program.start_date:
+            raise ValueError(
+                f"analysis.hypothesis.declared ({declared}) is after the program started "
+                f"({self.program.start_date}): a direction chosen after the start is not "
+                "declared in advance; test two-sided"
+            )
+        names = [variant.name for variant in self.sensitivity]
+        if len(set(names)) < len(names):
+            raise ValueError(f"sensitivity variant names must be unique: {names}")
+        return self
+
     @model_validator(mode="after")
     def _labels_on_scale(self) -> Study:
-        if self.codebook is not None:
+        if self.codebook is not None and self.answer_labels:
+            if self.codebook.response_scale is None:
+                raise ValueError("answer_labels need an instrument with a response_scale")
             codes = self.codebook.response_scale.codes
             wrong = {k: v for k, v in self.answer_labels.items() if v not in codes}
             if wrong:

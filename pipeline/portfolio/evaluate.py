@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline.config import load_study
 from pipeline.errors import InputError, PkmEvalError, Problem
 from pipeline.portfolio.discover import discover, duplicate_ids, duplicate_row, reusable
-from pipeline.portfolio.effects import program_effect
+from pipeline.portfolio.effects import expand_arms, program_effect
 from pipeline.portfolio.pool import MODERATORS, PROGRAM_COLUMNS, PortfolioResult, pool
 from pipeline.run import run_study
 
@@ -149,7 +149,9 @@ def run_portfolio(
             workers=workers,
             options=(str(processed_root), str(reports_root), render_reports, reuse),
         )
-    programs = pd.DataFrame(rows).sort_values("study_file", kind="stable").reset_index(drop=True)
+    programs = pd.DataFrame(expand_arms(rows))
+    programs = programs.sort_values(["study_file", "program_id"], kind="stable")
+    programs = programs.reset_index(drop=True)
     for column in PROGRAM_COLUMNS:
         if column not in programs:
             programs[column] = np.nan if column in {"yi", "vi", "ci_low", "ci_high"} else ""

@@ -29,6 +29,7 @@ PROGRAM_COLUMNS = [
     "status",
     "reused",
     "design",
+    "arm",
     "not_pooled_reason",
     "enrolled",
     "completed",

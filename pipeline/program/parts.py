@@ -55,8 +55,9 @@ class _Work:
 
 
 def _arm(analysis: Analysis) -> str:
-    """The arm the program served: treatment when groups are declared, else everyone."""
-    return analysis_groups(analysis.scored.scores)[0]
+    """The arm the program served: the first declared arm (treatment in the two-list form),
+    else everyone."""
+    return analysis_groups(analysis.scored.scores, analysis.study.arm_order())[0]
 
 
 # --------------------------------------------------------------------------- attendance
@@ -216,7 +217,7 @@ def _aspirations(analysis: Analysis, out: _Work, actual: dict[str, Any]) -> None
     review = asp.review_table(both, include_fuzzy=True)
     out.personal["aspirations_review"] = review
     transitions, isco, tests, notes = [], [], [], {}
-    for group in analysis_groups(analysis.scored.scores):
+    for group in analysis_groups(analysis.scored.scores, study.arm_order()):
         pre, post = (coded[w][coded[w]["group"].eq(group)] for w in ("pre", "post"))
         found = asp.transition(
             pre, post, dictionary=dictionary, uncoded=cfg.uncoded, level=study.analysis.ci_level

@@ -15,6 +15,12 @@ import pandas as pd
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle, load_bundle
 from pipeline.inert import inert
+from pipeline.reports.article_designs import (
+    design_sentences,
+    design_tables,
+    tryout_paragraphs,
+    tryout_tables,
+)
 from pipeline.reports.docx import write_docx
 from pipeline.reports.figures import figures
 from pipeline.reports.tables import (
@@ -38,7 +44,11 @@ __all__ = [
 
 
 def tables(bundle: Bundle, language: str) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Article tables by file name: (title, table with formatted cells)."""
+    """Article tables by file name: (title, table with formatted cells). A try-out has its
+    own ("Hasil uji validitas dan reliabilitas instrumen" first); a program's design adds
+    its tables after the paired tests and the ANCOVA."""
+    if _is_tryout(bundle):
+        return tryout_tables(bundle, language)
     words = texts(language)["article"]
     out = {
         "table1_descriptives": (
@@ -55,15 +65,18 @@ def tables(bundle: Bundle, language: str) -> dict[str, tuple[str, pd.DataFrame]]
     ancova = ancova_table(bundle, language)
     if not ancova.empty:
         out["table5_ancova"] = (words["table5"], ancova.reset_index())
-    return out
+    return out | design_tables(bundle, language, first=len(out) + 1)
 
 
-def results_paragraph(bundle: Bundle, language: str, *, escape: bool = False) -> str:
-    """The results in prose: the primary test of the total scale per group, and the ANCOVA;
-    user text made inert for Markdown with ``escape``, else for plain text (a Word file)."""
+def _is_tryout(bundle: Bundle) -> bool:
+    return bundle.results["design"].get("kind") == "tryout"
+
+
+def results_paragraph(bundle: Bundle, language: str) -> str:
+    """The results in prose: the primary test of the total scale per group, and the ANCOVA."""
     scale = bundle.results["instrument"]["scales"][-1]["id"]
     sentences = [
-        headline(bundle, language, scale=scale, group=g, escape=escape)
+        headline(bundle, language, scale=scale, group=g, escape=False)
         for g in present_groups(bundle)
     ]
     ancova = bundle.tables.get("ancova")
@@ -73,7 +86,7 @@ def results_paragraph(bundle: Bundle, language: str, *, escape: bool = False) ->
             say(
                 language,
                 "article.ancova_sentence",
-                escape=escape,
+                escape=False,
                 diff=fmt(a["adjusted_difference"], language),
                 low=fmt(a["ci_low"], language),
                 high=fmt(a["ci_high"], language),
@@ -83,36 +96,49 @@ def results_paragraph(bundle: Bundle, language: str, *, escape: bool = False) ->
                 pes=fmt(a["partial_eta_squared"], language, 3),
             )
         )
-    return " ".join(sentences)
+    return " ".join([*sentences, *design_sentences(bundle, language, scale=scale)])
 
 
-def methods_paragraph(bundle: Bundle, language: str, *, escape: bool = False) -> str:
-    """Design, participants, instrument and reliability, and the analysis, in prose; user
-    text made inert for Markdown with ``escape``, else for plain text (a Word file)."""
+def methods_paragraph(bundle: Bundle, language: str) -> str:
+    """Design, participants, instrument and reliability, and the analysis, in prose."""
     results = bundle.results
     instrument = results["instrument"]
     reliability = bundle["reliability"].dropna(subset=["alpha"])
     reach = results["flow"]["reach"]
     pooled = reach.get("all") or next(iter(reach.values()))
     pairs, started = pooled["both"], pooled["started"]
+    primary = next(s for s in instrument["scales"] if s["id"] == results["primary_scale"])
+    scale = primary if "min" in primary else instrument["response_scale"]
     return say(
         language,
         "article.methods",
-        escape=escape,
-        design=texts(language)["article"][
-            "design_control" if results["design"]["has_control"] else "design_one_group"
-        ],
+        escape=False,
+        design=_design_words(results, language),
         method=results["program"]["method"],
         started=started,
         pairs=pairs,
         title=instrument["title"][language],
         n_items=instrument["n_items"],
-        low=instrument["response_scale"]["min"],
-        high=instrument["response_scale"]["max"],
+        low=fmt(scale["min"], language, 0),
+        high=fmt(scale["max"], language, 0),
         alpha_min=fmt(reliability["alpha"].min(), language),
         alpha_max=fmt(reliability["alpha"].max(), language),
         correction=results["analysis"]["multiplicity"],
     )
+
+
+def _design_words(results: dict, language: str) -> str:
+    """The design in words: one group or with a control, k arms, with a follow-up."""
+    words = texts(language)
+    design = results["design"]
+    arms = design.get("arms", [])
+    if len(arms) > 2 or (arms and not design.get("classic", True)):
+        text = say(language, "design.article.design_arms", escape=False, k=len(arms))
+    else:
+        text = words["article"]["design_control" if design["has_control"] else "design_one_group"]
+    if len(design["waves"]) > 2:
+        text += " " + words["design"]["article"]["design_followup"]
+    return text
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -149,17 +175,19 @@ def write_article_kit(bundle_dir: Path, folder: Path) -> None:
             plt.close(figure)
             captions.append(f"{name}: {caption}")
         files.atomic_write_text(target / "figure_captions.txt", "\n".join(captions) + "\n")
-        paragraphs = [
-            ("Results", results_paragraph(bundle, language)),
-            ("Methods", methods_paragraph(bundle, language)),
-        ]
-        markdown = [
-            ("Results", results_paragraph(bundle, language, escape=True)),
-            ("Methods", methods_paragraph(bundle, language, escape=True)),
-        ]
+        paragraphs = (
+            tryout_paragraphs(bundle, language)
+            if _is_tryout(bundle)
+            else [
+                ("Results", results_paragraph(bundle, language)),
+                ("Methods", methods_paragraph(bundle, language)),
+            ]
+        )
         files.atomic_write_text(
             target / "paragraphs.md",
-            "".join(f"## {heading}\n\n{text}\n\n" for heading, text in markdown),
+            "".join(  # the paragraphs' user text (scale names, method) shows, never acts
+                f"## {heading}\n\n{inert(text, 'markdown')}\n\n" for heading, text in paragraphs
+            ),
         )
         write_docx(
             target / "article_tables.docx",

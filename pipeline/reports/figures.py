@@ -13,13 +13,16 @@ import pandas as pd
 import seaborn as sns
 
 from pipeline.bundle.read import Bundle
-from pipeline.reports.tables import scale_names
+from pipeline.config import WAVE_ORDER
+from pipeline.reports.tables import group_names, present_groups, scale_facts, scale_names
 from pipeline.reports.words import PALETTE, say, texts
 
 __all__ = [
     "figures",
     "literal_text",
+    "qq_figure",
     "score_figure",
+    "tryout_figure",
 ]
 
 _P = ParamSpec("_P")
@@ -43,42 +46,35 @@ def literal_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
 def score_figure(
     bundle: Bundle, language: str, *, scale: str, escape: bool = True
 ) -> tuple[plt.Figure, str]:
-    """Box and dot plot of one scale's scores by wave and group, with its caption."""
+    """Box and dot plot of one scale's scores by wave (in time order) and group, with its
+    caption: the score its comparisons use (a Likert mean, a test's percentage, a number)."""
     words = texts(language)
+    facts = scale_facts(bundle)[scale]
+    column = facts.get("column", "mean")
+    waves = [w for w in WAVE_ORDER if w in set(bundle["scores"]["wave"])]
     data = bundle["scores"]
-    data = data[(data["scale"] == scale) & data["mean"].notna()].assign(
-        wave=lambda d: d["wave"].map(words["waves"]),
-        group=lambda d: d["group"].map(words["groups"]),
+    data = data[(data["scale"] == scale) & data[column].notna()].assign(
+        wave=lambda d: d["wave"].astype(str).map(words["waves"]),
+        group=lambda d: d["group"].astype(str).map(group_names(bundle, language)),
+        value=lambda d: d[column],
     )
+    hue_order = [words["waves"][w] for w in waves]
+    colours = PALETTE[: len(hue_order)]
     sns.set_theme(style="whitegrid", palette=PALETTE)
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    sns.boxplot(
-        data=data,
-        x="group",
-        y="mean",
-        hue="wave",
-        ax=ax,
-        showfliers=False,
-        palette=PALETTE[: data["wave"].nunique()],
-        boxprops={"alpha": 0.45},
-    )
-    sns.stripplot(
-        data=data,
-        x="group",
-        y="mean",
-        hue="wave",
-        dodge=True,
-        ax=ax,
-        size=3.5,
-        palette=PALETTE[: data["wave"].nunique()],
-        legend=False,
-        jitter=0.15,
-    )
-    low = bundle.results["instrument"]["response_scale"]["min"]
-    high = bundle.results["instrument"]["response_scale"]["max"]
-    ax.set_ylim(low - 0.1, high + 0.1)
+    sns.boxplot(data=data, x="group", y="value", hue="wave", hue_order=hue_order, ax=ax,
+                showfliers=False, palette=colours, boxprops={"alpha": 0.45})  # fmt: skip
+    sns.stripplot(data=data, x="group", y="value", hue="wave", hue_order=hue_order, dodge=True,
+                  ax=ax, size=3.5, palette=colours, legend=False, jitter=0.15)  # fmt: skip
+    low, high = facts.get("min"), facts.get("max")
+    if low is None:  # a bundle written before outcome kinds
+        low = bundle.results["instrument"]["response_scale"]["min"]
+        high = bundle.results["instrument"]["response_scale"]["max"]
+    pad = (high - low) / 40
+    ax.set_ylim(low - pad, high + pad)
     ax.set_xlabel(words["columns"]["group"])
-    ax.set_ylabel(f"{scale_names(bundle, language)[scale]} ({words['columns']['mean']})")
+    unit = "%" if facts.get("kind") == "test" else words["columns"]["mean"]
+    ax.set_ylabel(f"{scale_names(bundle, language)[scale]} ({unit})")
     ax.legend(title=words["columns"]["wave"])
     fig.tight_layout()
     caption = say(
@@ -88,6 +84,49 @@ def score_figure(
         scale=scale_names(bundle, language)[scale],
         n=len(data),
     )
+    return fig, caption
+
+
+@literal_text
+def qq_figure(bundle: Bundle, language: str, *, escape: bool = True) -> tuple[plt.Figure, str]:
+    """Normal Q-Q plot of the paired differences of the primary scale, one panel per group,
+    with R's qqline."""
+    qq = bundle["qq"]
+    groups = [g for g in present_groups(bundle) if g in set(qq["group"])]
+    names = group_names(bundle, language)
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.4 * len(groups), 3.2), squeeze=False)
+    for ax, group in zip(axes[0], groups, strict=True):
+        part = qq[qq["group"] == group]
+        ax.scatter(part["theoretical"], part["sample"], s=12, color=PALETTE[0])
+        x = np.array([part["theoretical"].min(), part["theoretical"].max()])
+        ax.plot(x, part["intercept"].iat[0] + part["slope"].iat[0] * x, color=PALETTE[5])
+        ax.set_title(names.get(group, group), fontsize=10)
+        ax.set_xlabel("z")
+    axes[0][0].set_ylabel("post - pre" if language == "en" else "sesudah - sebelum")
+    fig.tight_layout()
+    scale = scale_names(bundle, language)[qq["outcome"].iat[0]]
+    return fig, say(language, "design.qq_caption", escape=escape, scale=scale, n=len(qq))
+
+
+@literal_text
+def tryout_figure(bundle: Bundle, language: str) -> tuple[plt.Figure, str]:
+    """Each try-out item's r hitung against r tabel (a line per scale): gugur items below."""
+    items = bundle["tryout_items"]
+    words = texts(language)
+    fig, ax = plt.subplots(figsize=(7, 0.25 * len(items) + 1.2))
+    y = np.arange(len(items))[::-1]
+    colours = [PALETTE[0] if v else PALETTE[5] for v in items["valid"]]
+    ax.barh(y, items["r"].fillna(0), color=colours)
+    for _, rows in items.groupby("scale", sort=False):
+        at = y[rows.index.to_numpy()]
+        crit = rows["r_critical"].iat[0]
+        ax.plot([crit, crit], [at.min() - 0.4, at.max() + 0.4], color="black", linewidth=1)
+    ax.axvline(0, color="grey", linewidth=0.6)
+    ax.set_yticks(y, [f"{s} · {i}" for s, i in zip(items["scale"], items["item"], strict=True)],
+                  fontsize=7)  # fmt: skip
+    ax.set_xlabel(words["design"]["columns"]["r_hitung"])
+    fig.tight_layout()
+    caption = f"{words['design']['tryout_title']} (r tabel = |)"
     return fig, caption
 
 
@@ -104,7 +143,7 @@ def _gain_figure(bundle: Bundle, language: str):
             bins=np.linspace(-1, 1, 21),
             alpha=0.6,
             color=colour,
-            label=words["groups"].get(group, group),
+            label=group_names(bundle, language).get(group, group),
         )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("N-gain (g)")
@@ -137,7 +176,8 @@ def _shift_figure(bundle: Bundle, language: str):
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     left = np.zeros(len(shares))
-    names = [f"{words['groups'].get(g, g)} · {words['waves'].get(w, w)}" for g, w in shares.index]
+    groups = group_names(bundle, language)
+    names = [f"{groups.get(g, g)} · {words['waves'].get(w, w)}" for g, w in shares.index]
     for colour, label in zip(PALETTE, labels, strict=False):
         ax.barh(names, shares[label], left=left, color=colour, label=label)
         left += shares[label].to_numpy()
@@ -164,7 +204,10 @@ def _likert_figure(bundle: Bundle, language: str):
     high = bundle.results["instrument"]["response_scale"]["max"]
     codes = list(range(low, high + 1))
     middle = (low + high) / 2
-    items = [c for c in responses.columns if c in bundle["items"]["item"].unique()]
+    table = bundle["items"]
+    likert = [k for k, f in scale_facts(bundle).items() if f.get("kind", "likert") == "likert"]
+    likert_items = set(table.loc[table["scale"].isin(likert), "item"])
+    items = [c for c in responses.columns if c in likert_items]
     rows, names = [], []
     for item in items:
         for wave in ("pre", "post"):
@@ -193,11 +236,19 @@ def _likert_figure(bundle: Bundle, language: str):
 
 
 def figures(bundle: Bundle, language: str) -> dict[str, tuple[plt.Figure, str]]:
-    """Article figures by file name: (figure, caption with n)."""
+    """Article figures by file name: (figure, caption with n). A try-out has its item
+    validity figure; the Likert items figure needs Likert items; the Q-Q plot the
+    differences of the primary scale."""
+    if bundle.results["design"].get("kind") == "tryout":
+        return {"figure1_tryout_items": tryout_figure(bundle, language)}
     scale = bundle.results["instrument"]["scales"][-1]["id"]
-    return {
+    found = {
         "figure1_scores": score_figure(bundle, language, scale=scale, escape=False),
         "figure2_category_shift": _shift_figure(bundle, language),
         "figure3_gain": _gain_figure(bundle, language),
-        "figure4_items": _likert_figure(bundle, language),
     }
+    if bundle.results["instrument"].get("kinds", {"likert": 1}).get("likert"):
+        found["figure4_items"] = _likert_figure(bundle, language)
+    if bundle.has("qq") and len(bundle["qq"]):
+        found["figure5_qq_differences"] = qq_figure(bundle, language, escape=False)
+    return found

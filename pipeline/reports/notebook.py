@@ -11,6 +11,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from pipeline.inert import inert_frame
+from pipeline.reports.design_tables import *  # noqa: F403
+from pipeline.reports.design_tables import __all__ as _design
 from pipeline.reports.figures import *  # noqa: F403
 from pipeline.reports.figures import __all__ as _figures
 from pipeline.reports.part_tables import *  # noqa: F403
@@ -20,7 +22,7 @@ from pipeline.reports.tables import __all__ as _tables
 from pipeline.reports.words import *  # noqa: F403
 from pipeline.reports.words import __all__ as _words
 
-__all__ = ["show", "table", *_figures, *_part_tables, *_tables, *_words]
+__all__ = ["show", "table", *_design, *_figures, *_part_tables, *_tables, *_words]
 
 
 def show(text: str) -> None:

@@ -14,16 +14,25 @@ import pandas as pd
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle, load_bundle
 from pipeline.reports.part_tables import parts
-from pipeline.reports.tables import limit_sentences, present_groups
-from pipeline.reports.words import fmt, fmt_p, interval, pct, texts
+from pipeline.reports.tables import (
+    group_names,
+    limit_sentences,
+    present_groups,
+    scale_facts,
+    scale_names,
+)
+from pipeline.reports.words import fmt, fmt_p, interval, pct, say, texts
 
 __all__ = ["focus_group", "indicators", "write_funder_xlsx"]
 
 
 def focus_group(bundle: Bundle) -> str:
-    """The group whose change the funder reads: treatment when there is one, else all."""
+    """The group whose change the funder reads: the first treatment arm that was tested,
+    else the first group tested ("all" without groups)."""
     groups = present_groups(bundle)
-    return "treatment" if "treatment" in groups else groups[0]
+    roles = {a["name"]: a["role"] for a in bundle.results["design"].get("arms", [])}
+    treated = [g for g in groups if roles.get(g, "treatment") == "treatment"]
+    return treated[0] if treated else groups[0]
 
 
 def _reach(bundle: Bundle, group: str) -> dict[str, int]:
@@ -34,6 +43,8 @@ def _reach(bundle: Bundle, group: str) -> dict[str, int]:
 
 def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
     """The summary's indicators in ``language``: one row each, formatted for reading."""
+    if bundle.results["design"].get("kind") == "tryout":
+        return _tryout_indicators(bundle, language)
     words = texts(language)["funder"]
     group = focus_group(bundle)
     scale = bundle.results["instrument"]["scales"][-1]["id"]
@@ -64,7 +75,8 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
         (tests["outcome"] == scale) & (tests["group"] == group) & (tests["test"] == "paired t")
     ].iloc[0]
     dz = effects.loc[(scale, group, "d_z")]
-    scale_range = bundle.results["instrument"]["response_scale"]
+    facts = scale_facts(bundle)[scale]
+    scale_range = facts if "min" in facts else bundle.results["instrument"]["response_scale"]
     rows += [
         (
             f"{words['mean_change']} ({scale_range['min']}-{scale_range['max']})",
@@ -109,6 +121,58 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
                 f"p {fmt_p(a['p_value'], language)}",
             )
         )
+    rows += _design_rows(bundle, group, scale, language)
+    return pd.DataFrame(rows, columns=["indicator", "value", "detail"]).astype({"value": str})
+
+
+def _design_rows(bundle: Bundle, group: str, scale: str, language: str) -> list[tuple]:
+    """Rows the design adds: mastery before and after, each treatment arm against the
+    control, the change kept at the follow-ups."""
+    rows = []
+    names = group_names(bundle, language)
+    if bundle.has("mastery_tests"):
+        m = bundle["mastery_tests"]
+        m = m[(m["scale"] == scale) & (m["group"] == group)]
+        if len(m):
+            r = m.iloc[0]
+            passing = fmt(bundle.results["analysis"]["passing_score"], language, 0)
+            label = say(language, "design.funder_mastery", escape=False, passing=passing)
+            shares = f"{pct(r['p_pre'], language)} → {pct(r['p_post'], language)}"
+            rows.append(
+                (label, shares, f"McNemar p {fmt_p(r['p_value'], language)}; n = {int(r['n'])}")
+            )
+    if bundle.has("arms_contrasts"):
+        c = bundle["arms_contrasts"]
+        for r in c[(c["outcome"] == scale) & c["versus_control"]].itertuples():
+            label = say(language, "design.funder_arms", escape=False, arm=names[r.arm],
+                        control=names[r.reference])  # fmt: skip
+            detail = (
+                f"{interval(r.ci_low, r.ci_high, language)}, p Holm {fmt_p(r.p_holm, language)}"
+            )
+            rows.append((label, fmt(r.estimate, language), detail))
+    if bundle.has("retained_gain"):
+        kept = bundle["retained_gain"]
+        kept = kept[(kept["outcome"] == scale) & (kept["group"] == group)]
+        for r in kept[kept["reference"] == "pre"].itertuples():
+            wave = texts(language)["waves"].get(r.wave, r.wave)
+            rows.append((say(language, "design.funder_retained", escape=False, wave=wave),
+                         fmt(r.mean_difference, language),
+                         f"{interval(r.ci_low, r.ci_high, language)}; n = {int(r.n)}"))  # fmt: skip
+    return rows
+
+
+def _tryout_indicators(bundle: Bundle, language: str) -> pd.DataFrame:
+    """A try-out's indicators: respondents, valid items and reliability per scale."""
+    words = texts(language)["design"]
+    names = scale_names(bundle, language)
+    scales = bundle["tryout_scales"]
+    rows = [(words["funder_respondents"], int(scales["n"].max()), "")]
+    for r in scales.itertuples():
+        rows.append((f"{words['funder_tryout']}: {names[r.scale]}", f"{r.k_valid} / {r.k}", ""))
+        label = say(language, "design.funder_reliability", escape=False,
+                    coefficient=words["coefficient"][r.coefficient])  # fmt: skip
+        rows.append((f"{label}: {names[r.scale]}", fmt(r.value, language, 3),
+                     interval(r.ci_low, r.ci_high, language, 3)))  # fmt: skip
     return pd.DataFrame(rows, columns=["indicator", "value", "detail"]).astype({"value": str})
 
 

@@ -23,15 +23,18 @@ __all__ = [
     "flow_table",
     "gain_comparison_table",
     "gain_table",
+    "group_names",
     "headline",
     "item_validity_table",
     "limit_sentences",
     "mixed_table",
+    "pattern_text",
     "power_table",
     "present_groups",
     "problems_table",
     "program_facts",
     "reliability_table",
+    "scale_facts",
     "scale_names",
     "shift_table",
     "subgroups_table",
@@ -69,10 +72,21 @@ def attrition_table(bundle: Bundle, language: str) -> pd.DataFrame:
     words = texts(language)
     table = bundle["attrition"].pivot(index="pattern", columns="group", values="n").fillna(0)
     table = table.astype(int)
-    table.index = [words["patterns"].get(p, p) for p in table.index]
-    table.columns = [words["groups"].get(g, g) for g in table.columns]
+    table.index = [pattern_text(p, language) for p in table.index]
+    table.columns = [group_names(bundle, language).get(g, g) for g in table.columns]
     table.index.name = words["columns"]["pattern"]
     return table
+
+
+def pattern_text(pattern: str, language: str) -> str:
+    """A wave pattern of the attrition table ("pre+post", "post only") in words."""
+    words = texts(language)
+    if pattern in words["patterns"]:
+        return words["patterns"][pattern]
+    waves = [words["waves"].get(w, w) for w in pattern.removesuffix(" only").split("+")]
+    if pattern.endswith(" only"):
+        return fill(words["design"]["pattern_only"], wave=waves[0])
+    return ", ".join(waves[:-1]) + f" {words['design']['pattern_and']} {waves[-1]}"
 
 
 def problems_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -97,7 +111,7 @@ def descriptives_table(bundle: Bundle, language: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             cols["outcome"]: d["outcome"].map(names),
-            cols["group"]: d["group"].map(words["groups"]),
+            cols["group"]: d["group"].map(group_names(bundle, language)),
             cols["wave"]: d["wave"].map(words["waves"]),
             cols["n"]: d["n"],
             cols["mean"]: [fmt(x, language) for x in d["mean"]],
@@ -124,7 +138,7 @@ def tests_table(bundle: Bundle, language: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             cols["outcome"]: t["outcome"].map(names),
-            cols["group"]: t["group"].map(words["groups"]),
+            cols["group"]: t["group"].map(group_names(bundle, language)),
             cols["test"]: [
                 words["test_names"][x] + (" ✓" if p else "")
                 for x, p in zip(t["test"], t["primary"], strict=True)
@@ -164,7 +178,7 @@ def effects_table(bundle: Bundle, language: str) -> pd.DataFrame:
         columns=[c for c in ("d_z", "d_av", "g_av", "rank-biserial r") if c in wide.columns]
     )
     wide.index = wide.index.set_levels(
-        [wide.index.levels[0].map(names), wide.index.levels[1].map(words["groups"])]
+        [wide.index.levels[0].map(names), wide.index.levels[1].map(group_names(bundle, language))]
     )
     wide.index.names = [cols["outcome"], cols["group"]]
     wide.columns.name = None
@@ -179,7 +193,7 @@ def changes_table(bundle: Bundle, language: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             cols["outcome"]: c["outcome"].map(names),
-            cols["group"]: c["group"].map(words["groups"]),
+            cols["group"]: c["group"].map(group_names(bundle, language)),
             "n": c["n"],
             cols["up"]: [
                 f"{n} ({pct(s)})" for n, s in zip(c["improved"], c["share_improved"], strict=True)
@@ -203,7 +217,7 @@ def power_table(bundle: Bundle, language: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             cols["outcome"]: pw["outcome"].map(names),
-            cols["group"]: pw["group"].map(words["groups"]),
+            cols["group"]: pw["group"].map(group_names(bundle, language)),
             "n": pw["n"],
             cols["detectable"]: [fmt(x, language) for x in pw["detectable_dz"]],
             cols["power_observed"]: [fmt(x, language) for x in pw["power_observed"]],
@@ -327,9 +341,29 @@ def choice_reason(bundle: Bundle, language: str, *, scale: str, group: str) -> s
 
 
 def present_groups(bundle: Bundle) -> list[str]:
-    """The groups tested, in reading order (treatment, control, all)."""
+    """The groups tested, in reading order: the declared arms (treatment, control for the
+    two-list form), or "all"."""
     found = set(bundle["tests"]["group"])
-    return [g for g in ("treatment", "control", "all") if g in found]
+    arms = [arm["name"] for arm in bundle.results["design"].get("arms", [])]
+    return [g for g in dict.fromkeys([*arms, "treatment", "control", "all"]) if g in found]
+
+
+def group_names(bundle: Bundle, language: str) -> dict[str, str]:
+    """Group (arm) name to how the report names it: the report's words for treatment,
+    control and all; an arm's declared title; else its name."""
+    names = dict(texts(language)["groups"])
+    for arm in bundle.results["design"].get("arms", []):
+        if arm.get("title"):
+            names[arm["name"]] = arm["title"][language]
+        else:
+            names.setdefault(arm["name"], arm["name"])
+    return names
+
+
+def scale_facts(bundle: Bundle) -> dict[str, dict]:
+    """Scale id to its facts in ``results.json``: name, kind, the score column its
+    comparisons use and that score's range."""
+    return {s["id"]: s for s in bundle.results["instrument"]["scales"]}
 
 
 def headline(bundle: Bundle, language: str, *, scale: str, group: str, escape: bool = True) -> str:
@@ -339,7 +373,7 @@ def headline(bundle: Bundle, language: str, *, scale: str, group: str, escape: b
     row = t[(t["outcome"] == scale) & (t["group"] == group) & t["primary"]].iloc[0]
     effects = bundle["effects"].set_index(["outcome", "group", "effect"])
     common = {
-        "group": words["groups"][group],
+        "group": group_names(bundle, language)[group],
         "scale": scale_names(bundle, language)[scale],
         "n": int(row["n"]),
     }
@@ -429,8 +463,16 @@ def category_table(bundle: Bundle, language: str, *, scale: str, scheme: str) ->
     schemes = bundle["category_schemes"].set_index(["scale", "scheme"])
     labels = list(schemes.loc[(scale, scheme), "labels"])
     table = pd.crosstab(
-        [part["group"].map(words["groups"]), part["wave"].map(words["waves"])], part["category"]
+        [part["group"].astype(str), part["wave"].astype(str)], part["category"]
     ).reindex(columns=labels, fill_value=0)
+    # Groups in reading order and waves in time order, then named in the report's language.
+    groups = {g: i for i, g in enumerate(present_groups(bundle))}
+    order = sorted(table.index, key=lambda k: (groups.get(k[0], 99), WAVE_ORDER.get(k[1], 99)))
+    table = table.reindex(order)
+    names = group_names(bundle, language)
+    table.index = pd.MultiIndex.from_tuples(
+        [(names.get(g, g), words["waves"].get(w, w)) for g, w in table.index]
+    )
     table.index.names = [words["columns"]["group"], words["columns"]["wave"]]
     table.columns.name = None
     return table
@@ -458,7 +500,7 @@ def shift_table(bundle: Bundle, language: str, *, scheme: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             cols["outcome"]: s["scale"].map(names),
-            cols["group"]: s["group"].map(words["groups"]),
+            cols["group"]: s["group"].map(group_names(bundle, language)),
             "n": s["n"],
             cols["up"]: s["up"],
             cols["stayed"]: s["stayed"],
@@ -475,7 +517,7 @@ def gain_table(bundle: Bundle, language: str) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             cols["outcome"]: g["scale"].map(names),
-            cols["group"]: g["group"].map(words["groups"]),
+            cols["group"]: g["group"].map(group_names(bundle, language)),
             "n": g["n_pairs"],
             "⟨g⟩": [
                 f"{fmt(x, language)} ({words['hake'].get(h, '-')})"

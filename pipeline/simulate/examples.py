@@ -1,4 +1,6 @@
-"""Three bundled example studies, one for each kind of program that dominates the field.
+"""Six bundled example studies: three kinds of program that dominate the field, and three
+designs beyond one pre/post survey (a knowledge test, an instrument try-out, three arms with a
+follow-up).
 
 ``data/raw/examples/<name>/`` holds what a team would have after its program: the pre and post
 exports, the logs, ``study.yaml`` and a README. All data are simulated (seeded), so
@@ -13,6 +15,11 @@ against a regeneration.
 - ``counseling_service``: a university career-counseling centre with a written procedure and
   an interest and talent workshop for 3rd and 5th semester students (KPK-24 by student
   number, service log against the procedure's time standards, plan; English report).
+- ``knowledge_test``: a Google Forms quiz before and after a further-study class (answer key,
+  one question scored by the form, passing score, declared one-sided hypothesis; Indonesian).
+- ``tryout``: the try-out of a new questionnaire and test with one group, once (Indonesian).
+- ``three_arms``: workshop vs peer mentoring vs regular class, pre, post and a follow-up,
+  with sensitivity variants (English).
 """
 
 from __future__ import annotations
@@ -27,13 +34,21 @@ import pandas as pd
 import yaml
 
 from pipeline.bundle.files import atomic_write_text
-from pipeline.config import load_instrument
+from pipeline.config import Instrument, load_instrument
 from pipeline.config.parts import Step
 from pipeline.simulate.aspirations import simulate_answers
+from pipeline.simulate.designs import (
+    ArmSpec,
+    example_codebook,
+    example_codebook_text,
+    simulate_arms,
+    simulate_quiz,
+    simulate_tryout,
+)
 from pipeline.simulate.logs import simulate_attendance, simulate_service_log
-from pipeline.simulate.survey import SimulationSpec, simulate_study
+from pipeline.simulate.survey import SimulationSpec, _names, _typo, simulate_study
 
-__all__ = ["EXAMPLES", "EXAMPLES_ROOT", "make_examples"]
+__all__ = ["DESIGN_EXAMPLES", "EXAMPLES", "EXAMPLES_ROOT", "PART_EXAMPLES", "make_examples"]
 
 #: Where the examples live in the repository.
 EXAMPLES_ROOT = Path(__file__).resolve().parents[2] / "data" / "raw" / "examples"
@@ -338,6 +353,149 @@ def _counseling(folder: Path) -> None:
     _write(folder, study, waves, {"attendance.csv": log, "service_log.csv": service})
 
 
+# --------------------------------------------------------------------------- knowledge test
+
+
+def _knowledge_test(folder: Path) -> None:
+    rng = np.random.default_rng(20261101)
+    codebook = Instrument.model_validate(example_codebook("knowledge_test"))
+    names = list(rng.permutation(_names(rng, 36)))
+    ability = rng.normal(-0.3, 1.0, len(names))
+    pre = simulate_quiz(rng, codebook, names, ability, pd.Timestamp("2026-07-20 08:00:00"))
+    stay = rng.random(len(names)) >= 0.1
+    later = [_typo(rng, n) if rng.random() < 0.2 else n for n in names]
+    grown = ability + 0.9 + rng.normal(0, 0.4, len(names))
+    post = simulate_quiz(rng, codebook, later, grown, pd.Timestamp("2026-08-24 08:00:00"))
+    post = post[stay].reset_index(drop=True)
+    # one student typed an answer into the "other" box: not one of the options
+    question = codebook.items[4].text.id
+    post.loc[5, [question, f"{question} [Skor]"]] = ["Lainnya: belum tahu", "0.00 / 1"]
+    study = _common(
+        {
+            "id": "example-knowledge-test",
+            "title": "Kelas Persiapan Studi Lanjut dan Dunia Kerja untuk Siswa Kelas XII "
+            "(contoh simulasi)",
+            "partner": "SMA Negeri Contoh (fiktif)",
+            "place": "Kabupaten Contoh, Nusa Tenggara Barat",
+            "start_date": "2026-07-20",
+            "end_date": "2026-08-24",
+            "method": "kelas informasi karier: empat sesi tatap muka dan tugas mandiri",
+            "funder": "LPPM Universitas Contoh (hibah PKM)",
+            "participants": "siswa kelas XII, 16-18 tahun",
+            "level": "SMA/MA",
+            "region": "Nusa Tenggara Barat",
+        },
+        "instrument.yaml",
+        {"id": "Nama Lengkap", "id_kind": "name"},
+    )
+    study |= {
+        "analysis": {
+            "passing_score": 70,
+            "hypothesis": {
+                "direction": "increase",
+                "declared": "2026-06-15",
+                "where": "proposal PKM, bab 3 (target luaran)",
+            },
+        },
+        "report": {"language": "id"},
+    }
+    _write(folder, study, {"pre": pre, "post": post}, {}, {"instrument.yaml": "knowledge_test"})
+
+
+# --------------------------------------------------------------------------- try-out
+
+
+def _tryout(folder: Path) -> None:
+    rng = np.random.default_rng(20261201)
+    codebook = Instrument.model_validate(example_codebook("tryout"))
+    answers = simulate_tryout(rng, codebook, 32, pd.Timestamp("2026-05-11 09:00:00"))
+    study = {
+        "program": {
+            "id": "example-tryout",
+            "title": "Uji Coba Instrumen Efikasi Keputusan Karier dan Pengetahuan Dunia Kerja "
+            "(contoh simulasi)",
+            "partner": "MA Contoh (fiktif), kelas XI di luar kelompok sasaran program",
+            "place": "Kota Contoh, Jawa Barat",
+            "start_date": "2026-05-11",
+            "end_date": "2026-05-11",
+            "method": "uji coba instrumen (satu kali pengisian)",
+            "funder": "LPPM Universitas Contoh (hibah PKM)",
+            "participants": "32 siswa kelas XI",
+            "level": "SMA/MA",
+            "region": "Jawa Barat",
+        },
+        "instrument": "instrument.yaml",
+        "waves": {"tryout": "tryout.csv"},
+        "columns": {"id": "Nama Lengkap", "id_kind": "name"},
+        "analysis": {"item_r": "corrected", "r_table_df": "n-2"},
+        "report": {"language": "id"},
+    }
+    _write(folder, study, {"tryout": answers}, {}, {"instrument.yaml": "tryout"})
+
+
+# --------------------------------------------------------------------------- three arms
+
+
+ARMS = [
+    ArmSpec("Workshop Karier", 26, effect=0.7, retained=0.6),
+    ArmSpec("Mentoring Sebaya", 24, effect=0.45, retained=0.9),
+    ArmSpec("Kelas Reguler", 25, effect=0.05, retained=1.0),
+]
+
+
+def _three_arms(folder: Path) -> None:
+    rng = np.random.default_rng(20261301)
+    waves = simulate_arms(rng, load_instrument("builtin:career_awareness_planning"), ARMS)
+    study = _common(
+        {
+            "id": "example-three-arms",
+            "title": "Workshop or Peer Mentoring? Career Planning in Three Classes, with a "
+            "Four-Month Follow-up (simulated example)",
+            "partner": "SMK Contoh (fictional), three parallel grade XI classes",
+            "place": "Kota Contoh, Sulawesi Selatan",
+            "start_date": "2026-07-13",
+            "end_date": "2026-11-16",
+            "method": "career workshop vs peer mentoring vs regular class (quasi-experiment)",
+            "funder": "Universitas Contoh (PKM grant, fictional)",
+            "participants": "grade XI vocational students, 16-17 years",
+            "level": "SMK",
+            "region": "Sulawesi Selatan",
+        },
+        "builtin:career_awareness_planning",
+        {"id": "Nama Lengkap", "id_kind": "name", "contact": ["Nomor WhatsApp"]},
+    )
+    study["waves"] = {"pre": "pre.csv", "post": "post.csv", "follow_up": "follow_up.csv"}
+    study |= {
+        "groups": {
+            "column": "Kelompok",
+            "arms": [
+                {
+                    "name": "workshop",
+                    "labels": ["Workshop Karier"],
+                    "title": {"id": "workshop karier", "en": "career workshop"},
+                },
+                {
+                    "name": "mentoring",
+                    "labels": ["Mentoring Sebaya"],
+                    "title": {"id": "mentoring sebaya", "en": "peer mentoring"},
+                },
+                {
+                    "name": "regular",
+                    "labels": ["Kelas Reguler"],
+                    "role": "control",
+                    "title": {"id": "kelas reguler", "en": "regular class"},
+                },
+            ],
+        },
+        "sensitivity": [
+            {"name": "listwise", "reliability_missing": "listwise"},
+            {"name": "benjamini_hochberg", "multiplicity": "fdr_bh"},
+        ],
+        "report": {"language": "en"},
+    }
+    _write(folder, study, waves, {})
+
+
 # --------------------------------------------------------------------------- writing and running
 
 _READMES = {
@@ -349,6 +507,22 @@ _READMES = {
     "children aged 8-12, five sessions; the children's 3-point faces scale (KP-9), the open "
     "question 'Kamu ingin menjadi apa?' before and after, an attendance log, the CBPR cycle "
     "as lived (study.yaml, key cbpr) and planned targets. Report in Indonesian.",
+    "knowledge_test": "Knowledge test of a further-study and world-of-work class: 36 grade XII "
+    "students took the same Google Forms quiz before and after four sessions (nine multiple-"
+    "choice questions scored by the codebook's answer key, one short answer scored by the "
+    "form, read from its '[Skor]' column). Item analysis, KR-20, mastery against a passing "
+    "score of 70 with McNemar's test, N-gain, and a one-sided test of the increase declared "
+    "in the proposal. One answer typed into the 'other' box is not an option: that row is "
+    "quarantined with its reason. Report in Indonesian.",
+    "tryout": "Try-out (uji coba) of a new instrument with 32 students before a program: an "
+    "eight-item efficacy scale and a ten-question world-of-work test (letters A-D). One wave; "
+    "the report gives r hitung against r tabel, valid or gugur, alpha or KR-20 with its CI, "
+    "alpha if an item is dropped, difficulty and discrimination. Report in Indonesian.",
+    "three_arms": "Three classes of a vocational school: a career workshop, peer mentoring and "
+    "the regular class as control; KPK-24 before, after and four months later. ANCOVA with "
+    "three arms, adjusted means and Holm-adjusted contrasts, a mixed ANOVA arms x waves, "
+    "repeated-measures ANOVA and Friedman per arm, retained gain, and two sensitivity variants "
+    "(listwise reliability, Benjamini-Hochberg). Report in English.",
     "counseling_service": "University career-counseling service: a service log of 30 cases "
     "through the written procedure (request form, recommendation letter, counselor "
     "agreement, session, counselor report) with its time standards, and an interest and "
@@ -358,12 +532,18 @@ _READMES = {
 
 
 def _write(
-    folder: Path, study: dict[str, Any], waves: dict[str, pd.DataFrame], logs: dict[str, Any]
+    folder: Path,
+    study: dict[str, Any],
+    waves: dict[str, pd.DataFrame],
+    logs: dict[str, Any],
+    codebooks: dict[str, str] | None = None,
 ) -> None:
     for wave, frame in waves.items():
         _csv(folder, f"{wave}.csv", frame)
     for name, frame in logs.items():
         _csv(folder, name, frame)
+    for name, codebook in (codebooks or {}).items():  # file name -> the shipped codebook
+        atomic_write_text(folder / name, example_codebook_text(codebook))
     header = (
         "# Example study bundled with pkm-eval: simulated data written by pipeline/examples.py\n"
         "# (make_examples). Every key is documented in README.md and docs/examples.md.\n"
@@ -380,16 +560,22 @@ def _write(
     atomic_write_text(folder / "README.md", readme)
 
 
+#: The examples of a program's parts (logs, plan, CBPR, aspirations) and of the designs.
+PART_EXAMPLES = ("pesantren", "cbpr_children", "counseling_service")
+DESIGN_EXAMPLES = ("knowledge_test", "tryout", "three_arms")
 #: Example name to its writer.
 EXAMPLES: dict[str, Callable[[Path], None]] = {
     "pesantren": _pesantren,
     "cbpr_children": _cbpr_children,
     "counseling_service": _counseling,
+    "knowledge_test": _knowledge_test,
+    "tryout": _tryout,
+    "three_arms": _three_arms,
 }
 
 
 def make_examples(root: str | Path = EXAMPLES_ROOT) -> list[Path]:
-    """Write the three example studies under ``root`` (seeded: the same bytes every time).
+    """Write the example studies under ``root`` (seeded: the same bytes every time).
 
     Returns
     -------

@@ -43,7 +43,8 @@ def careless_flags(
     Returns
     -------
     DataFrame
-        ``longstring`` (longest run of one answer over the items in questionnaire order),
+        ``longstring`` (longest run of one answer over the Likert items in questionnaire
+        order),
         ``longstring_flag`` (run covers at least ``longstring_share`` of the items),
         ``attention_failed`` (number of attention checks answered with another code than
         expected; blanks do not count), ``flagged`` and ``reason``.
@@ -53,9 +54,11 @@ def careless_flags(
     Johnson, J. A. (2005). Ascertaining the validity of individual protocols from Web-based
     personality inventories. Journal of Research in Personality, 39(1), 103-129.
     """
-    items = [item.id for item in instrument.items]
+    # Long runs mean something only among Likert answers: a test answered all right is no
+    # straight line, and a score column has nothing to repeat.
+    items = [item.id for item in instrument.items_of("likert")]
     run = longest_run(responses[items].to_numpy(dtype=float))
-    limit = math.ceil(longstring_share * len(items) - 1e-9)
+    limit = math.ceil(longstring_share * len(items) - 1e-9) if items else len(items) + 1
     failed = np.zeros(len(responses), dtype=int)
     for check in instrument.attention_checks:
         answer = responses[check.id].to_numpy(dtype=float)

@@ -11,12 +11,23 @@ computed, why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from pipeline.config import WAVE_ORDER, Study
-from pipeline.stages.pairs import MIN_PAIRS, WideScores, wide_scores
+from pipeline.stages.designs import arm_tables, followup_tables, study_waves
+from pipeline.stages.knowledge import mastery_tables
+from pipeline.stages.pairs import (
+    MIN_PAIRS,
+    WideScores,
+    comparison_values,
+    value_columns,
+    wide_scores,
+)
+from pipeline.stages.parity import parity_tables
 from pipeline.stages.result import CompareResult, ScoreResult
 from pipeline.stages.score import GROUP_ORDER, analysis_groups
 from pipeline.stats import effsize, models, multiplicity, nonparametric, power
@@ -67,6 +78,22 @@ TEST_COLUMNS = [
     "method",
     "note",
 ]
+SUBGROUP_COLUMNS = [
+    "outcome",
+    "subgroup",
+    "design",
+    "term",
+    "n",
+    "n_per_level",
+    "F",
+    "df1",
+    "df2",
+    "p_value",
+    "partial_eta_squared",
+    "partial_eta_squared_ci_low",
+    "partial_eta_squared_ci_high",
+    "note",
+]
 EFFECT_COLUMNS = [
     "outcome",
     "group",
@@ -81,8 +108,18 @@ EFFECT_COLUMNS = [
 ]
 
 
-def describe(scores: pd.DataFrame) -> pd.DataFrame:
-    """Descriptive statistics of scale means per scale, wave and group, plus the pooled groups."""
+def describe(
+    scores: pd.DataFrame,
+    *,
+    values: Mapping[str, str] | None = None,
+    groups: Sequence[str] = GROUP_ORDER,
+) -> pd.DataFrame:
+    """Descriptive statistics of the comparison scores per scale, wave and group, plus the
+    pooled groups: scale means, or a test's percentage score and a score's number
+    (``values``: scale to score column, see :data:`pipeline.stages.pairs.VALUE_COLUMN`); rows
+    by outcome, then group (``groups`` order, the pooled "all" last), then wave in time
+    order."""
+    scores = scores.assign(mean=comparison_values(scores, values))
     pooled = scores.assign(group="all")
     frames = [scores, pooled] if scores["group"].ne("all").any() else [scores]
     data = pd.concat(frames, ignore_index=True).dropna(subset=["mean"])
@@ -101,18 +138,28 @@ def describe(scores: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
         .rename(columns={"scale": "outcome"})
     )
-    return _ordered(table, outcomes=list(pd.unique(scores["scale"])))[DESCRIPTIVE_COLUMNS]
+    groups = [*groups, *sorted(set(table["group"]) - set(groups))]
+    return _ordered(table, outcomes=list(pd.unique(scores["scale"])), groups=groups)[
+        DESCRIPTIVE_COLUMNS
+    ]
 
 
-def _ordered(table: pd.DataFrame, *, outcomes: list[str]) -> pd.DataFrame:
-    """Rows in reading order: outcomes as the instrument lists them, then group, then wave."""
+def _ordered(
+    table: pd.DataFrame, *, outcomes: list[str], groups: Sequence[str] = GROUP_ORDER
+) -> pd.DataFrame:
+    """Rows in reading order: outcomes as the instrument lists them, then group (the arms as
+    declared, then the pooled "all"), then wave."""
+    order = [*[g for g in groups if g != "all"], "all"]
     keys = {
         "outcome": {o: i for i, o in enumerate(outcomes)},
-        "group": {g: i for i, g in enumerate(GROUP_ORDER)},
+        "group": {g: i for i, g in enumerate(order)},
         "wave": WAVE_ORDER,
     }
     columns = [c for c in keys if c in table]
-    ordered = table.sort_values(columns, key=lambda col: col.map(keys[col.name]), kind="stable")
+    # As text: a categorical column would sort by its categories (post before pre).
+    ordered = table.sort_values(
+        columns, key=lambda col: col.astype(str).map(keys[col.name]), kind="stable"
+    )
     return ordered.reset_index(drop=True)
 
 
@@ -406,8 +453,10 @@ def _paired_set(pre: np.ndarray, post: np.ndarray, study: Study) -> dict[str, li
 
 
 def _between(scores: pd.DataFrame, wide: WideScores, study: Study) -> tuple[pd.DataFrame, ...]:
-    """ANCOVA, mixed ANOVA and gain comparison per outcome, when both arms answered."""
-    if not {"treatment", "control"} <= set(pd.unique(scores["group"])):
+    """ANCOVA, mixed ANOVA and gain comparison per outcome, when both arms of the classic
+    treatment and control design answered (several arms: :mod:`pipeline.stages.designs`)."""
+    classic = study.groups is not None and study.groups.classic
+    if not classic or not {"treatment", "control"} <= set(pd.unique(scores["group"])):
         return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     level = study.analysis.ci_level
     ancova, mixed, gains = [], [], []
@@ -434,6 +483,21 @@ def _subgroups(scored: ScoreResult, wide: WideScores, study: Study) -> pd.DataFr
     test per demographic and outcome."""
     rows = []
     keyed = scored.keyed
+    if study.groups is not None and not study.groups.classic:
+        # The interaction tests compare one treatment with one control arm.
+        return pd.DataFrame(
+            [
+                {
+                    "outcome": s.id,
+                    "subgroup": d.name,
+                    "note": "not computed: the interaction test needs the design of one "
+                    "treatment and one control arm",
+                }
+                for d in study.demographics
+                for s in study.instrument_spec.all_scales
+            ],
+            columns=SUBGROUP_COLUMNS,
+        )
     for demo in study.demographics:
         if demo.name not in keyed:
             continue
@@ -471,25 +535,39 @@ def _adjust_family(tests: pd.DataFrame, method: str) -> pd.DataFrame:
 def compare(scored: ScoreResult, study: Study) -> CompareResult:
     """Every comparison of the study (see :class:`CompareResult`).
 
-    A one-group study is tested as group "all"; with treatment and control each arm is tested
-    on its own (pooling them would mix arms) and the arms are compared by ANCOVA, a mixed
-    ANOVA and their gain scores.
+    A one-group study is tested as group "all"; with arms each arm is tested on its own
+    (pooling them would mix arms) and the arms are compared: the classic treatment and
+    control pair by ANCOVA, a mixed ANOVA and their gain scores, several arms by the k-arm
+    ANCOVA and mixed ANOVA of :mod:`pipeline.stages.designs`. Follow-up waves add the
+    repeated-measures analyses. A try-out has no comparison: every table is empty.
     """
     scores = scored.scores
-    wide = wide_scores(scores)
+    values = value_columns(study.instrument_spec)
+    if study.is_tryout:  # one wave: its descriptives, nothing to compare
+        empty = pd.DataFrame()
+        return CompareResult(describe(scores, values=values), *(empty,) * 9)
+    wide = wide_scores(scores, values=values, waves=study_waves(study))
+    groups = analysis_groups(scores, study.arm_order())
     collected: dict[str, list] = {
         k: [] for k in ("tests", "effects", "normality", "changes", "power")
     }
     for scale in [s.id for s in study.instrument_spec.all_scales]:
-        for group in analysis_groups(scores):
+        for group in groups:
             pairs = wide.pairs(scale, group)
             found = _paired_set(pairs["pre"].to_numpy(), pairs["post"].to_numpy(), study)
             for key, rows in found.items():
                 collected[key] += [{"outcome": scale, "group": group, **row} for row in rows]
     tests = _adjust_family(pd.DataFrame(collected["tests"]), study.analysis.multiplicity)
     ancova, mixed, gains = _between(scores, wide, study)
+    mastery, mastery_tests = mastery_tables(scores, study, groups)
+    extra = {
+        **parity_tables(wide, study, groups),
+        **arm_tables(wide, study, groups),
+        **followup_tables(wide, study, groups),
+        **({"mastery": mastery, "mastery_tests": mastery_tests} if len(mastery) else {}),
+    }
     return CompareResult(
-        descriptives=describe(scores),
+        descriptives=describe(scores, values=values, groups=study.arm_order()),
         normality=pd.DataFrame(collected["normality"]),
         tests=tests[TEST_COLUMNS],
         effects=pd.DataFrame(collected["effects"])[EFFECT_COLUMNS],
@@ -499,4 +577,5 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
         mixed_anova=mixed,
         gain_comparison=gains,
         subgroups=_subgroups(scored, wide, study),
+        extra=extra,
     )

@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.config import Instrument, Study
 from pipeline.errors import InputError, Problem, bilingual
+from pipeline.stages import outcomes
 from pipeline.stages.headers import (
     CONTACT_PREFIX,
     map_headers,
@@ -32,6 +33,8 @@ META_COLUMNS = ["wave", "source_file", "source_row", "submitted_at", "participan
 
 def _label_lookup(study: Study) -> dict[str, int]:
     scale = study.instrument_spec.response_scale
+    if scale is None:  # a test or score instrument: no answer labels
+        return {}
     lookup = {normalize_text(alias): code for alias, code in scale.aliases.items()}
     for code, text in scale.labels.items():
         lookup[normalize_text(text.id)] = code
@@ -63,6 +66,8 @@ def code_answers(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, 
 
 def _answer_expectation(instrument: Instrument) -> dict[str, str]:
     scale = instrument.response_scale
+    if scale is None:
+        return {}
     en = ", ".join(f"{code} = {text.en}" for code, text in scale.labels.items())
     id_ = ", ".join(f"{code} = {text.id}" for code, text in scale.labels.items())
     return bilingual(
@@ -86,7 +91,11 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
     table = export.table
     frame, headers = table.frame, list(table.frame.columns)
     instrument = study.instrument_spec
-    mapping, problems = map_headers(headers, instrument, file=file)
+    # A quiz export's score and feedback columns ("… [Skor]") are never items.
+    quiz_added = outcomes.quiz_added(headers)
+    mapping, problems = map_headers(
+        [h for h in headers if h not in quiz_added], instrument, file=file
+    )
     problems += repeated_headers(table.header, study, file=file)
     problems += table.warnings
     name = export.path.name
@@ -106,27 +115,13 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
             continue
         out[name] = frame[column].astype(str).str.strip()
     _canonicalize_labels(out, study)
-    lookup, expected = _label_lookup(study), _answer_expectation(instrument)
-    for header, item_id in mapping.items():
-        codes, unknown = code_answers(frame[header], lookup)
-        out[item_id] = codes
-        problems += [
-            Problem(
-                "label_unknown",
-                file=label,
-                row=int(out["source_row"].iat[i]),
-                column=header,
-                value=frame[header].iat[i],
-                expected=expected,
-                wave=wave,
-            )
-            for i in np.flatnonzero(unknown.to_numpy())
-        ]
+    read_from, found = _code_items(frame, mapping, out, study, file=label, wave=wave)
+    problems += found
     blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
     source = {
         "wave": wave,
         "file": label,
-        "item_headers": {item_id: header for header, item_id in mapping.items()},
+        "item_headers": read_from,
         "header_row": table.header_row,
         "timestamp_header": time_header,
         "rows": int((~blank).sum()),
@@ -135,6 +130,57 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study):
         **table.details,
     }
     return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
+
+
+def _code_items(
+    frame: pd.DataFrame, mapping: dict[str, str], out: pd.DataFrame, study: Study, *,
+    file: str, wave: str,
+) -> tuple[dict[str, str], list[Problem]]:  # fmt: skip
+    """Code every item's answers into ``out`` by its outcome kind; return the column each was
+    read from and the cells that could not be read (and a quiz's disagreeing scores)."""
+    instrument = study.instrument_spec
+    lookup, expected = _label_lookup(study), _answer_expectation(instrument)
+    quiz = outcomes.quiz_columns(list(frame.columns))
+    kinds = {item.id: item for item in instrument.items}
+    read_from: dict[str, str] = {}  # item id -> the column its values came from (messages)
+    problems: list[Problem] = []
+    for header, item_id in mapping.items():
+        item = kinds.get(item_id)  # None for an attention check: coded as a Likert answer
+        source = header
+        if item is None or item.kind == "likert":
+            codes, unknown = code_answers(frame[header], lookup)
+            coded = outcomes.Coded(codes, unknown, "label_unknown", expected)
+        else:
+            source, coded = _code_outcome(item, header, frame, quiz, instrument)
+        out[item_id] = coded.codes
+        read_from[item_id] = source
+        rows = out["source_row"].to_numpy()
+        problems += [
+            Problem(coded.problem, file=file, row=int(rows[i]), column=source,
+                    value=frame[source].iat[i], expected=coded.expected, wave=wave)
+            for i in np.flatnonzero(coded.unreadable.to_numpy())
+        ]  # fmt: skip
+        if item is not None and item.key is not None and normalize_text(header) in quiz:
+            where = {"file": file, "column": quiz[normalize_text(header)], "wave": wave,
+                     "rows": rows}  # fmt: skip
+            form, _ = outcomes.parse_numbers(frame[where["column"]])
+            differs = outcomes.quiz_disagreement(coded, form, item, instrument, where=where)
+            problems += [differs] if differs else []
+    return read_from, problems
+
+
+def _code_outcome(item, header: str, frame: pd.DataFrame, quiz: dict[str, str], instrument):
+    """The column a test or score item is read from, and its answers coded: a keyed test
+    item's options; a key-less one's points (from the quiz's score column when there is one);
+    a score item's numbers."""
+    if item.kind == "score":
+        return header, outcomes.code_numbers(frame[header], low=item.min, high=item.max,
+                                             what="score")  # fmt: skip
+    if item.key is not None:
+        return header, outcomes.code_options(frame[header], item, instrument)
+    source = quiz.get(normalize_text(header), header)
+    top = instrument.max_points(item)
+    return source, outcomes.code_numbers(frame[source], low=0, high=top, what="points")
 
 
 def _declared_missing(file: str, header: str, name: str) -> Problem:

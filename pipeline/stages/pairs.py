@@ -8,14 +8,25 @@ arm dominated the compare stage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["MIN_PAIRS", "WideScores", "wide_scores"]
+__all__ = [
+    "MIN_PAIRS",
+    "VALUE_COLUMN",
+    "WideScores",
+    "comparison_values",
+    "value_columns",
+    "wide_scores",
+]
 
 #: Fewest complete pairs a paired test, an effect size or a pooled program needs.
 MIN_PAIRS = 3
+#: The score every comparison of a scale uses, by the scale's outcome kind: the mean item
+#: answer of a Likert scale, the percentage score (0-100) of a test, the number of a score.
+VALUE_COLUMN = {"likert": "mean", "test": "pomp", "score": "sum"}
 
 
 @dataclass(frozen=True)
@@ -53,19 +64,55 @@ class WideScores:
             pairs = pairs[pairs["group"] == group]
         return pairs[["pre", "post"]]
 
+    def long(self, scale: str, waves: Sequence[str]) -> pd.DataFrame:
+        """``participant_code, group, wave, score`` of one scale at ``waves`` (NaN kept), the
+        long layout of :mod:`pipeline.stats.repeated` and :mod:`pipeline.stats.followup`."""
+        columns = [(scale, w) for w in waves if (scale, w) in self.wide.columns]
+        part = self.wide[columns].copy()
+        part.columns = [w for _, w in columns]
+        part = part.assign(group=self.groups).reset_index()
+        long = part.melt(id_vars=["participant_code", "group"], var_name="wave",
+                         value_name="score")  # fmt: skip
+        return long[["participant_code", "group", "wave", "score"]]
+
     def subjects(self, scale: str) -> pd.DataFrame:
         """One row per participant with both waves: pre, post, gain and group."""
         pairs = self.scale_pairs(scale)
         return pairs.assign(gain=pairs["post"] - pairs["pre"])
 
 
-def wide_scores(scores: pd.DataFrame) -> WideScores:
-    """Pivot a scores table (``participant_code, wave, group, scale, mean``) once."""
-    part = scores[scores["wave"].isin(["pre", "post"])]
+def value_columns(instrument) -> dict[str, str]:
+    """Scale id to the score column its comparisons use (see :data:`VALUE_COLUMN`)."""
+    return {s.id: VALUE_COLUMN[instrument.scale_kind(s)] for s in instrument.all_scales}
+
+
+def comparison_values(scores: pd.DataFrame, values: Mapping[str, str] | None) -> pd.Series:
+    """Each row's comparison score: its scale's column of :data:`VALUE_COLUMN`."""
+    if not values or set(values.values()) <= {"mean"}:
+        return scores["mean"]
+    column = scores["scale"].astype(str).map(values).fillna("mean")
+    out = scores["mean"].copy()
+    for name in set(column) - {"mean"}:
+        chosen = (column == name).to_numpy()
+        out[chosen] = scores.loc[chosen, name]
+    return out
+
+
+def wide_scores(
+    scores: pd.DataFrame,
+    *,
+    values: Mapping[str, str] | None = None,
+    waves: Sequence[str] = ("pre", "post"),
+) -> WideScores:
+    """Pivot a scores table (``participant_code, wave, group, scale`` and the score columns)
+    once: the comparison score of each scale (``values``: scale to column, default the mean)
+    at each of ``waves``."""
+    part = scores[scores["wave"].isin(waves)]
+    part = part.assign(value=comparison_values(part, values))
     wide = part.pivot_table(
         index="participant_code",
         columns=["scale", "wave"],
-        values="mean",
+        values="value",
         observed=True,
         dropna=False,
         aggfunc="first",

@@ -171,6 +171,13 @@ class ScoreResult:
         One row per scale and group: class-average g, mean and median gain, effectiveness.
     rule
         The scoring rules in words, for the report.
+    test_items, distractors, test_summary
+        Knowledge tests (:mod:`pipeline.stages.knowledge`): per test scale, wave and item
+        the difficulty, discrimination and point-biserial r; per option how often it was
+        chosen; per scale and wave the totals, KR-20 and KR-21. Empty without test items.
+    tryout_items, tryout_scales
+        An instrument try-out (:mod:`pipeline.stages.tryout`): r hitung, r tabel and the
+        decision per item; alpha or KR-20 with its CI per scale. Empty unless a try-out.
     """
 
     keyed: pd.DataFrame
@@ -183,6 +190,11 @@ class ScoreResult:
     gain: pd.DataFrame
     gain_summary: pd.DataFrame
     rule: dict[str, object]
+    test_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    distractors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    test_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tryout_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tryout_scales: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -206,9 +218,16 @@ class CompareResult:
     power
         The smallest d_z detectable with the chosen power, and the power at the observed d_z.
     ancova, mixed_anova, gain_comparison
-        Between-arm analyses, empty without a control group.
+        Between-arm analyses of the classic treatment and control design, empty otherwise.
     subgroups
         Interaction tests of each declared demographic.
+    extra
+        The tables the design adds, by bundle table name: ``bayes`` and ``qq`` (every pre/post
+        study), ``directional`` (a declared direction), ``arms_anova``, ``arms_means``,
+        ``arms_contrasts`` (several arms), ``waves_anova``, ``friedman``, ``followup_pairs``,
+        ``retained_gain`` (follow-up waves), ``mastery`` and ``mastery_tests`` (a passing
+        score). See :mod:`pipeline.stages.designs`, :mod:`pipeline.stages.parity` and
+        :mod:`pipeline.stages.knowledge`.
     """
 
     descriptives: pd.DataFrame
@@ -221,6 +240,7 @@ class CompareResult:
     mixed_anova: pd.DataFrame
     gain_comparison: pd.DataFrame
     subgroups: pd.DataFrame
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -260,3 +280,5 @@ class Analysis:
     #: The program's parts beside the questionnaire (attendance, service log, aspirations,
     #: plan, CBPR cycle).
     parts: ProgramParts = field(default_factory=ProgramParts)
+    #: Sensitivity variants beside the primary analysis (:mod:`pipeline.stages.sensitivity`).
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)

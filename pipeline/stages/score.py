@@ -11,11 +11,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from pipeline.config import WAVE_ORDER, Instrument, Study
+from pipeline.stages.knowledge import test_tables
+from pipeline.stages.outcomes import test_points
+from pipeline.stages.pairs import VALUE_COLUMN
 from pipeline.stages.result import CleanResult, ScoreResult
+from pipeline.stages.tryout import tryout_tables
 from pipeline.stats import categories as cat
 from pipeline.stats import gain as gn
 from pipeline.stats import reliability as rel
@@ -54,8 +60,37 @@ def reverse_key(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     scale = instrument.response_scale
     reverse = [i.id for i in instrument.items if i.reverse and i.id in items]
     keyed = items.copy()
-    keyed[reverse] = (scale.min + scale.max) - keyed[reverse]
+    if reverse:
+        keyed[reverse] = (scale.min + scale.max) - keyed[reverse]
     return keyed
+
+
+def _kind_scores(values: np.ndarray, enough: np.ndarray, scale, instrument: Instrument):
+    """Mean, sum and POMP of one scale's keyed items, by the scale's outcome kind.
+
+    Likert: the mean of the answered items, the prorated sum mean x k and POMP of the mean on
+    the response scale. Test: POMP is the points earned over the points of the answered
+    questions (x 100, the percentage score), the sum that share of the test's points, the
+    mean the sum per question. Score: the mean of the answered numbers, the prorated sum, POMP
+    of the sum within the scale's range.
+    """
+    n_items = values.shape[1]
+    answered = np.sum(~np.isnan(values), axis=1)
+    kind = instrument.scale_kind(scale)
+    if kind == "test":
+        maxima = np.array([instrument.max_points(instrument.item(i)) for i in scale.items])
+        possible = np.where(np.isnan(values), 0.0, maxima).sum(axis=1)
+        earned = np.nansum(values, axis=1)
+        pomp = np.where(enough & (possible > 0), earned / np.maximum(possible, 1e-12) * 100, np.nan)
+        total = pomp / 100 * maxima.sum()
+        return total / n_items, total, pomp
+    total = np.nansum(values, axis=1)
+    mean = np.where(enough & (answered > 0), total / np.maximum(answered, 1), np.nan)
+    if kind == "score":
+        low, high = instrument.scale_range(scale)
+        return mean, mean * n_items, (mean * n_items - low) / (high - low) * 100
+    low, high = instrument.response_scale.min, instrument.response_scale.max
+    return mean, mean * n_items, (mean - low) / (high - low) * 100
 
 
 def scale_scores(
@@ -63,7 +98,6 @@ def scale_scores(
 ) -> pd.DataFrame:
     """Scale scores of already keyed responses (``SCORE_COLUMNS``, one row per participant,
     wave and scale)."""
-    low, high = instrument.response_scale.min, instrument.response_scale.max
     # Categorical wave, group and scale: a long table (participants x waves x scales) is
     # filtered and pivoted many times, and integer codes make that fast at survey scale.
     # Participant codes stay text: a categorical of a million codes is re-coded whenever two
@@ -78,8 +112,7 @@ def scale_scores(
         n_items = values.shape[1]
         answered = np.sum(~np.isnan(values), axis=1)
         enough = answered >= np.ceil(min_answered_share * n_items - 1e-9)
-        total = np.nansum(values, axis=1)
-        mean = np.where(enough & (answered > 0), total / np.maximum(answered, 1), np.nan)
+        mean, total, pomp = _kind_scores(values, enough, scale, instrument)
         part = keys.copy()
         part["scale"] = pd.Categorical.from_codes(
             np.full(len(part), position), categories=scale_ids
@@ -87,8 +120,8 @@ def scale_scores(
         part["n_items"] = n_items
         part["n_answered"] = answered
         part["mean"] = mean
-        part["sum"] = mean * n_items
-        part["pomp"] = (mean - low) / (high - low) * 100
+        part["sum"] = total
+        part["pomp"] = pomp
         parts.append(part)
     return pd.concat(parts, ignore_index=True)[SCORE_COLUMNS]
 
@@ -168,7 +201,8 @@ def reliability_tables(keyed: pd.DataFrame, study: Study) -> tuple[pd.DataFrame,
     instrument, options = study.instrument_spec, study.analysis
     reverse = {i.id for i in instrument.items if i.reverse}
     rows, item_tables = [], []
-    for scale in instrument.all_scales:
+    # A score outcome is one number per person: it has no items to be consistent.
+    for scale in [s for s in instrument.all_scales if instrument.scale_kind(s) != "score"]:
         for wave in [w for w in WAVE_ORDER if w in set(pd.unique(keyed["wave"]))]:
             items = keyed.loc[keyed["wave"] == wave, scale.items]
             row = _scale_reliability(items, use=options.reliability_missing, level=options.ci_level)
@@ -210,10 +244,10 @@ def reliability_tables(keyed: pd.DataFrame, study: Study) -> tuple[pd.DataFrame,
 def _schemes(scores: pd.DataFrame, study: Study) -> list[tuple[str, str, cat.Scheme, str]]:
     """(scale, scheme name, scheme, the score column it applies to) for every scale."""
     instrument, options = study.instrument_spec, study.categories
-    low, high = instrument.response_scale.min, instrument.response_scale.max
     out = []
     for scale in instrument.all_scales:
-        mean, sd = cat.hypothetical_norm(len(scale.items), low, high)
+        x_min, x_max = instrument.scale_range(scale)
+        mean, sd = cat.hypothetical_norm(1, x_min, x_max)  # Xmin..Xmax of the sum
         name = f"hypothetical_{options.levels}"
         out.append(
             (scale.id, name, cat.azwar_scheme(mean, sd, levels=options.levels, name=name), "sum")
@@ -230,13 +264,13 @@ def _schemes(scores: pd.DataFrame, study: Study) -> list[tuple[str, str, cat.Sch
                     "sum",
                 )
             )
-        if options.custom:
+        if options.custom:  # on the score the comparisons use: mean, percentage or number
             out.append(
                 (
                     scale.id,
                     "custom",
                     cat.custom_scheme(options.custom.cuts, options.custom.labels),
-                    "mean",
+                    VALUE_COLUMN[instrument.scale_kind(scale)],
                 )
             )
     return out
@@ -246,11 +280,13 @@ def _schemes(scores: pd.DataFrame, study: Study) -> list[tuple[str, str, cat.Sch
 GROUP_ORDER = ("treatment", "control", "all")
 
 
-def analysis_groups(scores: pd.DataFrame) -> list[str]:
-    """The groups analysed one by one: each arm present (never the two pooled, which would
-    mix treatment and control), or "all" in a study without groups."""
+def analysis_groups(scores: pd.DataFrame, order: Sequence[str] = GROUP_ORDER) -> list[str]:
+    """The groups analysed one by one: each arm present (never pooled, which would mix
+    treatment and control), or "all" in a study without groups; in ``order`` (the study's
+    arm order), then any other arm present, by name."""
     present = set(pd.unique(scores["group"]))
-    return [g for g in GROUP_ORDER if g in present]
+    known = [g for g in order if g in present]
+    return known + sorted(present - set(known), key=str)
 
 
 def category_tables(scores: pd.DataFrame, study: Study):
@@ -312,7 +348,7 @@ def category_tables(scores: pd.DataFrame, study: Study):
         moved = cat.shifts(
             cat.categorize(pre[both], scheme), cat.categorize(post[both], scheme), scheme
         )
-        for arm in analysis_groups(scores):
+        for arm in analysis_groups(scores, study.arm_order()):
             chosen = moved if arm == "all" else moved[group_of[both] == arm]
             counts = chosen.value_counts()
             moves.append(
@@ -359,7 +395,7 @@ def gain_tables(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.Da
     summary = [
         _gain_summary(wide, scale, arm, method)
         for scale in pd.unique(scores["scale"])
-        for arm in analysis_groups(scores)
+        for arm in analysis_groups(scores, study.arm_order())
     ]
     return wide, pd.DataFrame(summary)
 
@@ -396,27 +432,64 @@ def _gain_summary(wide: pd.DataFrame, scale: str, arm: str, method: str) -> dict
 
 
 def score(cleaned: CleanResult, study: Study) -> ScoreResult:
-    """Reverse-key the items, score every scale, and derive psychometrics, categories, gain."""
+    """Key the items (reverse Likert items, test answers to points), score every scale, and
+    derive psychometrics, categories, gain, the test item analysis and, for a try-out, item
+    validity and reliability."""
     instrument = study.instrument_spec
-    keyed = reverse_key(cleaned.responses, instrument)
+    keyed = test_points(reverse_key(cleaned.responses, instrument), instrument)
     share = study.analysis.min_answered_share
     scores = scale_scores(keyed, instrument, min_answered_share=share)
     reliability, items = reliability_tables(keyed, study)
-    categories, schemes, shift = category_tables(scores, study)
-    gain, gain_summary = gain_tables(scores, study)
-    low, high = instrument.response_scale.min, instrument.response_scale.max
-    rule = {
-        "min_answered_share": share,
-        "reverse_keying": f"({low} + {high}) - x",
+    if study.is_tryout:  # one wave: no change to categorize or gain
+        categories, schemes, shift = pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+        gain, gain_summary = pd.DataFrame(), pd.DataFrame()
+        tryout = tryout_tables(keyed, study)
+    else:
+        categories, schemes, shift = category_tables(scores, study)
+        gain, gain_summary = gain_tables(scores, study)
+        tryout = (pd.DataFrame(), pd.DataFrame())
+    test_items, distractors, test_summary = test_tables(keyed, cleaned.responses, study)
+    return ScoreResult(
+        keyed,
+        scores,
+        reliability,
+        items,
+        categories,
+        schemes,
+        shift,
+        gain,
+        gain_summary,
+        _rules(study),
+        test_items=test_items,
+        distractors=distractors,
+        test_summary=test_summary,
+        tryout_items=tryout[0],
+        tryout_scales=tryout[1],
+    )
+
+
+def _rules(study: Study) -> dict[str, object]:
+    """The scoring rules in words, for the report."""
+    instrument, options = study.instrument_spec, study.analysis
+    rule: dict[str, object] = {
+        "min_answered_share": options.min_answered_share,
         "score": "mean of answered items; prorated sum = mean x number of items; "
         "POMP = (mean - min) / (max - min) x 100",
-        "reliability_missing": study.analysis.reliability_missing,
-        "item_validity": f"{study.analysis.item_r} item-total r against the critical r "
-        f"(df = {study.analysis.r_table_df}, two-tailed alpha "
-        f"{study.analysis.alpha:g})",
-        "gain_method": study.analysis.gain_method,
+        "reliability_missing": options.reliability_missing,
+        "item_validity": f"{options.item_r} item-total r against the critical r "
+        f"(df = {options.r_table_df}, two-tailed alpha {options.alpha:g})",
+        "gain_method": options.gain_method,
         "categories": f"Azwar {study.categories.levels} levels; lower bounds inclusive",
     }
-    return ScoreResult(
-        keyed, scores, reliability, items, categories, schemes, shift, gain, gain_summary, rule
-    )
+    if instrument.response_scale is not None:
+        low, high = instrument.response_scale.min, instrument.response_scale.max
+        rule["reverse_keying"] = f"({low} + {high}) - x"
+    if instrument.items_of("test"):
+        rule["test"] = (
+            "points by the answer key (or the export's points); an unanswered question "
+            f"scores {'0' if instrument.test.omitted == 'wrong' else 'missing'}; percentage "
+            "score = points / maximum points x 100"
+        )
+    if instrument.items_of("score"):
+        rule["score_outcome"] = "the number as entered, within its declared range"
+    return rule

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.config import Study
+from pipeline.config import Instrument, Study
 from pipeline.errors import InputError, Problem, bilingual, reasons_by_row
 from pipeline.stages.result import IngestResult, ValidationResult
 from pipeline.text import normalize_text
@@ -117,13 +117,11 @@ def build_schema(study: Study) -> pa.DataFrameSchema:
     demographic values must be among those declared.
     """
     instrument = study.instrument_spec
-    codes = instrument.response_scale.codes
-    in_scale = _check(lambda s: s.isin(codes) | s.isna(), "code_out_of_range")
     columns = {
         "participant": pa.Column(str, _check(lambda s: s.str.strip().ne(""), "id_missing")),
     }
-    for item_id in [i.id for i in instrument.items] + [c.id for c in instrument.attention_checks]:
-        columns[item_id] = pa.Column(float, in_scale, nullable=True)
+    for item_id, check in _answer_checks(instrument).items():
+        columns[item_id] = pa.Column(float, check, nullable=True)
     if study.groups:
         labels = list(study.groups.label_to_group())
         columns["group_label"] = pa.Column(str, _check(lambda s: s.isin(labels), "group_unknown"))
@@ -134,6 +132,30 @@ def build_schema(study: Study) -> pa.DataFrameSchema:
                 str, _check(lambda s, allowed=allowed: s.isin(allowed), "value_not_allowed")
             )
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def _answer_checks(instrument: Instrument) -> dict[str, pa.Check]:
+    """The check of every item's and attention check's coded answers, by outcome kind:
+    Likert codes on the response scale, option numbers of keyed test items, points from 0 to
+    the item's maximum, scores within their range."""
+    checks = {}
+    likert = instrument.response_scale.codes if instrument.response_scale else []
+    on_scale = _check(lambda s: s.isin(likert) | s.isna(), "code_out_of_range")
+    for item in instrument.items:
+        if item.kind == "likert":
+            checks[item.id] = on_scale
+        elif item.kind == "test" and item.key is not None:
+            options = list(range(1, len(instrument.options_of(item)) + 1))
+            checks[item.id] = _check(lambda s, o=options: s.isin(o) | s.isna(), "answer_not_option")
+        else:
+            low, high = (
+                (item.min, item.max) if item.kind == "score" else (0, instrument.max_points(item))
+            )
+            code = "score_out_of_range" if item.kind == "score" else "points_out_of_range"
+            checks[item.id] = _check(lambda s, a=low, b=high: s.between(a, b) | s.isna(), code)
+    for check in instrument.attention_checks:
+        checks[check.id] = on_scale
+    return checks
 
 
 def _column_headers(study: Study) -> dict[str, str]:
@@ -147,6 +169,8 @@ def _column_headers(study: Study) -> dict[str, str]:
 
 def _expectation(code: str, column: str, study: Study) -> dict[str, str]:
     scale = study.instrument_spec.response_scale
+    if code in ("score_out_of_range", "points_out_of_range", "answer_not_option"):
+        return _outcome_expectation(code, study.instrument_spec.item(column), study)
     if code == "code_out_of_range":
         return bilingual(
             f"a whole number from {scale.min} to {scale.max}, or a blank",
@@ -162,6 +186,21 @@ def _expectation(code: str, column: str, study: Study) -> dict[str, str]:
         demo = next(d for d in study.demographics if d.name == column)
         allowed = ", ".join(repr(x) for x in demo.values or [])
     return bilingual(f"one of {allowed}", f"salah satu dari {allowed}")
+
+
+def _outcome_expectation(code: str, item, study: Study) -> dict[str, str]:
+    instrument = study.instrument_spec
+    if code == "answer_not_option":
+        shown = ", ".join(str(o) for o in instrument.options_of(item))
+        return bilingual(f"one of the options: {shown}", f"salah satu pilihan: {shown}")
+    if code == "score_out_of_range":
+        low, high = item.min, item.max
+    else:
+        low, high = 0, instrument.max_points(item)
+    return bilingual(
+        f"a number from {low:g} to {high:g}, or a blank",
+        f"bilangan dari {low:g} sampai {high:g}, atau kosong",
+    )
 
 
 def _shown(value: object) -> object:

@@ -46,3 +46,12 @@ def test_a_part_table_left_by_an_earlier_run_is_not_loaded(demo_analysis, tmp_pa
     stale.to_parquet(tmp_path / "cbpr_cycle.parquet")  # the study no longer declares cbpr
     assert not load_bundle(tmp_path).has("cbpr_cycle")
     assert set(load_bundle(tmp_path, tables=("scores",)).tables) == {"scores"}
+
+
+def test_a_design_table_left_by_an_earlier_run_is_not_loaded(demo_analysis, tmp_path):
+    write.write(demo_analysis, tmp_path)
+    pd.DataFrame({"scale": ["x"]}).to_parquet(tmp_path / "tryout_items.parquet")  # a try-out's
+    bundle = load_bundle(tmp_path)
+    assert not bundle.has("tryout_items")
+    assert bundle.has("bayes") and bundle.has("qq")  # this run's design tables
+    assert set(bundle.results["design"]["tables"]) == {"bayes", "qq"}

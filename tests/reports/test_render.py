@@ -144,7 +144,8 @@ def test_article_kit_holds_the_bundle_numbers(rendered, language):
     _, bundle, folder = rendered
     kit = folder / "r" / "demo" / "article" / language
     document = Document(str(kit / "article_tables.docx"))
-    assert len(document.tables) == 5  # descriptives, tests, effects, reliability, ANCOVA
+    # descriptives, tests, effects, reliability, ANCOVA, Bayes factors
+    assert len(document.tables) == 6
     header = [c.text for c in document.tables[1].rows[0].cells]
     assert header[:3] == (
         ["Skala", "Kelompok", "Uji"] if language == "id" else ["Scale", "Group", "Test"]
@@ -158,11 +159,13 @@ def test_article_kit_holds_the_bundle_numbers(rendered, language):
     ancova = bundle["ancova"].set_index("outcome").loc["total"]
     assert fmt(ancova["adjusted_difference"], language) in text
     assert "\\(" not in text and "&lt;" not in text  # plain text, not Markdown-escaped
-    for stem in ("figure1_scores", "figure2_category_shift", "figure3_gain", "figure4_items"):
+    stems = ("figure1_scores", "figure2_category_shift", "figure3_gain", "figure4_items",
+             "figure5_qq_differences")  # fmt: skip
+    for stem in stems:
         png = (kit / f"{stem}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert (kit / f"{stem}.svg").read_text("utf-8").lstrip().startswith("<?xml")
     captions = (kit / "figure_captions.txt").read_text("utf-8").splitlines()
-    assert len(captions) == 4 and all(("n = " in c or "n ≤ " in c) for c in captions)
+    assert len(captions) == 5 and all(("n = " in c or "n ≤ " in c) for c in captions)
     markdown = (kit / "table1_descriptives.md").read_text("utf-8").splitlines()
     assert markdown[1].startswith("|---") and len(markdown) > 10

@@ -1,5 +1,7 @@
-"""The three bundled example studies (pipeline/examples.py) and the optional parts of a study
-(pipeline/extras.py): attendance, service log, aspirations, plan vs actual, CBPR cycle.
+"""The bundled example studies of a program's parts (pipeline/simulate/examples.py) and the
+optional parts of a study: attendance, service log, aspirations, plan vs actual, CBPR cycle.
+The design examples are tested in test_design_examples.py; every example's committed data are
+checked here against a regeneration.
 
 The slow tests run every example end to end (bundle and HTML report) once per module; the
 fast ones check that the committed data are what the seeded generator writes, and that 3-point
@@ -20,7 +22,7 @@ from pipeline.bundle.catalog import part_tables
 from pipeline.config import load_study
 from pipeline.errors import ConfigError
 from pipeline.run import analyse, run_examples
-from pipeline.simulate.examples import EXAMPLES, EXAMPLES_ROOT, make_examples
+from pipeline.simulate.examples import EXAMPLES_ROOT, PART_EXAMPLES, make_examples
 from pipeline.simulate.survey import SimulationSpec, simulate_study
 
 SECTIONS = {
@@ -168,12 +170,12 @@ def test_three_point_and_yes_no_scales_run_through_the_analysis(tmp_path, low, h
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory):
     folder = tmp_path_factory.mktemp("examples")
-    results = run_examples(folder / "p", folder / "r")
-    return dict(zip(EXAMPLES, results, strict=True)), folder
+    results = run_examples(folder / "p", folder / "r", names=PART_EXAMPLES)
+    return dict(zip(PART_EXAMPLES, results, strict=True)), folder
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(EXAMPLES))
+@pytest.mark.parametrize("name", list(PART_EXAMPLES))
 def test_each_example_bundle_holds_its_tables(ran, name):
     results, _ = ran
     bundle_dir = results[name].bundle_dir
@@ -186,7 +188,7 @@ def test_each_example_bundle_holds_its_tables(ran, name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(EXAMPLES))
+@pytest.mark.parametrize("name", list(PART_EXAMPLES))
 def test_each_report_shows_its_sections(ran, name):
     results, _ = ran
     html = results[name].report_path.read_text("utf-8")
@@ -195,7 +197,7 @@ def test_each_report_shows_its_sections(ran, name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(EXAMPLES))
+@pytest.mark.parametrize("name", list(PART_EXAMPLES))
 def test_plan_vs_actual_says_what_was_met_and_not(ran, name):
     results, _ = ran
     plan = pd.read_parquet(results[name].bundle_dir / "plan_vs_actual.parquet")
@@ -207,7 +209,7 @@ def test_plan_vs_actual_says_what_was_met_and_not(ran, name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(EXAMPLES))
+@pytest.mark.parametrize("name", list(PART_EXAMPLES))
 def test_every_input_row_is_accounted_for(ran, name):
     results, _ = ran
     bundle_dir = results[name].bundle_dir
@@ -254,7 +256,7 @@ def test_aspirations_section_numbers_equal_the_bundle(ran):
 @pytest.mark.slow
 def test_no_raw_name_phone_or_answer_in_any_report(ran):
     results, folder = ran
-    for name in EXAMPLES:
+    for name in PART_EXAMPLES:
         source = EXAMPLES_ROOT / name
         raw = pd.concat([pd.read_csv(source / f"{w}.csv", dtype=str) for w in ("pre", "post")])
         columns = [c for c in ("Nama Lengkap", "Nomor WhatsApp", "NIM") if c in raw]
