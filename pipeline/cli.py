@@ -145,6 +145,9 @@ def _run(
 
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (study.yaml).")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace files that exist (refused otherwise).")
+]
 _ROOTS = (
     "Default: data/processed (reports: reports) in the project root, the folder holding the "
     "data/raw/ the study file is in (else the current folder)."
@@ -260,10 +263,11 @@ def init(
         bool,
         typer.Option(help="Also write simulated pre.csv and post.csv so the study runs at once."),
     ] = False,
+    force: ForceOpt = False,
     lang: Lang = Language.en,
 ) -> None:
     """Scaffold a study folder: a study.yaml to fill in, or with --from a study.yaml and a
-    codebook drafted from your exports."""
+    codebook drafted from your exports. Files that exist are never replaced without --force."""
     from pipeline.text import phrase
 
     language = _lang(lang)
@@ -272,25 +276,36 @@ def init(
             "[red]Give the exports after --from: pkm-eval init DIR --from pre.csv post.csv[/]"
         )
         raise typer.Exit(2)
-    if (folder / "study.yaml").exists():
-        console.print(
-            phrase("init_exists", language, file=folder / "study.yaml"), style="red", markup=False
-        )
-        raise typer.Exit(1)
     if exports:
-        _init_from(folder, exports, language)
+        _init_from(folder, exports, language, force=force)
         return
-    _init_plain(folder, with_example_data=with_example_data)
+    _init_plain(folder, with_example_data=with_example_data, force=force, language=language)
     out.print(phrase("init_created", language, folder=folder), soft_wrap=True, highlight=False)
 
 
-def _init_plain(folder: Path, *, with_example_data: bool) -> None:
+def _refuse_existing(paths: list[Path], *, force: bool, language: str) -> None:
+    """Stop with exit 1, naming each file, before anything replaces files that exist."""
+    from pipeline.bundle.files import refuse_to_overwrite
+
+    try:
+        refuse_to_overwrite(paths, force=force)
+    except PkmEvalError as error:
+        _print_problems(error, language)
+        raise typer.Exit(1) from None
+
+
+def _init_plain(folder: Path, *, with_example_data: bool, force: bool, language: str) -> None:
     """The neutral template, or a simulated study with the bundled instrument."""
     from pipeline.bundle.files import atomic_write_text
     from pipeline.config import builtin_instrument_path
     from pipeline.draft import render_blank_study
     from pipeline.simulate import survey as simulate
 
+    instrument = builtin_instrument_path("career_awareness_planning")
+    wanted = [folder / "study.yaml"]
+    if with_example_data:
+        wanted += [folder / instrument.name, folder / "pre.csv", folder / "post.csv"]
+    _refuse_existing(wanted, force=force, language=language)
     if not with_example_data:
         atomic_write_text(folder / "study.yaml", render_blank_study(program_id=_slug(folder.name)))
         return
@@ -302,8 +317,7 @@ def _init_plain(folder: Path, *, with_example_data: bool) -> None:
         "place": "Tempat",
         "funder": "Penyandang dana",
     }
-    instrument = builtin_instrument_path("career_awareness_planning")
-    simulate.write_study(folder, program=program)
+    simulate.write_study(folder, program=program, force=True)  # checked above
     atomic_write_text(folder / instrument.name, instrument.read_text("utf-8"))
     atomic_write_text(
         folder / "study.yaml",
@@ -313,7 +327,7 @@ def _init_plain(folder: Path, *, with_example_data: bool) -> None:
     )
 
 
-def _init_from(folder: Path, exports: list[Path], language: str) -> None:
+def _init_from(folder: Path, exports: list[Path], language: str, *, force: bool) -> None:
     """Read the exports, copy them into the folder, and write the drafted study and
     codebook."""
     from pipeline.bundle.files import atomic_write_bytes, atomic_write_text
@@ -326,6 +340,12 @@ def _init_from(folder: Path, exports: list[Path], language: str) -> None:
         raise typer.Exit(2)
     waves = dict(zip(order, exports, strict=False))
     names = _export_names(exports, list(waves))
+    targets = [folder / "study.yaml", folder / "codebook.yaml"]
+    targets += [
+        folder / names[w] for w, path in waves.items()
+        if path.resolve() != (folder / names[w]).resolve()
+    ]  # fmt: skip
+    _refuse_existing(targets, force=force, language=language)
     try:
         frames, copies = _read_exports(waves, names, folder)
         draft = propose(frames, files=names)
@@ -381,15 +401,21 @@ def simulate(
     n_control: int = 28,
     effect: float = 0.45,
     seed: int = 20260721,
+    force: ForceOpt = False,
 ) -> None:
-    """Write a simulated messy study (Google Forms, Indonesian locale) for trying pkm-eval."""
+    """Write a simulated messy study (Google Forms, Indonesian locale) for trying pkm-eval.
+    Files that exist are never replaced without --force."""
     from pipeline.simulate import survey as sim
 
     spec = sim.SimulationSpec(
         n_treatment=n_treatment, n_control=n_control, effect=effect, seed=seed
     )
     program = {**sim.DEMO_PROGRAM, "id": _slug(folder.name)}
-    path = sim.write_study(folder, spec=spec, program=program)
+    try:
+        path = sim.write_study(folder, spec=spec, program=program, force=force)
+    except PkmEvalError as error:
+        _print_problems(error, "en")
+        raise typer.Exit(1) from None
     out.print(f"Wrote {path}")
 
 
@@ -418,10 +444,11 @@ def portfolio(
     lang: Lang = Language.id,
 ) -> None:
     """Evaluate every study under FOLDER, pool their effects and write the portfolio report."""
+    from pipeline.config.study import PORTFOLIO_PREFIX
     from pipeline.portfolio.evaluate import run_portfolio
     from pipeline.portfolio.report import not_pooled, write_portfolio, write_portfolio_reports
 
-    name = f"portfolio-{_slug(folder.resolve().name)}"
+    name = f"{PORTFOLIO_PREFIX}{_slug(folder.resolve().name)}"
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -501,9 +528,11 @@ def web_app(
 
 
 def _slug(name: str) -> str:
+    """A folder name as a program id: lower case, letters, digits, '-' and '_', at most 64
+    characters (the limit of program.id)."""
     import re
 
-    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_")[:64].rstrip("-_")
     return slug or "study"
 
 

@@ -9,6 +9,7 @@ English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -20,10 +21,12 @@ import yaml
 __all__ = [
     "ConfigError",
     "InputError",
+    "OutputError",
     "PkmEvalError",
     "Problem",
     "ReportError",
     "bilingual",
+    "mask",
     "problems_frame",
     "reasons_by_row",
 ]
@@ -40,6 +43,24 @@ def _templates() -> Mapping[str, Mapping[str, str]]:
 def _short(value: Any) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
+
+
+_PHONE_MARKS = re.compile(r"[\s()+.\-]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def mask(value: Any, language: str) -> str:
+    """What a cell held, by kind and length only ("a number of 12 digits", "an e-mail address",
+    "a text of 14 characters"): a name, phone number or e-mail typed into the wrong column
+    must not be quoted back in a report."""
+    text = "" if value is None else str(value).strip()
+    words = _templates()["masked_value"]
+    digits = _PHONE_MARKS.sub("", text)
+    if digits.isdigit():
+        return words["number"][language].format(n=len(digits))
+    if _EMAIL.match(text):
+        return words["email"][language]
+    return words["text"][language].format(n=len(text))
 
 
 def bilingual(en: str, id: str) -> dict[str, str]:
@@ -85,17 +106,27 @@ class Problem:
     wave: str | None = None
     severity: str = "error"
 
-    def message(self, language: str = "en") -> str:
-        """The problem in plain words, in ``"id"`` (Indonesian) or ``"en"`` (English)."""
+    def message(self, language: str = "en", *, masked: bool = False) -> str:
+        """The problem in plain words, in ``"id"`` (Indonesian) or ``"en"`` (English); with
+        ``masked``, a value quoted from a cell is given by its kind and length only."""
         template = _templates()[self.code][language]
+        value = _short(self.value)
+        if masked and self.quotes_cell and value:
+            template = template.replace("'{value}'", "{value}")
+            value = f"({mask(self.value, language)})"
         return template.format(
             file=self.file,
             row=self.row,
             column=self.column,
-            value=_short(self.value),
+            value=value,
             expected=self.expected_in(language),
             **self.details,
         )
+
+    @property
+    def quotes_cell(self) -> bool:
+        """Whether the value is a cell's content (messages.yaml says so per code)."""
+        return bool(_templates()[self.code].get("quotes_cell", False))
 
     def expected_in(self, language: str) -> str | None:
         if isinstance(self.expected, Mapping):
@@ -110,19 +141,23 @@ class Problem:
             parts.append(self.column)
         return ", ".join(parts)
 
-    def as_record(self) -> dict[str, Any]:
+    def as_record(self, *, masked: bool = True) -> dict[str, Any]:
+        """The problem as a table row; a value quoted from a cell is masked unless
+        ``masked`` is False (the row goes into tables that reports read)."""
         record = asdict(self)
         record.pop("details")
         record.pop("wave")
-        record["value"] = _short(self.value)
+        hide = masked and self.quotes_cell and _short(self.value)
+        record["value"] = mask(self.value, "en") if hide else _short(self.value)
         record["expected"] = self.expected_in("en")
-        record["message_id"] = self.message("id")
-        record["message_en"] = self.message("en")
+        record["message_id"] = self.message("id", masked=masked)
+        record["message_en"] = self.message("en", masked=masked)
         return record
 
 
 def reasons_by_row(problems: Iterable[Problem], *, by_wave: bool = False) -> dict[Any, str]:
-    """The error messages of each spreadsheet row, joined: the reason the row is set aside.
+    """The error messages of each spreadsheet row, joined: the reason the row is set aside
+    (values quoted from cells masked: the reasons go into the ledger, which reports read).
 
     Keys are row numbers, or ``(wave, row)`` with ``by_wave`` (two waves read from one file).
     Warnings leave a row in use and are not counted.
@@ -130,12 +165,14 @@ def reasons_by_row(problems: Iterable[Problem], *, by_wave: bool = False) -> dic
     reasons: dict[Any, list[str]] = {}
     for p in problems:
         if p.row is not None and p.severity == "error":
-            reasons.setdefault((p.wave, p.row) if by_wave else p.row, []).append(p.message("en"))
+            key = (p.wave, p.row) if by_wave else p.row
+            reasons.setdefault(key, []).append(p.message("en", masked=True))
     return {key: " | ".join(texts) for key, texts in reasons.items()}
 
 
-def problems_frame(problems: Iterable[Problem]):
-    """Problems as a tidy table: one row per problem, documented columns."""
+def problems_frame(problems: Iterable[Problem], *, masked: bool = True):
+    """Problems as a tidy table: one row per problem, documented columns; values quoted from
+    cells masked unless ``masked`` is False (see :func:`mask`)."""
     import pandas as pd
 
     columns = [
@@ -149,7 +186,7 @@ def problems_frame(problems: Iterable[Problem]):
         "message_id",
         "message_en",
     ]
-    records = [p.as_record() for p in problems]
+    records = [p.as_record(masked=masked) for p in problems]
     frame = pd.DataFrame.from_records(records, columns=columns)
     return frame.astype({"row": "Int64"})
 
@@ -180,3 +217,8 @@ class InputError(PkmEvalError):
 
 class ReportError(PkmEvalError):
     """A report could not be rendered from the results bundle."""
+
+
+class OutputError(PkmEvalError):
+    """An output folder cannot be written (read-only, disk full, a name too long); what was
+    there before is unchanged."""

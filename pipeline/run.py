@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.bundle import write as bundle
 from pipeline.config import Study, load_study
-from pipeline.errors import InputError, Problem
+from pipeline.errors import InputError, OutputError, Problem
 from pipeline.program.parts import program_parts
 from pipeline.reports.render import render_reports
 from pipeline.simulate.examples import EXAMPLES, EXAMPLES_ROOT
@@ -181,8 +181,9 @@ def run_study(
 
     Raises
     ------
-    ConfigError, InputError, ReportError
-        Each carries the list of problems; nothing else is raised for bad input.
+    ConfigError, InputError, ReportError, OutputError
+        Each carries the list of problems; nothing else is raised for bad input or a folder
+        that cannot be written.
     """
     study = load_study(path)
     default_processed, default_reports = output_roots(path)
@@ -193,7 +194,10 @@ def run_study(
         analysis = analyse(study, progress=progress)
     except InputError as error:
         # The problem list is the validation report: keep it where the user will look.
-        bundle.write_problems(error.problems, bundle_dir)
+        try:
+            bundle.write_problems(error.problems, bundle_dir)
+        except OutputError as unwritten:
+            raise InputError([*error.problems, *unwritten.problems], error.summary) from None
         raise
     progress("bundle")
     bundle.write(analysis, bundle_dir)

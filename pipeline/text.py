@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DURATION_EXAMPLES",
+    "compile_pattern",
     "map_unique",
     "normalize_text",
     "parse_duration",
@@ -60,6 +61,30 @@ def map_unique(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
     positions, uniques = pd.factorize(values, use_na_sentinel=False)
     mapped = np.array([func(u) for u in uniques], dtype=object)
     return pd.Series(mapped[positions] if len(uniques) else [], index=values.index, dtype=object)
+
+
+def compile_pattern(pattern: str):
+    """A user's regular expression (a codebook's ``header_pattern``), compiled for RE2, an
+    engine without backtracking: its search takes time linear in the text, so a pattern such
+    as ``(a+)+$`` cannot hang a run. Matching ignores case.
+
+    Raises
+    ------
+    ValueError
+        When RE2 cannot compile it (look-arounds and back-references are not supported).
+    """
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(
+            f"a regular expression without look-arounds or back-references ({reason})"
+        ) from None
 
 
 def resolve_column(headers: Sequence[str], wanted: str) -> str | None:

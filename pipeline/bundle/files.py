@@ -1,21 +1,38 @@
 """Atomic file writing: every file pkm-eval writes goes through here.
 
 Every file is written to a temporary name in the target folder and moved into place with
-``os.replace``, so a run that stops part-way leaves the previous file whole. Tables are written
-as CSV (UTF-8, for people and spreadsheets) and parquet (typed, for the notebooks).
+``os.replace``, so a run that stops part-way leaves the previous file whole. A folder whose
+files belong together (a results bundle) is written whole with :func:`staged_folder`: into a
+sibling staging folder that replaces the old one by two renames, so a killed run leaves the
+previous bundle as it was, every table from the same run. Temporary files and folders carry
+the writer's process id; the next writer removes those whose process is gone.
+
+A file system that refuses (a read-only folder, a full disk, a name too long) raises
+:class:`~pipeline.errors.OutputError` naming the folder and the remedy; what was there before
+is left unchanged. Tables are written as CSV (UTF-8, for people and spreadsheets) and parquet
+(typed, for the notebooks); user text in them is made inert (:mod:`pipeline.inert`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import re
+import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+import uuid
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from pipeline.errors import OutputError, Problem, bilingual
+from pipeline.inert import inert_frame
 
 __all__ = [
     "atomic_write_bytes",
@@ -23,33 +40,193 @@ __all__ = [
     "clear_stale_temp",
     "csv_text",
     "neutralize_formulas",
+    "output_errors",
+    "refuse_to_overwrite",
+    "staged_folder",
+    "write_csv",
     "write_figure",
     "write_json",
     "write_table",
     "write_xlsx",
 ]
 
+_REMEDIES = {
+    errno.EACCES: bilingual(
+        "make the folder writable, or choose another (--processed-dir, --reports-dir)",
+        "jadikan folder itu dapat ditulisi, atau pilih folder lain (--processed-dir, "
+        "--reports-dir)",
+    ),
+    errno.ENOSPC: bilingual(
+        "free space on that disk, or choose a folder on another disk",
+        "kosongkan ruang di disk itu, atau pilih folder di disk lain",
+    ),
+    errno.ENAMETOOLONG: bilingual(
+        "use a shorter program.id, or a folder nearer the top of the disk",
+        "gunakan program.id yang lebih pendek, atau folder yang lebih dekat ke akar disk",
+    ),
+}
+_REMEDIES[errno.EPERM] = _REMEDIES[errno.EROFS] = _REMEDIES[errno.EACCES]
+_REMEDIES[errno.EDQUOT] = _REMEDIES[errno.ENOSPC]
+
+
+@contextlib.contextmanager
+def output_errors(folder: Path) -> Iterator[None]:
+    """Turn a file system's refusal while writing in ``folder`` into an OutputError that
+    names the folder, the reason and the remedy."""
+    try:
+        yield
+    except OSError as exc:
+        remedy = _REMEDIES.get(exc.errno or 0, bilingual(
+            "check that the folder exists and can be written", "periksa bahwa folder itu ada "
+            "dan dapat ditulisi"))  # fmt: skip
+        problem = Problem(
+            "output_unwritable",
+            file=str(folder),
+            value=exc.strerror or type(exc).__name__,
+            expected=remedy,
+        )
+        raise OutputError([problem], f"Could not write in {folder}") from None
+
+
+#: The writer's tag inside a temporary name: ".<pid>-<8 hex>." or "-<pid>-<8 hex>" at the end.
+_WRITER = re.compile(r"[.-](\d+)-[0-9a-f]{8}(?=\.|$)")
+
+
+def refuse_to_overwrite(paths: list[Path], *, force: bool = False) -> None:
+    """Refuse, before anything is written, to replace files that exist (a user's real exports
+    and study file), unless ``force``.
+
+    Raises
+    ------
+    OutputError
+        Naming each file that exists; nothing has been written.
+    """
+    found = [path for path in paths if path.exists()]
+    if found and not force:
+        raise OutputError(
+            [Problem("output_exists", file=str(path)) for path in found],
+            "Files exist; nothing was written",
+        )
+
+
+def _tag() -> str:
+    """What names a writer's temporary files: its process id and a random part."""
+    return f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _is_stale(name: str, *, max_age: float | None = None, path: Path | None = None) -> bool:
+    """Whether a temporary file or folder was left by a process that is gone (or is older
+    than a day: a process id may have been reused)."""
+    import psutil
+
+    found = _WRITER.search(name)
+    if found is None or not psutil.pid_exists(int(found.group(1))):
+        return True
+    if path is not None:
+        with contextlib.suppress(OSError):
+            return time.time() - path.stat().st_mtime > (max_age or 86_400)
+    return False
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    Raises
+    ------
+    OutputError
+        When the folder cannot be written (read-only, disk full, name too long).
+    """
+    with output_errors(path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_tag()}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def clear_stale_temp(folder: Path) -> None:
     """Remove temporary files a killed run left behind in ``folder``."""
     if folder.is_dir():
         for stale in folder.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+            if _is_stale(stale.name, path=stale):
+                stale.unlink(missing_ok=True)
+
+
+def _clear_stale_stages(target: Path) -> None:
+    """Staging and retired folders of ``target`` left by killed runs: a retired folder comes
+    back when its swap was cut between the two renames, the others go."""
+    for stale in sorted(target.parent.glob(f".{target.name}.*")):
+        kind = stale.name[len(target.name) + 2 :].split("-")[0]
+        if kind not in {"new", "old"} or not _is_stale(stale.name, path=stale):
+            continue
+        if kind == "old" and not target.exists():
+            os.replace(stale, target)
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """Write a folder whole: yields an empty staging folder beside ``target``; when the block
+    ends without error it replaces ``target`` (two renames), else it is removed and
+    ``target`` is left as it was.
+
+    Where a folder cannot be renamed (Windows, while a file in it is open), the files are
+    moved in one by one behind a status that marks the folder incomplete until the last, so
+    a run stopped part-way is refused by the loader rather than read mixed.
+
+    Raises
+    ------
+    OutputError
+        When the folder cannot be written (read-only, disk full, name too long).
+    """
+    target = Path(target)
+    with output_errors(target.parent):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _clear_stale_stages(target)
+        clear_stale_temp(target)
+        staging = target.parent / f".{target.name}.new-{_tag()}"
+        staging.mkdir()
+    try:
+        yield staging
+        with output_errors(target.parent):
+            _swap(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    retired = target.parent / f".{target.name}.old-{_tag()}"
+    try:
+        os.replace(target, retired)
+    except PermissionError:  # a folder in use cannot be renamed on Windows
+        _move_files_in(staging, target)
+        return
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(retired, target)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _move_files_in(staging: Path, target: Path) -> None:
+    """The fallback of :func:`_swap`: files replaced one by one, ``status.json`` last."""
+    atomic_write_text(target / "status.json", json.dumps({"status": "incomplete"}) + "\n")
+    names = sorted(p.name for p in staging.iterdir() if p.name != "status.json")
+    for name in names:
+        os.replace(staging / name, target / name)
+    if (staging / "status.json").exists():
+        os.replace(staging / "status.json", target / "status.json")
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -69,43 +246,16 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
+    """Every text cell, index label and column name made inert for a spreadsheet
+    (:func:`pipeline.inert.inert`): text a spreadsheet would run as a formula (``=``, ``+``,
+    ``-``, ``@`` ...) gets a leading apostrophe, whatever the column's type (text or
+    categories); numbers are left alone.
 
-    Participant text such as ``=HYPERLINK(...)`` must stay text when a CSV is opened in Excel
-    or Google Sheets (OWASP, "CSV Injection"). Numbers are left alone.
+    Participant text such as ``=HYPERLINK(...)`` or a label typed as ``@sedang`` must stay
+    text when a CSV is opened in Excel or Google Sheets (OWASP, "CSV Injection").
     """
-    text = frame.select_dtypes(include=["object", "string"]).columns
-    if not len(text):
-        return frame
-    out = frame.copy()
-    for column in text:
-        values = out[column]
-        risky = _formula_cells(values)
-        if risky.any():
-            out[column] = values.where(~risky, "'" + values.astype(str))
-    return out
-
-
-def _formula_cells(values: pd.Series) -> np.ndarray:
-    """Which cells are text starting like a formula, checked once per distinct value."""
-    if isinstance(values.dtype, pd.StringDtype):
-        return values.str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists): checked one by one
-        return values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).to_numpy(
-            dtype=bool
-        )
-    risky = np.array([isinstance(u, str) and u.startswith(_FORMULA_START) for u in uniques])
-    found = np.zeros(len(values), dtype=bool)
-    if risky.any():
-        known = codes >= 0
-        found[known] = risky[codes[known]]
-    return found
+    return inert_frame(frame, "spreadsheet")
 
 
 #: Tables longer than this are written by pyarrow's CSV writer: pandas formats every float
@@ -147,6 +297,11 @@ def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
     atomic_write_bytes(folder / f"{name}.csv", _csv_bytes(neutralize_formulas(frame)))
     buffer = frame.reset_index(drop=True).to_parquet(index=False, engine="pyarrow")
     atomic_write_bytes(folder / f"{name}.parquet", buffer)
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """One table as a CSV file for people (UTF-8, formulas neutralized), atomically."""
+    atomic_write_bytes(path, _csv_bytes(neutralize_formulas(frame)))
 
 
 def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:

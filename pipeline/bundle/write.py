@@ -320,17 +320,29 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
 
 
 def write_problems(problems, folder: Path) -> None:
-    """What a failed run leaves: ``problems.csv``/``.parquet`` and a status that marks any
-    older tables in the folder as not belonging to these inputs."""
-    files.write_table(folder, "problems", problems_frame(problems))
+    """What a failed run leaves: a status that marks any older tables in the folder as not
+    belonging to these inputs (written first, so no loader reads them after this point), then
+    ``problems.csv``/``.parquet``."""
     files.write_json(folder / "status.json", {"status": "failed", "problems": len(problems)})
+    files.write_table(folder, "problems", problems_frame(problems))
 
 
 def write(analysis: Analysis, folder: Path) -> None:
-    """Write the whole bundle into ``folder`` (each file atomically)."""
-    files.clear_stale_temp(folder)
-    for name, frame in tables(analysis).items():
-        files.write_table(folder, name, frame)
-    files.write_json(folder / "results.json", results(analysis))
-    files.write_json(folder / "manifest.json", manifest(analysis))
-    files.write_json(folder / "status.json", {"status": "complete"})
+    """Write the whole bundle into ``folder`` at once: every table, ``results.json``, the
+    manifest and the status are staged beside it and replace the previous bundle together
+    (:func:`pipeline.bundle.files.staged_folder`); a run stopped part-way leaves the previous
+    bundle whole.
+
+    Raises
+    ------
+    OutputError
+        When the folder cannot be written; the previous bundle is unchanged.
+    """
+    made = tables(analysis)
+    facts, made_by = results(analysis), manifest(analysis)
+    with files.staged_folder(folder) as staging:
+        for name, frame in made.items():
+            files.write_table(staging, name, frame)
+        files.write_json(staging / "results.json", facts)
+        files.write_json(staging / "manifest.json", made_by)
+        files.write_json(staging / "status.json", {"status": "complete"})

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pipeline.config.safe_yaml import load_yaml
 from pipeline.errors import ConfigError, Problem
 
 __all__ = ["FrozenModel", "ItemText", "Text", "problems_from", "read_yaml"]
@@ -48,13 +49,16 @@ class ItemText(FrozenModel):
 
 
 def read_yaml(path: Path, kind: str) -> dict[str, Any]:
-    """The mapping a YAML configuration file holds; ``kind`` names the file in messages."""
+    """The mapping a YAML configuration file holds; ``kind`` names the file in messages.
+
+    Read by :func:`pipeline.config.safe_yaml.load_yaml`: size, nesting and aliases limited,
+    a repeated key refused with its lines."""
     if not path.is_file():
         raise ConfigError(
             [Problem("config_file_missing", file=str(path), expected=f"an existing {kind}")]
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ConfigError(

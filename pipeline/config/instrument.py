@@ -26,7 +26,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 
 from pipeline.config.base import FrozenModel, ItemText, Text, problems_from, read_yaml
 from pipeline.errors import ConfigError
-from pipeline.text import normalize_text
+from pipeline.text import compile_pattern, normalize_text
 
 __all__ = [
     "BUILTIN_PREFIX",
@@ -94,7 +94,9 @@ class Item(FrozenModel):
         description="Export headers that match this item, besides its Indonesian and English text.",
     )
     header_pattern: str | None = Field(
-        None, description="Regular expression searched in export headers (case-insensitive)."
+        None,
+        description="Regular expression searched in export headers (case-insensitive; RE2 "
+        "syntax: no look-arounds or back-references, and no pattern can run away).",
     )
     options: list[Option] | None = Field(
         None, description="test: the answer options as the form writes them (e.g. A-E or texts)."
@@ -116,10 +118,7 @@ class Item(FrozenModel):
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
         if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"a valid regular expression ({exc})") from None
+            compile_pattern(pattern)  # a ValueError names what RE2 could not read
         return pattern
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from pipeline.errors import ConfigError, Problem
 
 __all__ = [
     "FOLLOW_UPS",
+    "PORTFOLIO_PREFIX",
     "WAVE_ORDER",
     "AnalysisOptions",
     "Arm",
@@ -40,10 +41,19 @@ __all__ = [
 ]
 
 
+#: A portfolio's bundle and reports go to ``portfolio-<folder>/`` beside the studies' own.
+PORTFOLIO_PREFIX = "portfolio-"
+
+
 class ProgramFacts(FrozenModel):
     """What the program was, for the report's first section."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Short name used for folders.")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        max_length=64,
+        description="Short name used for folders (at most 64 characters; not 'portfolio-...', "
+        "the name of a portfolio's own folder).",
+    )
     title: str
     partner: str
     place: str
@@ -56,6 +66,16 @@ class ProgramFacts(FrozenModel):
         None, description="Participant level for portfolio subgroups, e.g. SD, SMP, SMA/MA, S1."
     )
     region: str | None = Field(None, description="Province or region, for portfolio subgroups.")
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_portfolio_folder(cls, value: str) -> str:
+        if value.startswith(PORTFOLIO_PREFIX):
+            raise ValueError(
+                f"an id that does not begin with '{PORTFOLIO_PREFIX}' (a portfolio writes its "
+                "own tables into the folder of that name)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _dates_ordered(self) -> ProgramFacts:

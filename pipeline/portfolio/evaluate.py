@@ -65,7 +65,7 @@ def evaluate_study(
             )
         row.update(program_effect(bundle_dir), status="ok", problems="")
     except PkmEvalError as error:
-        messages = [p.message("en") for p in error.problems[:5]]
+        messages = [p.message("en", masked=True) for p in error.problems[:5]]
         more = len(error.problems) - len(messages)
         row["problems"] = " | ".join(messages) + (f" | and {more} more" if more > 0 else "")
     except Exception as error:  # a bug must not stop the portfolio either; it is reported

@@ -15,6 +15,7 @@ import yaml
 
 from pipeline.bundle import files
 from pipeline.portfolio.pool import PortfolioResult
+from pipeline.reports.figures import literal_text
 from pipeline.reports.render import notebook_dir, render_notebook, to_html
 from pipeline.stages.pairs import MIN_PAIRS
 
@@ -53,11 +54,7 @@ def load_portfolio(
 def write_portfolio(result: PortfolioResult, folder: Path) -> None:
     """The portfolio bundle: its tables (CSV and parquet) and ``portfolio.json``. No personal
     data: program-level facts and numbers only."""
-    files.clear_stale_temp(folder)
     programs = result.programs.drop(columns=["study_file"])
-    files.write_table(folder, "programs", programs)
-    files.write_table(folder, "pooled", result.pooled)
-    files.write_table(folder, "subgroups", result.subgroups)
     ok = result.programs["status"].eq("ok")
     summary = {
         "settings": result.settings,
@@ -69,10 +66,15 @@ def write_portfolio(result: PortfolioResult, folder: Path) -> None:
         "enrolled": int(pd.to_numeric(result.programs["enrolled"], errors="coerce").sum()),
         "completed": int(pd.to_numeric(result.programs["completed"], errors="coerce").sum()),
     }
-    files.write_json(folder / "portfolio.json", summary)
-    files.write_json(folder / "status.json", {"status": "complete"})
+    with files.staged_folder(folder) as staging:  # all tables from one run, or the last run's
+        files.write_table(staging, "programs", programs)
+        files.write_table(staging, "pooled", result.pooled)
+        files.write_table(staging, "subgroups", result.subgroups)
+        files.write_json(staging / "portfolio.json", summary)
+        files.write_json(staging / "status.json", {"status": "complete"})
 
 
+@literal_text
 def forest_figure(programs: pd.DataFrame, pooled: pd.Series, *, language: str = "id", top=40):
     """Forest plot of one design: each program's change with its CI (square sized by its
     random-effects weight), the pooled estimate as a diamond and its prediction interval.

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.inert import inert
 from pipeline.reports.article_designs import (
     design_sentences,
     design_tables,
@@ -141,10 +142,11 @@ def _design_words(results: dict, language: str) -> str:
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
-    """A table as Markdown (pipe table), cells escaped for the pipe character."""
+    """A table as Markdown (pipe table), every cell and header made inert (no markup, link,
+    pipe or line break of a user's text can act)."""
 
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return inert(value, "markdown")
 
     head = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
@@ -165,9 +167,7 @@ def write_article_kit(bundle_dir: Path, folder: Path) -> None:
         target = folder / language
         made = tables(bundle, language)
         for name, (_, table) in made.items():
-            files.atomic_write_text(
-                target / f"{name}.csv", files.neutralize_formulas(table).to_csv(index=False)
-            )
+            files.write_csv(target / f"{name}.csv", table)
             files.atomic_write_text(target / f"{name}.md", markdown_table(table))
         captions = []
         for name, (figure, caption) in figures(bundle, language).items():
@@ -185,7 +185,9 @@ def write_article_kit(bundle_dir: Path, folder: Path) -> None:
         )
         files.atomic_write_text(
             target / "paragraphs.md",
-            "".join(f"## {heading}\n\n{text}\n\n" for heading, text in paragraphs),
+            "".join(  # the paragraphs' user text (scale names, method) shows, never acts
+                f"## {heading}\n\n{inert(text, 'markdown')}\n\n" for heading, text in paragraphs
+            ),
         )
         write_docx(
             target / "article_tables.docx",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.bundle.files import atomic_write_bytes
+from pipeline.inert import inert
 
 __all__ = ["write_docx"]
 
@@ -19,7 +20,8 @@ def write_docx(
     tables: list[tuple[str, pd.DataFrame]],
 ) -> None:
     """A Word document: headed paragraphs, then APA-style tables (number in bold, title in
-    italics, rules only above and below the header and at the bottom)."""
+    italics, rules only above and below the header and at the bottom). Every text is made
+    inert for plain text (characters a Word file cannot hold are dropped)."""
     from io import BytesIO
 
     from docx import Document
@@ -27,19 +29,19 @@ def write_docx(
     from docx.oxml.ns import qn
 
     document = Document()
-    document.add_heading(title, level=1)
+    document.add_heading(inert(title, "plain"), level=1)
     for heading, text in paragraphs:
-        document.add_heading(heading, level=2)
-        document.add_paragraph(text)
+        document.add_heading(inert(heading, "plain"), level=2)
+        document.add_paragraph(inert(text, "plain"))
     for number, (caption, frame) in enumerate(tables, start=1):
         document.add_paragraph().add_run(f"Table {number}").bold = True
-        document.add_paragraph().add_run(caption).italic = True
+        document.add_paragraph().add_run(inert(caption, "plain")).italic = True
         table = document.add_table(rows=1, cols=len(frame.columns))
         for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
-            cell.text = str(name)
+            cell.text = inert(name, "plain")
         for row in frame.itertuples(index=False):
             for cell, value in zip(table.add_row().cells, row, strict=True):
-                cell.text = "" if value is None else str(value)
+                cell.text = "" if value is None else inert(value, "plain")
         borders = OxmlElement("w:tblBorders")
         for edge in ("top", "bottom", "insideH"):
             element = OxmlElement(f"w:{edge}")

@@ -3,6 +3,10 @@ palette; each comes with its caption in the report's language."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -15,12 +19,30 @@ from pipeline.reports.words import PALETTE, say, texts
 
 __all__ = [
     "figures",
+    "literal_text",
     "qq_figure",
     "score_figure",
     "tryout_figure",
 ]
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+def literal_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Draw a figure whose texts are shown as typed: matplotlib would otherwise typeset a
+    scale name or label holding ``$...$`` as math (and fail on an unbalanced one). Texts
+    take the setting when they are made, so the figure keeps it wherever it is saved."""
+
+    @functools.wraps(draw)
+    def literal(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with plt.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return literal
+
+
+@literal_text
 def score_figure(
     bundle: Bundle, language: str, *, scale: str, escape: bool = True
 ) -> tuple[plt.Figure, str]:
@@ -65,6 +87,7 @@ def score_figure(
     return fig, caption
 
 
+@literal_text
 def qq_figure(bundle: Bundle, language: str, *, escape: bool = True) -> tuple[plt.Figure, str]:
     """Normal Q-Q plot of the paired differences of the primary scale, one panel per group,
     with R's qqline."""
@@ -85,6 +108,7 @@ def qq_figure(bundle: Bundle, language: str, *, escape: bool = True) -> tuple[pl
     return fig, say(language, "design.qq_caption", escape=escape, scale=scale, n=len(qq))
 
 
+@literal_text
 def tryout_figure(bundle: Bundle, language: str) -> tuple[plt.Figure, str]:
     """Each try-out item's r hitung against r tabel (a line per scale): gugur items below."""
     items = bundle["tryout_items"]
@@ -106,6 +130,7 @@ def tryout_figure(bundle: Bundle, language: str) -> tuple[plt.Figure, str]:
     return fig, caption
 
 
+@literal_text
 def _gain_figure(bundle: Bundle, language: str):
     words = texts(language)
     gain = bundle["gain"]
@@ -135,6 +160,7 @@ def _gain_figure(bundle: Bundle, language: str):
     return fig, caption
 
 
+@literal_text
 def _shift_figure(bundle: Bundle, language: str):
     words = texts(language)
     scale = bundle.results["instrument"]["scales"][-1]["id"]
@@ -168,6 +194,7 @@ def _shift_figure(bundle: Bundle, language: str):
     return fig, caption
 
 
+@literal_text
 def _likert_figure(bundle: Bundle, language: str):
     """Diverging stacked bars of every item's answers, pre above post (Robbins & Heiberger
     2011): disagreement to the left of zero, agreement to the right, neutral split across."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown, display
 
+from pipeline.inert import inert_frame
 from pipeline.reports.design_tables import *  # noqa: F403
 from pipeline.reports.design_tables import __all__ as _design
 from pipeline.reports.figures import *  # noqa: F403
@@ -30,11 +31,13 @@ def show(text: str) -> None:
 
 
 def table(frame: pd.DataFrame, *, precision: int | None = None, index: bool | None = None) -> None:
-    """Display a table as HTML, its cells escaped (they hold users' text: titles, answers,
-    which must show, not act). The index shows when ``index`` says so; by default only a
-    meaningful one does (a plain row number means nothing to a reader)."""
-    style = frame.style.set_table_attributes('class="dataframe"')
-    style = style.format(escape="html", **({"precision": precision} if precision else {}))
-    if index is False or (index is None and isinstance(frame.index, pd.RangeIndex)):
+    """Display a table as HTML, its cells, index labels and column names made inert (they
+    hold users' text: titles, scale names, answers, which must show, not act). The index
+    shows when ``index`` says so; by default only a meaningful one does (a plain row number
+    means nothing to a reader)."""
+    shown = inert_frame(frame, "html")
+    style = shown.style.set_table_attributes('class="dataframe"')
+    style = style.format(**({"precision": precision} if precision else {}))
+    if index is False or (index is None and isinstance(shown.index, pd.RangeIndex)):
         style = style.hide(axis="index")
     display(style)

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-from pipeline.bundle.files import atomic_write_text
+from pipeline.bundle.files import atomic_write_text, clear_stale_temp
 from pipeline.errors import Problem, ReportError
 from pipeline.reports.article import write_article_kit
 from pipeline.reports.summary import write_funder_xlsx
@@ -95,12 +95,21 @@ def render_notebook(notebook: Path, parameters: dict[str, object]) -> nbformat.N
         ) from None
 
 
+#: JupyterLab's HTML layout without the math typesetter: user text such as ``$x$`` or
+#: ``\(x\)`` shows as typed instead of being typeset (and no script is fetched to do it).
+_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "report_html" / "report.html.j2"
+
+
 def to_html(executed: nbformat.NotebookNode) -> str:
-    """Self-contained HTML of an executed notebook, code cells hidden."""
+    """Self-contained HTML of an executed notebook, code cells hidden, no math typesetting."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        template_file=str(_TEMPLATE),
     )
     body, _ = exporter.from_notebook_node(executed)
     return body
@@ -109,6 +118,7 @@ def to_html(executed: nbformat.NotebookNode) -> str:
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """Render every report notebook for a bundle into ``report_dir``; return report.html's path."""
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
+    clear_stale_temp(report_dir)
     written = []
     for name, target in NOTEBOOKS.items():
         executed = render_notebook(notebook_dir() / name, parameters)

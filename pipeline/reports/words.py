@@ -7,9 +7,7 @@ the decimal point.
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,6 +15,8 @@ from typing import Any
 import pandas as pd
 import yaml
 from jinja2 import Environment, StrictUndefined
+
+from pipeline.inert import Trusted, inert
 
 __all__ = ["PALETTE", "date_text", "esc", "fill", "fmt", "fmt_p", "interval", "pct", "say", "texts"]
 
@@ -39,25 +39,23 @@ def texts(language: str) -> dict[str, Any]:
     return _all_texts()[language]
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-
-
 def esc(text: Any) -> str:
-    """User text made inert for Markdown output: HTML escaped, Markdown marks backslashed.
+    """User text made inert for Markdown output (:func:`pipeline.inert.inert`).
 
     Study titles, scale names and answer values come from users' files; a title such as
-    ``<script>...`` or ``**x**`` must show as typed, not act.
+    ``<script>...``, ``**x**`` or ``[x](http://...)`` must show as typed, not act.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+    return inert(text, "markdown")
 
 
 def say(language: str, key: str, *, escape: bool = True, **values: Any) -> str:
-    """Fill the sentence template ``key`` (dotted for nested keys). Values are escaped for
-    Markdown output unless ``escape`` is False (plain text such as a Word document)."""
+    """Fill the sentence template ``key`` (dotted for nested keys). Values are made inert for
+    Markdown output unless ``escape`` is False: then for plain text (a Word document)."""
     node: Any = texts(language)
     for part in key.split("."):
         node = node[part]
-    clean = {k: esc(v) for k, v in values.items()} if escape else values
+    kind = "markdown" if escape else "plain"
+    clean = {k: inert(v, kind) if isinstance(v, str) else v for k, v in values.items()}
     return _ENV.from_string(node).render(**clean)
 
 
@@ -66,35 +64,36 @@ def fill(template: str, **values: Any) -> str:
     return _ENV.from_string(template).render(**values)
 
 
-def fmt(value: Any, language: str, decimals: int = 2) -> str:
+def fmt(value: Any, language: str, decimals: int = 2) -> Trusted:
     """A number with the language's decimal mark; '-' for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "-"
+        return Trusted("-")
     text = f"{float(value):.{decimals}f}"
-    return text.replace(".", ",") if language == "id" else text
+    return Trusted(text.replace(".", ",") if language == "id" else text)
 
 
-def fmt_p(p: float, language: str) -> str:
+def fmt_p(p: float, language: str) -> Trusted:
     """p as APA 7 writes it (three decimals, '< .001'), with the comparison sign."""
     if p is None or math.isnan(p):
-        return "-"
+        return Trusted("-")
     if p < 0.001:
-        return "< " + ("0,001" if language == "id" else ".001")
+        return Trusted("< " + ("0,001" if language == "id" else ".001"))
     text = f"{p:.3f}"
     text = text.replace(".", ",") if language == "id" else text.lstrip("0")
-    return "= " + text
+    return Trusted("= " + text)
 
 
-def interval(low: float, high: float, language: str, decimals: int = 2) -> str:
+def interval(low: float, high: float, language: str, decimals: int = 2) -> Trusted:
+    """A confidence interval "[low, high]" ("[low; high]" in Indonesian)."""
     sep = "; " if language == "id" else ", "
-    return f"[{fmt(low, language, decimals)}{sep}{fmt(high, language, decimals)}]"
+    return Trusted(f"[{fmt(low, language, decimals)}{sep}{fmt(high, language, decimals)}]")
 
 
-def pct(value: Any, language: str, decimals: int = 0) -> str:
+def pct(value: Any, language: str, decimals: int = 0) -> Trusted:
     """A share (0-1) as a percentage with the language's decimal mark; '-' for missing."""
     if value is None or pd.isna(value):
-        return "-"
-    return fmt(100 * float(value), language, decimals) + "%"
+        return Trusted("-")
+    return Trusted(fmt(100 * float(value), language, decimals) + "%")
 
 
 def date_text(value: Any) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.bundle.files import atomic_write_text
+from pipeline.bundle.files import atomic_write_text, refuse_to_overwrite
 from pipeline.config import Instrument, load_instrument
 from pipeline.simulate.exports import GRID_PROMPT
 
@@ -336,11 +336,19 @@ def write_study(
     spec: SimulationSpec | None = None,
     program: dict | None = None,
     instrument: Instrument | None = None,
+    force: bool = False,
 ) -> Path:
     """Simulate a study and write ``pre.csv``, ``post.csv`` and ``study.yaml`` into ``folder``.
 
     Returns the path of the study file.
+
+    Raises
+    ------
+    OutputError
+        When any of the three files exists (a user's real exports), unless ``force``; nothing
+        is written then.
     """
+    refuse_to_overwrite([folder / n for n in ("pre.csv", "post.csv", "study.yaml")], force=force)
     spec = spec or SimulationSpec()
     program = program or DEMO_PROGRAM
     instrument = instrument or load_instrument("builtin:career_awareness_planning")

@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline.config import Instrument, Study
 from pipeline.errors import Problem, bilingual
 from pipeline.stages.header_names import closest_header, empty_duplicates, header_keys
-from pipeline.text import normalize_text, resolve_column
+from pipeline.text import compile_pattern, normalize_text, resolve_column
 
 __all__ = [
     "CLOSEST_MIN",
@@ -71,10 +71,9 @@ class _Lookup:
                     self.exact[normalize_text(header)] = item_id
                     for key in header_keys(header):
                         self.keys.setdefault(key, item_id)
+        # run by RE2 (linear time: no pattern can hang a run)
         self.patterns = [
-            (re.compile(i.header_pattern, re.IGNORECASE), i.id)
-            for i in instrument.items
-            if i.header_pattern
+            (compile_pattern(i.header_pattern), i.id) for i in instrument.items if i.header_pattern
         ]
 
     def match(self, header: str) -> str | None:

@@ -183,6 +183,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
     name = export.path.name
     label = name if not table.details.get("sheet") else f"{name} [{table.details['sheet']}]"
     problems += _ragged_problems(table, label, wave)
+    problems += table.warnings  # e.g. hidden sheets left aside
     out = pd.DataFrame(index=frame.index)
     out["wave"] = wave
     out["source_file"] = label

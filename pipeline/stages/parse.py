@@ -47,6 +47,8 @@ class RawTable:
         rows cut to the header's width: the ingest stage warns about the first and
         quarantines the second. Rows off only by blank cells (blank cells past the header, or
         a row ending where the header's named cells end) are read without a word.
+    warnings
+        What the reader noticed and the user should know (hidden sheets left aside).
     """
 
     frame: pd.DataFrame
@@ -54,6 +56,7 @@ class RawTable:
     details: dict[str, object]
     header: tuple[str, ...] = ()
     ragged: pd.DataFrame | None = None
+    warnings: tuple[Problem, ...] = ()
 
 
 def _best_header_row(rows: list[list[str]], score: Callable[[list[str]], int]) -> int:
@@ -237,23 +240,73 @@ def _read_csv_arrow(
 
 
 def _sheet_rows(worksheet, limit: int | None = None) -> list[list[str]]:
-    rows = worksheet.iter_rows(min_row=1, max_row=limit, values_only=True)
-    return [["" if v is None else _cell_text(v) for v in row] for row in rows]
+    """The sheet's rows as they come, up to ``limit``: its declared dimension (which may say
+    A1:XFD1048576 over a few real rows) is not trusted, so no row is padded to it; each row
+    ends at its last filled cell, and empty rows after the last filled one are not kept."""
+    if hasattr(worksheet, "reset_dimensions"):  # read-only worksheets
+        worksheet.reset_dimensions()
+    rows: list[list[str]] = []
+    blank = 0  # empty rows held back until a filled row follows
+    for row in worksheet.iter_rows(min_row=1, max_row=limit, values_only=True):
+        cells = ["" if v is None else _cell_text(v) for v in row]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if not cells:
+            blank += 1
+            continue
+        rows.extend([] for _ in range(blank))
+        blank = 0
+        rows.append(cells)
+    return rows
+
+
+def _bounded_rows(worksheet, name: str, max_rows: int | None) -> list[list[str]]:
+    """All rows of the sheet, refused past ``max_rows`` data rows (below a header that may
+    sit up to the header search's depth) before they are all held in memory."""
+    limit = None if max_rows is None else max_rows + _HEADER_SEARCH_ROWS + 1
+    rows = _sheet_rows(worksheet, limit)
+    if limit is not None and len(rows) >= limit:
+        raise InputError(
+            [Problem("too_many_rows", file=name, value=f"{len(rows)}+", expected=str(max_rows))]
+        )
+    return rows
 
 
 def _pick_sheet(book, sheet: str | int | None, name: str, score):
-    """The declared sheet, or else the sheet whose header names the most known columns."""
+    """The declared sheet, or else the visible sheet whose header names the most known
+    columns; hidden sheets are never chosen unless declared, and are named in a warning."""
     names = book.sheetnames
     if sheet is None:
+        visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+        hidden = [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
+        if not visible:
+            raise InputError(
+                [
+                    Problem(
+                        "sheet_all_hidden",
+                        file=name,
+                        value=", ".join(repr(n) for n in hidden),
+                    )
+                ]
+            )
         scores = [
-            max(map(score, _sheet_rows(ws, _HEADER_SEARCH_ROWS)), default=0)
-            for ws in book.worksheets
+            max(map(score, _sheet_rows(ws, _HEADER_SEARCH_ROWS)), default=0) for ws in visible
         ]
-        return book.worksheets[int(np.argmax(scores))]
+        chosen = visible[int(np.argmax(scores))]
+        warnings = [
+            Problem(
+                "sheet_hidden",
+                file=name,
+                value=", ".join(repr(n) for n in hidden),
+                expected=repr(chosen.title),
+                severity="warning",
+            )
+        ] if hidden else []  # fmt: skip
+        return chosen, warnings
     if (isinstance(sheet, str) and sheet in names) or (
         isinstance(sheet, int) and 0 <= sheet < len(names)
     ):
-        return book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+        return (book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]), []
     raise InputError(
         [
             Problem(
@@ -264,29 +317,30 @@ def _pick_sheet(book, sheet: str | int | None, name: str, score):
 
 
 def _read_xlsx(
-    raw: bytes, name: str, sheet: str | int | None, score: Callable[[list[str]], int]
+    raw: bytes,
+    name: str,
+    sheet: str | int | None,
+    score: Callable[[list[str]], int],
+    max_rows: int | None = None,
 ) -> RawTable:
     from openpyxl import load_workbook
 
     book = load_workbook(BytesIO(raw), read_only=True, data_only=True)
     try:
-        worksheet = _pick_sheet(book, sheet, name, score)
-        rows = _sheet_rows(worksheet)
+        worksheet, warnings = _pick_sheet(book, sheet, name, score)
+        rows = _bounded_rows(worksheet, name, max_rows)
     finally:
         book.close()
     if not rows:
         raise InputError([Problem("file_empty", file=name)])
     header_idx = _best_header_row(rows, score)
-    width = max(len(r) for r in rows)
-    padded = [r + [""] * (width - len(r)) for r in rows]
-    header = padded[header_idx]
+    header = rows[header_idx]
     used = [i for i, h in enumerate(header) if h.strip()]
     names = [header[i].strip() for i in used]
-    frame = pd.DataFrame(
-        [[r[i] for i in used] for r in padded[header_idx + 1 :]], columns=_unique(names), dtype=str
-    )
+    body = [[r[i] if i < len(r) else "" for i in used] for r in rows[header_idx + 1 :]]
+    frame = pd.DataFrame(body, columns=_unique(names), dtype=str)
     details = {"delimiter": None, "encoding": None, "sheet": worksheet.title}
-    return RawTable(frame, header_idx + 1, details, tuple(names))
+    return RawTable(frame, header_idx + 1, details, tuple(names), warnings=tuple(warnings))
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -311,6 +365,7 @@ def read_table(
     *,
     sheet: str | int | None = None,
     score: Callable[[list[str]], int] = lambda row: 0,
+    max_rows: int | None = None,
 ) -> RawTable:
     """Read a CSV or XLSX export (given as bytes) as text, blanks as empty strings.
 
@@ -325,6 +380,9 @@ def read_table(
     score
         Counts the known column names in a row; the best-scoring row among the first 30 is
         taken as the header (title rows above it are skipped).
+    max_rows
+        An XLSX sheet with more data rows than this is refused while it is read (its size on
+        disk says little: a compressed sheet can hold millions of rows).
 
     Raises
     ------
@@ -335,7 +393,11 @@ def read_table(
     if not raw.strip():
         raise InputError([Problem("file_empty", file=name)])
     try:
-        table = _read_xlsx(raw, name, sheet, score) if is_excel else _read_csv(raw, name, score)
+        table = (
+            _read_xlsx(raw, name, sheet, score, max_rows)
+            if is_excel
+            else _read_csv(raw, name, score)
+        )
     except InputError:
         raise
     except Exception as exc:  # any parser failure is the user's file, not our bug
@@ -355,4 +417,7 @@ def read_table(
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty or not frame.columns.size:
         raise InputError([Problem("file_empty", file=name)])
-    return RawTable(frame.fillna(""), table.header_row, table.details, table.header, table.ragged)
+    return RawTable(
+        frame.fillna(""), table.header_row, table.details, table.header, table.ragged,
+        table.warnings,
+    )  # fmt: skip

@@ -205,7 +205,7 @@ def read_file(
     _check_size(path, label, limits)
     raw = path.read_bytes()
     _check_line_count(raw, path, label, limits)
-    table = read_table(raw, label, sheet=sheet, score=score)
+    table = read_table(raw, label, sheet=sheet, score=score, max_rows=limits.max_rows)
     _check_cells(table, label, limits)
     return ReadFile(path, table, file_hash(raw))
 

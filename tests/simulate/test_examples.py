@@ -235,7 +235,8 @@ def test_log_problems_reach_the_bundle_without_names(ran):
     assert (problems["file"] == "service_log.csv").any()
     problems = pd.read_csv(results["pesantren"].bundle_dir / "problems.csv")
     attendance = problems[problems["file"] == "attendance.csv"]
-    assert len(attendance) == 1 and attendance["value"].str.contains("withheld").all()
+    assert len(attendance) == 1  # the name in the bad cell is masked by its kind and length
+    assert attendance["value"].str.fullmatch(r"a text of \d+ characters|.*withheld.*").all()
 
 
 @pytest.mark.slow
