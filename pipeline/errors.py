@@ -109,18 +109,23 @@ class Problem:
     def message(self, language: str = "en", *, masked: bool = False) -> str:
         """The problem in plain words, in ``"id"`` (Indonesian) or ``"en"`` (English); with
         ``masked``, a value quoted from a cell is given by its kind and length only."""
-        template = _templates()[self.code][language]
+        entry = _templates()[self.code]
+        template = entry[language]
         value = _short(self.value)
+        details = dict(self.details)
         if masked and self.quotes_cell and value:
             template = template.replace("'{value}'", "{value}")
             value = f"({mask(self.value, language)})"
+        if masked:
+            hidden = _templates()["masked_value"]["examples"][language]
+            details.update({name: hidden for name in entry.get("cells_in", ()) if name in details})
         return template.format(
             file=self.file,
             row=self.row,
             column=self.column,
             value=value,
             expected=self.expected_in(language),
-            **self.details,
+            **details,
         )
 
     @property

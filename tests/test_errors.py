@@ -117,6 +117,31 @@ def test_every_template_quoting_a_row_value_says_whether_it_is_a_cell():
     assert undeclared == []
 
 
+def test_every_template_quoting_examples_declares_them_cells():
+    """Details that list examples of what a column held are cells too: declared under
+    cells_in, so reports leave them out."""
+    undeclared = [
+        code
+        for code, entry in _templates().items()
+        if "en" in entry and "{examples}" in entry["en"] and "examples" not in entry.get("cells_in", ())
+        and code != "quiz_export"  # its examples are column headers, not cells
+    ]  # fmt: skip
+    assert undeclared == []
+
+
+def test_examples_of_cells_show_on_the_terminal_and_not_in_tables():
+    problem = Problem(
+        "timestamps_unreadable", file="pre.csv", column="Timestamp", value="Budi Santoso",
+        details={"count": 2, "rows": "2, 3", "examples": "'Budi Santoso', 'kemarin'"},
+        severity="warning",
+    )  # fmt: skip
+    assert "'Budi Santoso', 'kemarin'" in problem.message("en")
+    record = problem.as_record()
+    assert "Budi" not in str(record) and "kemarin" not in str(record)
+    assert "examples are not shown in reports" in record["message_en"]
+    assert "contoh tidak ditampilkan di laporan" in record["message_id"]
+
+
 def test_the_terminal_keeps_the_value_and_the_table_masks_it():
     problem = Problem("label_unknown", file="pre.csv", row=5, column="Q1", value=PHONE)
     assert PHONE in problem.message("en")
