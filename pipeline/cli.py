@@ -441,6 +441,19 @@ def portfolio(
         bool, typer.Option(help="Also render each study's HTML reports (slow).")
     ] = False,
     reuse: Annotated[bool, typer.Option(help="Reuse bundles whose inputs are unchanged.")] = True,
+    whole_bundles: Annotated[
+        bool,
+        typer.Option(
+            "--whole-bundles",
+            help="Write every table of each study's bundle, not only what the portfolio reads.",
+        ),
+    ] = False,
+    study_time_limit: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Seconds a study may take before it is stopped and listed as failed."
+        ),
+    ] = 600.0,
     lang: Lang = Language.id,
 ) -> None:
     """Evaluate every study under FOLDER, pool their effects and write the portfolio report."""
@@ -474,6 +487,8 @@ def portfolio(
                 workers=workers,
                 render_reports=study_reports,
                 reuse=reuse,
+                whole_bundles=whole_bundles,
+                study_time_limit=study_time_limit,
                 method=method.value,
                 hk=hk,
                 progress=advance,

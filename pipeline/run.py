@@ -160,6 +160,7 @@ def run_study(
     reports_root: str | Path | None = None,
     render_report: bool = True,
     progress: Progress = _quiet,
+    tables: Sequence[str] | None = None,
 ) -> StudyResult:
     """Evaluate one study end to end.
 
@@ -174,6 +175,9 @@ def run_study(
         Execute the report notebook (the slowest step) after writing the bundle.
     progress
         Called with each stage's name as it starts.
+    tables
+        Write only these tables of the bundle (a portfolio's); every table when None.
+        Rendering the reports needs every table.
 
     Returns
     -------
@@ -200,7 +204,7 @@ def run_study(
             raise InputError([*error.problems, *unwritten.problems], error.summary) from None
         raise
     progress("bundle")
-    bundle.write(analysis, bundle_dir)
+    bundle.write(analysis, bundle_dir, only=tables)
     report_path = None
     if render_report:
         progress("report")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -46,7 +46,22 @@ def phrase(key: str, language: str = "en", **values: object) -> str:
 
 def normalize_text(text: object) -> str:
     """Lower-case, accent-free, single-spaced text without surrounding punctuation."""
-    value = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    # Headers, labels and codebook texts are compared again and again: short ones are
+    # remembered; a long cell (hostile or not) is not kept alive by a cache.
+    return _remembered(text) if len(text) <= _REMEMBERED_LENGTH else _normalized(text)
+
+
+_REMEMBERED_LENGTH = 256
+
+
+@lru_cache(maxsize=1 << 15)
+def _remembered(text: str) -> str:
+    return _normalized(text)
+
+
+def _normalized(text: str) -> str:
+    value = unicodedata.normalize("NFKD", text)
     value = "".join(ch for ch in value if not unicodedata.combining(ch)).casefold()
     value = re.sub(r"[\s\u00a0]+", " ", value)
     return value.strip(" .:;,!?*\"'")

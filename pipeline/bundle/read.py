@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.bundle.catalog import TABLES, public_tables
 from pipeline.errors import Problem, ReportError
 
-__all__ = ["Bundle", "load_bundle"]
+__all__ = ["Bundle", "is_whole", "load_bundle"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,16 @@ class Bundle:
         return name in self.tables
 
 
+def _status(folder: Path) -> dict[str, Any]:
+    path = folder / "status.json"
+    return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def is_whole(folder: str | Path) -> bool:
+    """Whether the bundle holds every table of its run, not only a portfolio's."""
+    return "only_tables" not in _status(Path(folder))
+
+
 def load_bundle(folder: str | Path, *, tables: Iterable[str] | None = None) -> Bundle:
     """Read every table a report may read (see :mod:`pipeline.bundle.catalog`), with
     ``results.json`` and ``manifest.json``; only the named ``tables`` when given (a portfolio
@@ -43,14 +53,22 @@ def load_bundle(folder: str | Path, *, tables: Iterable[str] | None = None) -> B
     ------
     ReportError
         When the bundle's last run failed or did not finish (its tables may not belong to
-        the current inputs).
+        the current inputs), or when it holds only a portfolio's tables and others are
+        asked for.
     """
     folder = Path(folder)
-    status = folder / "status.json"
-    if not status.is_file() or json.loads(status.read_text("utf-8")).get("status") != "complete":
+    status = _status(folder)
+    if status.get("status") != "complete":
         raise ReportError(
             [Problem("bundle_failed", file=str(folder))],
             "The last run of this study failed; its bundle is not complete",
+        )
+    if "only_tables" in status and (
+        tables is None or not set(tables) <= set(status["only_tables"])
+    ):
+        raise ReportError(
+            [Problem("bundle_partial", file=str(folder))],
+            "This bundle holds only a portfolio's tables",
         )
     results = json.loads((folder / "results.json").read_text("utf-8"))
     # A part's table counts only when this run wrote it: a part removed from the study file

@@ -4,13 +4,17 @@
 (CSV and parquet; personal tables too, which no report reads), ``results.json`` (facts and
 headline numbers), ``manifest.json`` (input hashes, versions, the resolved configuration) and
 ``status.json``. A failed run leaves ``problems`` and a status marking older tables as stale.
+A portfolio's bundle may hold only the tables the portfolio reads (``PORTFOLIO_TABLES``); its
+status names them, and the loader refuses to read it as a whole bundle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import platform
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -27,7 +31,18 @@ from pipeline.stages.pairs import VALUE_COLUMN
 from pipeline.stages.read import file_digests
 from pipeline.stages.result import Analysis
 
-__all__ = ["instrument_digest", "manifest", "results", "tables", "write", "write_problems"]
+__all__ = [
+    "PORTFOLIO_TABLES",
+    "instrument_digest",
+    "manifest",
+    "results",
+    "tables",
+    "write",
+    "write_problems",
+]
+
+#: The tables a portfolio reads from each study's bundle (beside results and manifest).
+PORTFOLIO_TABLES = ("scores",)
 
 _PACKAGES = (
     "pkm-eval",
@@ -298,12 +313,6 @@ def instrument_digest(study: Study) -> str:
 def manifest(analysis: Analysis) -> dict[str, Any]:
     """What produced this bundle: inputs (hashed), software versions and configuration."""
     study = analysis.study
-    versions = {}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
     return {
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "study_file": str(study.source),
@@ -314,9 +323,23 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
         "other_inputs": file_digests(study.other_input_paths()),
         "instrument_sha256": instrument_digest(study),
         "python": platform.python_version(),
-        "packages": versions,
+        "packages": _versions(),
         "config": study.model_dump(mode="json"),
     }
+
+
+@functools.cache
+def _versions() -> dict[str, str | None]:
+    """The installed versions of the packages a bundle depends on, looked up once per process
+    (each look-up scans the installed distributions; a portfolio writes thousands of
+    manifests)."""
+    versions: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return dict(versions)
 
 
 def write_problems(problems, folder: Path) -> None:
@@ -327,11 +350,17 @@ def write_problems(problems, folder: Path) -> None:
     files.write_table(folder, "problems", problems_frame(problems))
 
 
-def write(analysis: Analysis, folder: Path) -> None:
+def write(analysis: Analysis, folder: Path, *, only: Iterable[str] | None = None) -> None:
     """Write the whole bundle into ``folder`` at once: every table, ``results.json``, the
     manifest and the status are staged beside it and replace the previous bundle together
     (:func:`pipeline.bundle.files.staged_folder`); a run stopped part-way leaves the previous
     bundle whole.
+
+    Parameters
+    ----------
+    only
+        Write just these tables (a portfolio's ``PORTFOLIO_TABLES``); the status then names
+        them, so the bundle is never read as a whole one.
 
     Raises
     ------
@@ -339,10 +368,14 @@ def write(analysis: Analysis, folder: Path) -> None:
         When the folder cannot be written; the previous bundle is unchanged.
     """
     made = tables(analysis)
+    status: dict[str, Any] = {"status": "complete"}
+    if only is not None:
+        made = {name: frame for name, frame in made.items() if name in set(only)}
+        status["only_tables"] = list(made)
     facts, made_by = results(analysis), manifest(analysis)
     with files.staged_folder(folder) as staging:
         for name, frame in made.items():
             files.write_table(staging, name, frame)
         files.write_json(staging / "results.json", facts)
         files.write_json(staging / "manifest.json", made_by)
-        files.write_json(staging / "status.json", {"status": "complete"})
+        files.write_json(staging / "status.json", status)

@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pipeline.bundle.read import load_bundle
+from pipeline.bundle.read import is_whole, load_bundle
 from pipeline.bundle.write import instrument_digest
 from pipeline.config import Study
 from pipeline.config.base import read_yaml
@@ -18,7 +18,14 @@ from pipeline.errors import ConfigError, ReportError
 from pipeline.portfolio.report import report_words
 from pipeline.stages.read import file_digests
 
-__all__ = ["discover", "duplicate_ids", "duplicate_row", "pkm_eval_version", "reusable"]
+__all__ = [
+    "discover",
+    "duplicate_ids",
+    "duplicate_row",
+    "failed_row",
+    "pkm_eval_version",
+    "reusable",
+]
 
 
 def discover(root: Path) -> list[Path]:
@@ -34,11 +41,14 @@ def pkm_eval_version() -> str:
         return "unknown"
 
 
-def reusable(study: Study, bundle_dir: Path) -> bool:
-    """Whether the bundle in ``bundle_dir`` was made from exactly these inputs and settings."""
+def reusable(study: Study, bundle_dir: Path, *, whole: bool = False) -> bool:
+    """Whether the bundle in ``bundle_dir`` was made from exactly these inputs and settings
+    (and, with ``whole``, holds every table, not only the portfolio's)."""
     try:
         manifest = load_bundle(bundle_dir, tables=()).manifest
     except (OSError, ValueError, ReportError):  # no bundle, a broken one, or a failed run
+        return False
+    if whole and not is_whole(bundle_dir):
         return False
     if manifest.get("packages", {}).get("pkm-eval") != pkm_eval_version():
         return False
@@ -88,13 +98,20 @@ def duplicate_row(path: Path, program_id: str, sharing: list[Path]) -> dict[str,
     problem = report_words("en")["duplicate_id"].format(
         program_id=program_id, count=len(sharing), files=", ".join(str(p) for p in sharing)
     )
-    title = _declared_program(path).get("title")
+    return failed_row(path, problem) | {"program_id": program_id}
+
+
+def failed_row(path: Path, problem: str, *, seconds: float = 0.0) -> dict[str, Any]:
+    """The portfolio row of a study that gave no row of its own (held back, stopped at its
+    time limit, its process lost), named by the id and title its file declares."""
+    program = _declared_program(path)
+    program_id, title = program.get("id"), program.get("title")
     return {
         "study_file": str(path),
-        "program_id": program_id,
+        "program_id": program_id if isinstance(program_id, str) else "",
         "title": title if isinstance(title, str) else "",
         "status": "failed",
         "reused": False,
         "problems": problem,
-        "seconds": 0.0,
+        "seconds": seconds,
     }

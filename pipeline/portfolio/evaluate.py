@@ -2,14 +2,23 @@
 
 :func:`run_portfolio` finds each ``study.yaml`` under a folder and evaluates it through Dask
 (a local cluster by default, or an existing cluster given its scheduler address), so the same
-code runs a faculty's twenty programs on a laptop and a ministry's thousands on a cluster. A
+code runs a faculty's twenty programs on a laptop and a ministry's thousands on a cluster. Each
+study runs in a process of its own with a time limit (:mod:`pipeline.portfolio.isolate`). A
 study whose inputs, instrument, configuration and pkm-eval version match its bundle's manifest
-is not run again: its bundle is reused. A study that fails is listed with its problems; the
-others go on. The programs' effects are then pooled (:mod:`pipeline.portfolio.pool`).
+is not run again: its bundle is reused. A study that fails, or runs past its time limit, is
+listed with its problems; the others go on. The programs' effects are then pooled
+(:mod:`pipeline.portfolio.pool`).
+
+A study's bundle holds, by default, only what the portfolio reads (its scores, results and
+manifest; :data:`pipeline.bundle.write.PORTFOLIO_TABLES`): writing every table in two formats
+was about a fifth of a small study's cost. ``whole_bundles`` writes the whole bundle, as
+``pkm-eval run`` does (and rendering a study's reports needs it).
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -18,14 +27,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.bundle.write import PORTFOLIO_TABLES
 from pipeline.config import load_study
 from pipeline.errors import InputError, PkmEvalError, Problem
-from pipeline.portfolio.discover import discover, duplicate_ids, duplicate_row, reusable
+from pipeline.portfolio.discover import (
+    discover,
+    duplicate_ids,
+    duplicate_row,
+    failed_row,
+    reusable,
+)
 from pipeline.portfolio.effects import expand_arms, program_effect
+from pipeline.portfolio.isolate import TIMED_OUT, close_hosts, evaluate_with_limit
 from pipeline.portfolio.pool import MODERATORS, PROGRAM_COLUMNS, PortfolioResult, pool
+from pipeline.portfolio.report import report_words
 from pipeline.run import run_study
 
-__all__ = ["evaluate_on_cluster", "evaluate_study", "run_portfolio"]
+__all__ = [
+    "STUDY_TIME_LIMIT",
+    "evaluate_isolated",
+    "evaluate_on_cluster",
+    "evaluate_study",
+    "run_portfolio",
+]
+
+#: Seconds a study may take before it is stopped and listed as failed (``--study-time-limit``).
+STUDY_TIME_LIMIT = 600.0
 
 
 def evaluate_study(
@@ -34,15 +61,17 @@ def evaluate_study(
     reports_root: str,
     render_reports: bool = False,
     reuse: bool = True,
+    whole_bundles: bool = False,
 ) -> dict[str, Any]:
     """Evaluate one study (or reuse its bundle) and return its portfolio row.
 
     Never raises: a study that cannot be evaluated comes back with status "failed" and its
-    problems, so one broken study cannot stop a portfolio. Runs in a Dask worker, so it takes
-    and returns plain, picklable values.
+    problems, so one broken study cannot stop a portfolio. Runs in a study process (see
+    :func:`evaluate_isolated`), so it takes and returns plain, picklable values. The bundle
+    holds only the portfolio's tables unless ``whole_bundles`` or ``render_reports`` asks for
+    every table; a bundle is reused only when it holds what is asked for.
     """
-    import time
-
+    whole = whole_bundles or render_reports
     start = time.perf_counter()
     row: dict[str, Any] = {"study_file": study_file, "status": "failed", "reused": False}
     try:
@@ -54,7 +83,7 @@ def evaluate_study(
             **{m: getattr(facts, m) or "" for m in MODERATORS},
         )
         bundle_dir = Path(processed_root) / facts.id
-        if reuse and reusable(study, bundle_dir):
+        if reuse and reusable(study, bundle_dir, whole=whole):
             row["reused"] = True
         else:
             run_study(
@@ -62,6 +91,7 @@ def evaluate_study(
                 processed_root=processed_root,
                 reports_root=reports_root,
                 render_report=render_reports,
+                tables=None if whole else PORTFOLIO_TABLES,
             )
         row.update(program_effect(bundle_dir), status="ok", problems="")
     except PkmEvalError as error:
@@ -76,6 +106,31 @@ def evaluate_study(
         )
     row["seconds"] = time.perf_counter() - start
     return row
+
+
+def evaluate_isolated(
+    study_file: str,
+    options: tuple,
+    limit: float,
+    evaluate: Callable[..., dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """``evaluate_study(study_file, *options)`` in a process of its own, stopped after
+    ``limit`` seconds (:mod:`pipeline.portfolio.isolate`): the Dask task of one study.
+
+    A study past its limit, or whose process dies, comes back as a failed row saying so;
+    ``evaluate`` stands in for :func:`evaluate_study` (tests give one that hangs).
+    """
+    start = time.perf_counter()
+    answer = evaluate_with_limit(evaluate or evaluate_study, (study_file, *options), limit)
+    if isinstance(answer, dict):
+        return answer
+    if isinstance(answer, str) and answer == TIMED_OUT:
+        problem = report_words("en")["study_time_limit"].format(study=study_file, limit=limit)
+    else:
+        problem = report_words("en")["study_process_failed"].format(
+            study=study_file, reason=f"{type(answer).__name__}: {answer}"
+        )
+    return failed_row(Path(study_file), problem, seconds=time.perf_counter() - start)
 
 
 def _client(address: str | None, workers: int):
@@ -98,9 +153,12 @@ def run_portfolio(
     workers: int = 2,
     render_reports: bool = False,
     reuse: bool = True,
+    whole_bundles: bool = False,
+    study_time_limit: float = STUDY_TIME_LIMIT,
     method: str = "REML",
     hk: bool = False,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+    evaluate: Callable[..., dict[str, Any]] | None = None,
 ) -> PortfolioResult:
     """Evaluate every study under ``root`` on a Dask cluster and pool the results.
 
@@ -113,8 +171,16 @@ def run_portfolio(
     scheduler
         Address of an existing Dask scheduler (``tcp://host:8786``); a local cluster of
         ``workers`` processes when None.
+    whole_bundles
+        Write every table of each study's bundle (as ``pkm-eval run`` does), not only the
+        portfolio's; implied by ``render_reports``.
+    study_time_limit
+        Seconds each study may take; a study still running then is stopped and listed as
+        failed, naming the limit.
     progress
         Called as each study finishes with (done, total, its row).
+    evaluate
+        Stands in for :func:`evaluate_study` in the study processes (for tests).
 
     Studies that declare one ``program.id`` between them are not run (the id names their
     output folder): each is listed as failed, naming the files that share it.
@@ -147,7 +213,9 @@ def run_portfolio(
             record,
             scheduler=scheduler,
             workers=workers,
-            options=(str(processed_root), str(reports_root), render_reports, reuse),
+            options=(str(processed_root), str(reports_root), render_reports, reuse, whole_bundles),
+            limit=study_time_limit,
+            evaluate=evaluate,
         )
     programs = pd.DataFrame(expand_arms(rows))
     programs = programs.sort_values(["study_file", "program_id"], kind="stable")
@@ -164,25 +232,33 @@ def evaluate_on_cluster(
     *,
     scheduler: str | None,
     workers: int,
-    options: tuple[str, str, bool, bool],
+    options: tuple,
+    limit: float = STUDY_TIME_LIMIT,
     evaluate: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
-    """Run ``evaluate_study`` on each file in Dask workers, recording rows as they finish.
+    """Run ``evaluate_study(file, *options)`` for each file in Dask workers, each study in a
+    process of its own stopped after ``limit`` seconds (:func:`evaluate_isolated`), recording
+    rows as they finish.
 
-    A task that fails outside ``evaluate_study`` (its worker died, the cluster lost it) is
-    recorded as that study's failure; the studies already finished and the rest are kept.
+    A task that fails outside the study (its worker died, the cluster lost it) is recorded
+    as that study's failure; the studies already finished and the rest are kept.
     """
     import uuid
 
     from dask.distributed import as_completed
 
-    evaluate = evaluate or evaluate_study
     run = uuid.uuid4().hex[:8]  # task keys unique per run: a shared scheduler may hold others
     client, cluster = _client(scheduler, workers)
     try:
         futures = {
             client.submit(
-                evaluate, str(path), *options, key=f"study-{run}-{k}-{path.parent.name}", pure=False
+                evaluate_isolated,
+                str(path),
+                options,
+                limit,
+                evaluate,
+                key=f"study-{run}-{k}-{path.parent.name}",
+                pure=False,
             ): path
             for k, path in enumerate(files)
         }
@@ -199,12 +275,9 @@ def evaluate_on_cluster(
                 }
             record(row)
     finally:
+        # No study host outlives its portfolio; a lost worker's hosts end with their pipe.
+        with contextlib.suppress(Exception):
+            client.run(close_hosts)
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-# --------------------------------------------------------------------------- simulation
-
-
-# --------------------------------------------------------------------------- presentation

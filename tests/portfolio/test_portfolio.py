@@ -412,7 +412,7 @@ def test_a_study_with_groups_pools_its_treatment_arm_only(tmp_path):
 
 
 def _dies_on_the_second(study_file, *options):
-    """Stands in for evaluate_study in a worker: kills its process on one study."""
+    """Stands in for evaluate_study: kills its process on one study."""
     import os
 
     if study_file.endswith("two/study.yaml"):
@@ -420,23 +420,109 @@ def _dies_on_the_second(study_file, *options):
     return {"study_file": study_file, "status": "ok", "reused": False}
 
 
-def test_a_dead_worker_fails_its_study_only(tmp_path):
-    import dask
-
+def test_a_dead_study_process_fails_its_study_only(tmp_path):
     files = [tmp_path / name / "study.yaml" for name in ("one", "two", "three")]
     rows = []
-    # One try per task: the scheduler would otherwise retry on a fresh worker (3 by default).
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        evaluate.evaluate_on_cluster(
-            files,
-            rows.append,
-            scheduler=None,
-            workers=2,
-            options=("p", "r", False, True),
-            evaluate=_dies_on_the_second,
-        )
+    evaluate.evaluate_on_cluster(
+        files,
+        rows.append,
+        scheduler=None,
+        workers=2,
+        options=("p", "r", False, True, False),
+        evaluate=_dies_on_the_second,
+    )
     by_file = {Path(row["study_file"]).parent.name: row for row in rows}
     assert set(by_file) == {"one", "two", "three"}
     assert by_file["one"]["status"] == by_file["three"]["status"] == "ok"
     assert by_file["two"]["status"] == "failed"
-    assert "Dask task" in by_file["two"]["problems"]
+    assert by_file["two"]["problems"] == (
+        f"the process of the study {files[1]} ended without a result (ChildProcessError: the "
+        "study's process exited with status 1); the other studies are unaffected"
+    )
+
+
+def _hangs_on_program_three(study_file, *options):
+    """Stands in for evaluate_study: one study never finishes, the others are evaluated."""
+    import time
+
+    if "program-0003" in study_file:
+        time.sleep(3600)
+    return evaluate.evaluate_study(study_file, *options)
+
+
+def test_a_study_past_its_time_limit_is_failed_and_the_others_are_evaluated(portfolio_run):
+    # On a local cluster of two workers; the other studies' bundles are reused (fast enough
+    # for a limit of 2 s on a busy machine) and pooled without the stopped one.
+    kwargs, studies, root = portfolio_run["kwargs"], portfolio_run["studies"], portfolio_run["root"]
+    result = evaluate.run_portfolio(
+        studies, study_time_limit=2, evaluate=_hangs_on_program_three, **kwargs
+    )
+    programs = result.programs.set_index("program_id")
+    stopped = programs.loc["program-0003"]
+    study_file = studies / "program-0003" / "study.yaml"
+    assert stopped["status"] == "failed" and stopped["title"] == "Program PKM simulasi 3"
+    assert stopped["problems"] == (
+        f"the study {study_file} had not finished within the time limit per study (2 s), so it "
+        "was stopped and the other studies went on; if it is only slow, raise --study-time-limit"
+    )
+    assert 2 <= stopped["seconds"] < 60
+    others = programs.drop(["program-0003", "broken-1"])
+    assert len(others) == 5 and others["status"].eq("ok").all() and others["reused"].all()
+    assert programs.loc["broken-1", "status"] == "failed"
+    for row in result.pooled.itertuples():
+        part = others.query("design == @row.design")
+        fit = meta.random_effects(part["yi"], part["vi"], method="REML")
+        assert row.k == len(part) and row.estimate == pytest.approx(fit.estimate, abs=1e-12)
+    bundle = root / "processed" / "portfolio-limit"
+    pf_report.write_portfolio(result, bundle)
+    for language, said in (("en", "time limit per study (2 s)"), ("id", "(2 detik)")):
+        html = pf_report.write_portfolio_reports(
+            bundle, root / f"limit-{language}", language=language
+        )
+        text = _html_text(html)
+        assert "program-0003" in text and said in text
+
+
+def _quick_or_hangs(study_file, *options):
+    """Stands in for evaluate_study: "two" hangs (saying its process id), the rest answer."""
+    import os
+    import time
+
+    if "two" in study_file:
+        Path(study_file).with_name("pid").write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(3600)
+    return {"study_file": study_file, "status": "ok", "reused": False}
+
+
+def test_the_time_limit_holds_on_a_cluster_given_by_its_address(tmp_path):
+    # An existing cluster (its scheduler's address), two threads per worker: each thread
+    # keeps a study host of its own; the stopped study's process is reaped on the worker.
+    from dask.distributed import LocalCluster
+
+    files = [tmp_path / name / "study.yaml" for name in ("one", "two", "three", "four")]
+    for path in files:
+        path.parent.mkdir()
+    rows = []
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        evaluate.evaluate_on_cluster(
+            files,
+            rows.append,
+            scheduler=cluster.scheduler_address,
+            workers=1,
+            options=("p", "r", False, True, False),
+            limit=1.0,
+            evaluate=_quick_or_hangs,
+        )
+        pid = int((tmp_path / "two" / "pid").read_text(encoding="utf-8"))
+        assert not Path(f"/proc/{pid}").exists()  # killed and reaped, not a zombie
+    by_file = {Path(row["study_file"]).parent.name: row for row in rows}
+    assert [by_file[name]["status"] for name in ("one", "two", "three", "four")] == [
+        "ok",
+        "failed",
+        "ok",
+        "ok",
+    ]
+    assert "time limit per study (1 s)" in by_file["two"]["problems"]
+    assert str(files[1]) in by_file["two"]["problems"]
