@@ -34,21 +34,19 @@ from pipeline.portfolio.discover import (
     discover,
     duplicate_ids,
     duplicate_row,
-    failed_row,
     reusable,
 )
 from pipeline.portfolio.effects import expand_arms, program_effect
-from pipeline.portfolio.isolate import TIMED_OUT, close_hosts, evaluate_with_limit
+from pipeline.portfolio.isolate import close_hosts, evaluate_isolated
 from pipeline.portfolio.pool import MODERATORS, PROGRAM_COLUMNS, PortfolioResult, pool
-from pipeline.portfolio.report import report_words
 from pipeline.run import run_study
 
 __all__ = [
     "STUDY_TIME_LIMIT",
-    "evaluate_isolated",
     "evaluate_on_cluster",
     "evaluate_study",
     "run_portfolio",
+    "warm_up",
 ]
 
 #: Seconds a study may take before it is stopped and listed as failed (``--study-time-limit``).
@@ -108,29 +106,21 @@ def evaluate_study(
     return row
 
 
-def evaluate_isolated(
-    study_file: str,
-    options: tuple,
-    limit: float,
-    evaluate: Callable[..., dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """``evaluate_study(study_file, *options)`` in a process of its own, stopped after
-    ``limit`` seconds (:mod:`pipeline.portfolio.isolate`): the Dask task of one study.
+def warm_up() -> None:
+    """Evaluate a small simulated study (treatment and control) in a temporary folder, so that
+    what a study loads on first use (lazily imported modules, read resources, remembered
+    texts) is loaded before study processes are forked from this one: each then starts warm,
+    not paying that again (about a third of a small study's CPU)."""
+    import tempfile
 
-    A study past its limit, or whose process dies, comes back as a failed row saying so;
-    ``evaluate`` stands in for :func:`evaluate_study` (tests give one that hangs).
-    """
-    start = time.perf_counter()
-    answer = evaluate_with_limit(evaluate or evaluate_study, (study_file, *options), limit)
-    if isinstance(answer, dict):
-        return answer
-    if isinstance(answer, str) and answer == TIMED_OUT:
-        problem = report_words("en")["study_time_limit"].format(study=study_file, limit=limit)
-    else:
-        problem = report_words("en")["study_process_failed"].format(
-            study=study_file, reason=f"{type(answer).__name__}: {answer}"
-        )
-    return failed_row(Path(study_file), problem, seconds=time.perf_counter() - start)
+    from pipeline.simulate.survey import DEMO_PROGRAM, SimulationSpec, write_study
+
+    with tempfile.TemporaryDirectory(prefix="pkm-eval-warm-up-") as folder:
+        root = Path(folder)
+        (root / "study").mkdir()
+        program = {**DEMO_PROGRAM, "id": "warm-up"}
+        study = write_study(root / "study", spec=SimulationSpec(seed=1), program=program)
+        evaluate_study(str(study), str(root / "processed"), str(root / "reports"))
 
 
 def _client(address: str | None, workers: int):

@@ -475,12 +475,15 @@ def test_a_study_past_its_time_limit_is_failed_and_the_others_are_evaluated(port
         assert row.k == len(part) and row.estimate == pytest.approx(fit.estimate, abs=1e-12)
     bundle = root / "processed" / "portfolio-limit"
     pf_report.write_portfolio(result, bundle)
-    for language, said in (("en", "time limit per study (2 s)"), ("id", "(2 detik)")):
+    # Both reports list it with its reason (a failed study's problems are kept in English).
+    titles = {"en": "Programs that could not be evaluated", "id": "Program yang tidak dapat"}
+    for language, title in titles.items():
         html = pf_report.write_portfolio_reports(
             bundle, root / f"limit-{language}", language=language
         )
         text = _html_text(html)
-        assert "program-0003" in text and said in text
+        assert title in text
+        assert f"program-0003 Program PKM simulasi 3 {stopped['problems']}" in text
 
 
 def _quick_or_hangs(study_file, *options):
