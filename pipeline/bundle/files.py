@@ -46,6 +46,7 @@ __all__ = [
     "write_csv",
     "write_figure",
     "write_json",
+    "write_parquet",
     "write_table",
     "write_xlsx",
 ]
@@ -295,6 +296,11 @@ def csv_text(frame: pd.DataFrame) -> bytes:
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
     """Write ``name.csv`` (formulas neutralized) and ``name.parquet`` (as is) atomically."""
     atomic_write_bytes(folder / f"{name}.csv", _csv_bytes(neutralize_formulas(frame)))
+    write_parquet(folder, name, frame)
+
+
+def write_parquet(folder: Path, name: str, frame: pd.DataFrame) -> None:
+    """Write ``name.parquet`` (as is) atomically: the format programs read back."""
     buffer = frame.reset_index(drop=True).to_parquet(index=False, engine="pyarrow")
     atomic_write_bytes(folder / f"{name}.parquet", buffer)
 

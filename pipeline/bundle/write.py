@@ -359,8 +359,8 @@ def write(analysis: Analysis, folder: Path, *, only: Iterable[str] | None = None
     Parameters
     ----------
     only
-        Write just these tables (a portfolio's ``PORTFOLIO_TABLES``); the status then names
-        them, so the bundle is never read as a whole one.
+        Write just these tables (a portfolio's ``PORTFOLIO_TABLES``), as parquet only; the
+        status then names them, so the bundle is never read as a whole one.
 
     Raises
     ------
@@ -373,9 +373,11 @@ def write(analysis: Analysis, folder: Path, *, only: Iterable[str] | None = None
         made = {name: frame for name, frame in made.items() if name in set(only)}
         status["only_tables"] = list(made)
     facts, made_by = results(analysis), manifest(analysis)
+    # A portfolio's tables are read by the portfolio only: parquet, without the CSV for people.
+    write_table = files.write_table if only is None else files.write_parquet
     with files.staged_folder(folder) as staging:
         for name, frame in made.items():
-            files.write_table(staging, name, frame)
+            write_table(staging, name, frame)
         files.write_json(staging / "results.json", facts)
         files.write_json(staging / "manifest.json", made_by)
         files.write_json(staging / "status.json", status)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.bundle.read import load_bundle
+from pipeline.errors import ReportError
 from pipeline.portfolio import discover, effects, evaluate, pool
 from pipeline.portfolio import report as pf_report
 from pipeline.simulate.portfolio import simulate_portfolio
@@ -103,6 +105,21 @@ def test_unchanged_studies_are_reused_and_a_changed_one_is_rerun(portfolio_run):
     assert rerun.drop(["program-0002", "broken-1"]).all()
 
 
+def test_a_portfolio_writes_only_what_it_reads_and_refuses_it_as_a_whole_bundle(portfolio_run):
+    from pipeline.config import load_study
+
+    folder = portfolio_run["root"] / "processed" / "program-0001"
+    names = {path.name for path in folder.iterdir()}
+    assert names == {"scores.parquet", "results.json", "manifest.json", "status.json"}
+    assert load_bundle(folder, tables=("scores",))["scores"]["scale"].eq("total").any()
+    with pytest.raises(ReportError) as refused:
+        load_bundle(folder)
+    message = refused.value.problems[0].message("en")
+    assert str(folder) in message and "--whole-bundles" in message
+    study = load_study(portfolio_run["studies"] / "program-0001" / "study.yaml")
+    assert discover.reusable(study, folder) and not discover.reusable(study, folder, whole=True)
+
+
 def test_portfolio_report_words_each_subgroup_comparison(portfolio_run):
     import re
 
@@ -175,6 +192,9 @@ def test_cli_runs_a_portfolio_and_lists_the_failure(tmp_path):
             "--method",
             "DL",
             "--hk",
+            "--whole-bundles",
+            "--study-time-limit",
+            "300",
             "--lang",
             "en",
         ],
@@ -182,6 +202,10 @@ def test_cli_runs_a_portfolio_and_lists_the_failure(tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 studies, 1 failed, 0 analysed but not pooled" in result.output
     assert (tmp_path / "r" / "portfolio-studies" / "portfolio.html").exists()
+    # --whole-bundles: each study's bundle holds every table, as `pkm-eval run` writes it.
+    whole = load_bundle(tmp_path / "p" / "program-0001")
+    assert {"tests", "effects", "ledger", "scores"} <= set(whole.tables)
+    assert (tmp_path / "p" / "program-0001" / "tests.csv").exists()
     shutil.rmtree(tmp_path / "p")
 
 
