@@ -553,3 +553,30 @@ def test_the_time_limit_holds_on_a_cluster_given_by_its_address(tmp_path):
     ]
     assert "time limit per study (1 s)" in by_file["two"]["problems"]
     assert str(files[1]) in by_file["two"]["problems"]
+
+
+def test_a_worker_relays_studies_without_loading_the_statistics_stack(tmp_path):
+    # The study host imports the pipeline; the Dask worker beside it stays without pandas
+    # (about 300 MB less per worker), and the study is evaluated all the same.
+    from dask.distributed import Client, LocalCluster
+
+    from tests.portfolio.worker_probe import statistics_loaded
+
+    studies = tmp_path / "studies"
+    (study,) = simulate_portfolio(studies, 1, seed=9)
+    rows = []
+    with (
+        LocalCluster(n_workers=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        evaluate.evaluate_on_cluster(
+            [study],
+            rows.append,
+            scheduler=cluster.scheduler_address,
+            workers=1,
+            options=(str(tmp_path / "p"), str(tmp_path / "r"), False, True, False),
+            limit=300,
+        )
+        loaded = client.run(statistics_loaded)
+    assert [row["status"] for row in rows] == ["ok"] and np.isfinite(rows[0]["yi"])
+    assert list(loaded.values()) == [[]]
