@@ -6,7 +6,7 @@ and reaped and the study is listed as failed, naming the limit.
 
 Dask worker processes are daemonic, and :mod:`multiprocessing` refuses to start children from
 a daemonic process. So each worker thread starts, with :mod:`subprocess`, one *study host*
-(``python -m pipeline.portfolio.isolate``): an ordinary process that imports the pipeline once
+(:func:`serve`, in ``python -c``): an ordinary process that imports the pipeline once
 and runs a small simulated study (so that what a study loads on first use is loaded), and
 then, for each study it is sent, forks a child that evaluates that study alone. The host
 waits for the child's row until the limit; a child past it is killed with its process group
@@ -31,6 +31,7 @@ import atexit
 import contextlib
 import gc
 import importlib
+import json
 import os
 import pickle
 import queue
@@ -52,6 +53,7 @@ __all__ = [
     "evaluate_isolated",
     "evaluate_with_limit",
     "run_with_limit",
+    "serve",
 ]
 
 #: The evaluation of one study, as ``module:function`` for the host to import.
@@ -67,6 +69,11 @@ STARTUP_LIMIT = 600.0
 #: enforces the limit itself when it can fork, and must have time to kill and report.
 _GRACE = 30.0
 _CAN_FORK = hasattr(os, "fork")
+#: How a host starts: with the worker's module path (its one argument), then serving.
+_BOOT = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from pipeline.portfolio.isolate import serve; serve()"
+)
 _HEADER = struct.Struct("!Q")
 
 
@@ -178,8 +185,9 @@ def _resolve(evaluate: Callable[..., Any] | str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def _serve() -> None:
-    """The host's loop: one request in, one answer out, until the worker closes the pipe."""
+def serve() -> None:
+    """A study host: warm up, then one request in, one answer out, until the worker closes
+    the pipe (its standard input and output)."""
     requests = os.fdopen(os.dup(0), "rb")
     answers = os.fdopen(os.dup(1), "wb")
     # Anything a study prints goes to standard error, never into the answers' pipe.
@@ -199,7 +207,10 @@ def _serve() -> None:
         evaluate = _resolve(named)
         # Without fork the worker stops this whole host at the limit.
         answer = run_with_limit(evaluate, args, limit) if _CAN_FORK else evaluate(*args)
-        _send(answers, answer)
+        try:
+            _send(answers, answer)
+        except OSError:  # the worker is gone (a portfolio stopped by Ctrl+C): so is the host
+            return
 
 
 # --------------------------------------------------------------------------- in the worker
@@ -209,14 +220,11 @@ class StudyHost:
     """A study host process seen from the worker that started it."""
 
     def __init__(self) -> None:
-        env = dict(os.environ)
-        # The host imports what the worker can: the worker's module path, test modules too.
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        # The host imports what the worker can: the worker's module path (tests' too).
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.portfolio.isolate"],
+            [sys.executable, "-c", _BOOT, json.dumps(sys.path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=env,
             start_new_session=_CAN_FORK,  # its own group: a kill reaches its studies too
         )
         self._answers: queue.Queue[Any] = queue.Queue()
@@ -328,7 +336,3 @@ def _failed_row(study_file: str, answer: object, limit: float, *, seconds: float
         reason = f"{type(answer).__name__}: {answer}"
         problem = words["study_process_failed"].format(study=study_file, reason=reason)
     return failed_row(Path(study_file), problem, seconds=seconds)
-
-
-if __name__ == "__main__":
-    _serve()
