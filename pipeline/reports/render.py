@@ -8,6 +8,7 @@ into self-contained HTML without code cells; :mod:`pipeline.bundle.files` writes
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -20,7 +21,14 @@ from pipeline.errors import Problem, ReportError
 from pipeline.reports.article import write_article_kit
 from pipeline.reports.summary import write_funder_xlsx
 
-__all__ = ["KERNEL_NAME", "NOTEBOOKS", "notebook_dir", "render_notebook", "render_reports"]
+__all__ = [
+    "KERNEL_NAME",
+    "NOTEBOOKS",
+    "notebook_dir",
+    "program_title",
+    "render_notebook",
+    "render_reports",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +108,13 @@ def render_notebook(notebook: Path, parameters: dict[str, object]) -> nbformat.N
 _TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "report_html" / "report.html.j2"
 
 
-def to_html(executed: nbformat.NotebookNode) -> str:
-    """Self-contained HTML of an executed notebook, code cells hidden, no math typesetting."""
+def to_html(executed: nbformat.NotebookNode, title: str | None = None) -> str:
+    """Self-contained HTML of an executed notebook, code cells hidden, no math typesetting;
+    the page's ``<title>`` is ``title`` (the template escapes it), else nbconvert's "Notebook"."""
     from nbconvert import HTMLExporter
+
+    if title:
+        executed.metadata["title"] = title
 
     exporter = HTMLExporter(
         exclude_input=True,
@@ -115,14 +127,21 @@ def to_html(executed: nbformat.NotebookNode) -> str:
     return body
 
 
+def program_title(bundle_dir: Path) -> str:
+    """The program's title as ``results.json`` holds it: every report page's ``<title>``."""
+    results = json.loads((Path(bundle_dir) / "results.json").read_text("utf-8"))
+    return str(results["program"]["title"])
+
+
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """Render every report notebook for a bundle into ``report_dir``; return report.html's path."""
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
     clear_stale_temp(report_dir)
+    title = program_title(bundle_dir)
     written = []
     for name, target in NOTEBOOKS.items():
         executed = render_notebook(notebook_dir() / name, parameters)
-        atomic_write_text(report_dir / target, to_html(executed))
+        atomic_write_text(report_dir / target, to_html(executed, title))
         written.append(report_dir / target)
     write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
     write_article_kit(bundle_dir, report_dir / "article")
