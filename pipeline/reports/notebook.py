@@ -11,7 +11,7 @@ import numbers
 import re
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Image, Markdown, display
 
 from pipeline.inert import inert, inert_frame
 from pipeline.reports.design_tables import *  # noqa: F403
@@ -25,7 +25,26 @@ from pipeline.reports.tables import __all__ as _tables
 from pipeline.reports.words import *  # noqa: F403
 from pipeline.reports.words import __all__ as _words
 
-__all__ = ["reading_frame", "show", "table", *_design, *_figures, *_part_tables, *_tables, *_words]
+__all__ = [
+    "figure_png",
+    "reading_frame",
+    "show",
+    "table",
+    *_design,
+    *_figures,
+    *_part_tables,
+    *_tables,
+    *_words,
+]
+
+
+def figure_png(figure) -> Image:
+    """A figure as a PNG image to display (once drawn, it may be shown more than once)."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return Image(data=buffer.getvalue(), format="png")
 
 
 def show(text: str) -> None:
@@ -35,6 +54,8 @@ def show(text: str) -> None:
 
 #: A cell that reads as a number: a count, an estimate with its interval, "< 0,001", "20 (71%)".
 _NUMBER = re.compile(r"^\s*[<>=≤≥±+\-−]?\s*\d")
+#: Text cells no longer than this (in characters) in every row of their column do not wrap.
+_SHORT = 24
 #: How a report writes a missing value.
 _MISSING = "-"
 
@@ -83,9 +104,12 @@ def reading_frame(frame: pd.DataFrame, *, index: bool | None = None) -> pd.DataF
     out = out.astype(object).where(~out.isna(), _MISSING)
     out = out.map(lambda v: _MISSING if v is None or (isinstance(v, str) and v in ("nan", "None"))
                   else v)  # fmt: skip
-    for level in range(keys - 1):  # the last key differs row by row; earlier ones repeat
-        same = (out.iloc[:, : level + 1] == out.iloc[:, : level + 1].shift()).all(axis=1)
-        out.iloc[same.to_numpy(), level] = ""
+    repeated = [  # the last key differs row by row; earlier ones repeat
+        (out.iloc[:, : level + 1] == out.iloc[:, : level + 1].shift()).all(axis=1).to_numpy()
+        for level in range(keys - 1)
+    ]
+    for level, same in enumerate(repeated):
+        out.iloc[same, level] = ""
     return out
 
 
@@ -107,8 +131,15 @@ def table(
     shown = inert_frame(shown, "html")
     style = shown.style.set_table_attributes('class="dataframe reading"').hide(axis="index")
     style = style.format(**({"precision": precision} if precision else {}))
+    short = [  # a label of a few words (a group, a test's name) stays on one line
+        shown.iloc[:, j].astype(str).str.len().max() <= _SHORT if len(shown) else True
+        for j in range(shown.shape[1])
+    ]
+    kinds = [
+        "num" if n else "text short" if k else "text" for n, k in zip(numeric, short, strict=True)
+    ]
     classes = pd.DataFrame(
-        [["num" if flag else "text" for flag in numeric]] * len(shown),
+        [kinds] * len(shown),
         index=shown.index,
         columns=shown.columns,
     )
@@ -118,6 +149,7 @@ def table(
          for j, flag in enumerate(numeric)]
         + [{"selector": "td.num", "props": [("text-align", "right"), ("white-space", "nowrap")]},
            {"selector": "td.text", "props": [("text-align", "left")]},
+           {"selector": "td.short", "props": [("white-space", "nowrap")]},
            {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"),
                                              ("font-style", "italic"), ("padding", "4px 0")]}],
         overwrite=False,
