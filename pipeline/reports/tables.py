@@ -536,7 +536,7 @@ def key_findings(bundle: Bundle, language: str) -> list[str]:
                 group="" if one_group(bundle) else names.get(group, group))
         )  # fmt: skip
     ancova = bundle.tables.get("ancova")
-    if ancova is not None and (ancova["outcome"] == scale).any():
+    if ancova is not None and "outcome" in ancova and (ancova["outcome"] == scale).any():
         a = ancova.set_index("outcome").loc[scale]
         found.append(
             say(language, "key_ancova", diff=fmt(a["adjusted_difference"], language),

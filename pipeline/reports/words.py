@@ -69,6 +69,8 @@ def fmt(value: Any, language: str, decimals: int = 2) -> Trusted:
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return Trusted("-")
     text = f"{float(value):.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0."):  # -0.001 rounds to 0, not "-0.00"
+        text = text[1:]
     return Trusted(text.replace(".", ",") if language == "id" else text)
 
 
