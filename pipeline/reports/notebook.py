@@ -53,7 +53,7 @@ def show(text: str) -> None:
 
 
 #: A cell that reads as a number: a count, an estimate with its interval, "< 0,001", "20 (71%)".
-_NUMBER = re.compile(r"^\s*[<>=≤≥±+\-−]?\s*\d")
+_NUMBER = re.compile(r"^\s*[<>=≤≥±+\-−]?\s*[.,]?\d")
 #: Text cells no longer than this (in characters) in every row of their column do not wrap.
 _SHORT = 24
 #: How a report writes a missing value.
