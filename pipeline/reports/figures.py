@@ -381,7 +381,7 @@ def _likert_figure(bundle: Bundle, language: str):
         ax.text(101, at, words["waves"][wave], va="center", fontsize=6, color="dimgray")
     centres = [y[i * per_item : (i + 1) * per_item].mean() for i in range(len(items))]
     ax.set_yticks(centres, [item_statement(bundle, item, language) for item in items], fontsize=6.5)
-    ax.set_xlim(-100, 116)
+    ax.set_xlim(-100, 124)
     ax.set_xticks(range(-100, 101, 25), [f"{abs(t)}" for t in range(-100, 101, 25)])
     ax.set_xlabel("%")
     ax.legend(ncol=len(codes), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
