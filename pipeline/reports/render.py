@@ -108,9 +108,10 @@ def render_notebook(notebook: Path, parameters: dict[str, object]) -> nbformat.N
 _TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "report_html" / "report.html.j2"
 
 
-def to_html(executed: nbformat.NotebookNode, title: str | None = None) -> str:
+def to_html(executed: nbformat.NotebookNode, title: str | None = None, language: str = "id") -> str:
     """Self-contained HTML of an executed notebook, code cells hidden, no math typesetting;
-    the page's ``<title>`` is ``title`` (the template escapes it), else nbconvert's "Notebook"."""
+    the page's ``<title>`` is ``title`` (the template escapes it), else nbconvert's "Notebook",
+    and its ``lang`` the report's ``language`` (screen readers and hyphenation follow it)."""
     from nbconvert import HTMLExporter
 
     if title:
@@ -122,6 +123,7 @@ def to_html(executed: nbformat.NotebookNode, title: str | None = None) -> str:
         exclude_output_prompt=True,
         embed_images=True,
         template_file=str(_TEMPLATE),
+        language_code=language,
     )
     body, _ = exporter.from_notebook_node(executed)
     return body
@@ -141,7 +143,7 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
     written = []
     for name, target in NOTEBOOKS.items():
         executed = render_notebook(notebook_dir() / name, parameters)
-        atomic_write_text(report_dir / target, to_html(executed, title))
+        atomic_write_text(report_dir / target, to_html(executed, title, language))
         written.append(report_dir / target)
     write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
     write_article_kit(bundle_dir, report_dir / "article")

@@ -46,16 +46,22 @@ __all__ = [
     "tests_table",
     "weak_alpha",
     "weak_reliabilities",
+    "without_one_group",
 ]
 
 
-def _one_group_unnamed(table: pd.DataFrame, bundle: Bundle, language: str) -> pd.DataFrame:
-    """``table`` without its group level when the study has one group: a column of "all
-    participants" in every row tells a reader nothing."""
+def without_one_group(table: pd.DataFrame, bundle: Bundle, language: str) -> pd.DataFrame:
+    """``table`` without its group (an index level or a column) when the study has one group:
+    a column of "all participants" in every row tells a reader nothing."""
     name = texts(language)["columns"]["group"]
-    if one_group(bundle) and name in table.index.names and table.index.nlevels > 1:
+    if not one_group(bundle):
+        return table
+    if name in table.index.names and table.index.nlevels > 1:
         return table.droplevel(name)
-    return table
+    return table.drop(columns=[name]) if name in table.columns else table
+
+
+_one_group_unnamed = without_one_group
 
 
 def scale_names(bundle: Bundle, language: str) -> dict[str, str]:
@@ -91,7 +97,8 @@ def attrition_table(bundle: Bundle, language: str) -> pd.DataFrame:
     reading = [*present_groups(bundle), "all"]
     table = table[sorted(table.columns, key=lambda g: reading.index(g) if g in reading else 99)]
     table.index = [pattern_text(p, language) for p in table.index]
-    table.columns = [group_names(bundle, language).get(g, g) for g in table.columns]
+    names = {"all": words["columns"]["n"]} if one_group(bundle) else group_names(bundle, language)
+    table.columns = [names.get(g, g) for g in table.columns]
     table.index.name = words["columns"]["pattern"]
     return table
 
