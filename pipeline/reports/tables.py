@@ -573,7 +573,7 @@ def item_validity_table(bundle: Bundle, language: str) -> pd.DataFrame:
         table[f"r {label}"] = [fmt(x, language, 3) for x in wide[wave]]
         table[f"r {cols['critical']} {label}"] = [fmt(x, language, 3) for x in crit[wave]]
         table[f"{cols['valid']} {label}"] = [
-            words["yes"] if r >= c else words["no"]
+            words["yes"] if r >= c else f"{words['no']} ⚠"
             for r, c in zip(wide[wave], crit[wave], strict=True)
         ]
     table.index = table.index.set_levels([table.index.levels[0].map(names), table.index.levels[1]])
