@@ -18,6 +18,7 @@ from pipeline.bundle.read import Bundle
 from pipeline.config import WAVE_ORDER
 from pipeline.reports.tables import (
     group_names,
+    level_name,
     one_group,
     present_groups,
     scale_facts,
@@ -294,7 +295,7 @@ def _shift_figure(bundle: Bundle, language: str):
         for g, w in shares.index
     ]
     for colour, label in zip(PALETTE, labels, strict=False):
-        ax.barh(names, shares[label], left=left, color=colour, label=label)
+        ax.barh(names, shares[label], left=left, color=colour, label=level_name(label, language))
         left += shares[label].to_numpy()
     ax.set_xlabel("%")
     ax.legend(ncol=len(labels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)

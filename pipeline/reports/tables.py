@@ -28,6 +28,7 @@ __all__ = [
     "headline",
     "item_validity_table",
     "key_findings",
+    "level_name",
     "limit_sentences",
     "mixed_table",
     "one_group",
@@ -353,7 +354,7 @@ def subgroups_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["outcome"]: s["outcome"].map(names),
             cols["subgroup"]: s["subgroup"],
             "n": s["n"],
-            cols["interaction"]: s["term"],
+            cols["interaction"]: s["term"].map(lambda t: words["interaction_terms"].get(t, t)),
             "F (df)": [
                 f"{fmt(f, language)} ({fmt(a, language, 0)}, {fmt(b, language, 0)})"
                 for f, a, b in zip(s["F"], s["df1"], s["df2"], strict=True)
@@ -600,12 +601,20 @@ def category_table(bundle: Bundle, language: str, *, scale: str, scheme: str) ->
         [(names.get(g, g), words["waves"].get(w, w)) for g, w in table.index]
     )
     table.index.names = [words["columns"]["group"], words["columns"]["wave"]]
-    table.columns.name = None
+    table.columns = [level_name(label, language) for label in table.columns]
     return _one_group_unnamed(table, bundle, language)
+
+
+def level_name(label: str, language: str) -> str:
+    """A score level as the report's language names it: the bundle keeps the Indonesian names
+    of Azwar's levels and of the N-gain effectiveness levels; a level named by the study
+    stays as written."""
+    return texts(language)["level_words"].get(label, label)
 
 
 def bounds_text(cuts: list[float], labels: list[str], language: str) -> str:
     """Levels with their bounds in the report's number format; lower bounds inclusive."""
+    labels = [level_name(label, language) for label in labels]
     edges = [None, *cuts, None]
     parts = []
     for label, low, high in zip(labels, edges[:-1], edges[1:], strict=True):
@@ -651,7 +660,7 @@ def gain_table(bundle: Bundle, language: str) -> pd.DataFrame:
             ],
             cols["gain_mean"]: [fmt(x, language) for x in g["gain_mean"]],
             cols["effectiveness"]: [
-                f"{fmt(p, language, 1)}% ({e or '-'})"
+                f"{fmt(p, language, 1)}% ({level_name(e, language) if e else '-'})"
                 for p, e in zip(g["effectiveness_pct"], g["effectiveness"], strict=True)
             ],
             cols["ceiling"]: g["n_ceiling"],

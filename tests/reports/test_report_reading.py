@@ -35,10 +35,11 @@ PESANTREN = ROOT / "data" / "raw" / "examples" / "pesantren"
 #: an English report must not hold), matched as whole words, case-sensitive.
 ENGLISH = ["Table", "Figure", "Group", "Scale", "Contents", "Results", "Methods", "before",
            "after", "treatment", "control", "participants", "difference", "the", "and", "of",
-           "with", "scores", "Key findings"]  # fmt: skip
+           "with", "scores", "Key findings", "group", "subgroup"]  # fmt: skip
 INDONESIAN = ["Tabel", "Gambar", "Kelompok", "Skala", "Daftar isi", "sebelum", "sesudah",
               "perlakuan", "pembanding", "peserta", "selisih", "dan", "yang", "dari", "untuk",
-              "skor", "Temuan utama", "semua"]  # fmt: skip
+              "skor", "Temuan utama", "semua", "tidak", "sedang", "rendah", "tinggi",
+              "efektif"]  # fmt: skip
 
 
 class _Page(HTMLParser):
