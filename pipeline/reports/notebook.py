@@ -151,7 +151,8 @@ def table(
            {"selector": "td.text", "props": [("text-align", "left")]},
            {"selector": "td.short", "props": [("white-space", "nowrap")]},
            {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"),
-                                             ("font-style", "italic"), ("padding", "4px 0")]}],
+                                             ("font-style", "italic"), ("padding", "4px 0"),
+                                             ("min-width", "24em")]}],
         overwrite=False,
     )  # fmt: skip
     if caption:
