@@ -33,6 +33,7 @@ _SYMBOLS = {"d_z": ("d", "z"), "d_av": ("d", "av"), "g_av": ("g", "av"), "rank_b
 #: Labels read as "at least medium": the effect's and the N-gain category's.
 _STRONG_EFFECT = {"medium", "large"}
 _STRONG_GAIN = {"cukup efektif", "efektif"}
+_WEAK_GAIN = {"tidak efektif", "kurang efektif"}
 
 
 def focus_group(bundle: Bundle) -> str:
@@ -109,14 +110,24 @@ def headline_effect(bundle: Bundle) -> HeadlineEffect | None:
         return _ancova_effect(bundle, scale, group)
     rows = bundle["effects"]
     row = rows[
-        (rows["outcome"] == scale) & (rows["group"] == group)
+        (rows["outcome"] == scale)
+        & (rows["group"] == group)
         & (rows["effect"] == _EFFECT_ROWS[effect])
-    ]  # fmt: skip
+    ]
     if row.empty:
         return None
     r = row.iloc[0]
-    return HeadlineEffect(effect, scale, group, None, float(r["value"]), float(r["ci_low"]),
-                          float(r["ci_high"]), float(r["value"]), str(r["magnitude"]))  # fmt: skip
+    return HeadlineEffect(
+        effect,
+        scale,
+        group,
+        None,
+        float(r["value"]),
+        float(r["ci_low"]),
+        float(r["ci_high"]),
+        float(r["value"]),
+        str(r["magnitude"]),
+    )
 
 
 def _default_effect(bundle: Bundle) -> str:
@@ -134,12 +145,21 @@ def _ancova_effect(bundle: Bundle, scale: str, group: str) -> HeadlineEffect | N
     ancova = bundle.tables.get("ancova")
     if ancova is not None and not ancova.empty and scale in set(ancova["outcome"]):
         a = ancova.set_index("outcome").loc[scale]
-        control = next(x["name"] for x in bundle.results["design"]["arms"]
-                       if x["role"] == "control")  # fmt: skip
+        control = next(
+            x["name"] for x in bundle.results["design"]["arms"] if x["role"] == "control"
+        )
         size = float(a["partial_eta_squared"])
-        return HeadlineEffect("ancova", scale, group, control, float(a["adjusted_difference"]),
-                              float(a["ci_low"]), float(a["ci_high"]), size,
-                              magnitude_label(size, "eta2"))  # fmt: skip
+        return HeadlineEffect(
+            "ancova",
+            scale,
+            group,
+            control,
+            float(a["adjusted_difference"]),
+            float(a["ci_low"]),
+            float(a["ci_high"]),
+            size,
+            magnitude_label(size, "eta2"),
+        )
     if not (bundle.has("arms_contrasts") and bundle.has("arms_anova")):
         return None
     c = bundle["arms_contrasts"]
@@ -149,12 +169,22 @@ def _ancova_effect(bundle: Bundle, scale: str, group: str) -> HeadlineEffect | N
     if c.empty or term.empty:
         return None
     r, size = c.iloc[0], float(term["partial_eta_squared"].iloc[0])
-    return HeadlineEffect("ancova", scale, group, str(r["reference"]), float(r["estimate"]),
-                          float(r["ci_low"]), float(r["ci_high"]), size,
-                          magnitude_label(size, "eta2"))  # fmt: skip
+    return HeadlineEffect(
+        "ancova",
+        scale,
+        group,
+        str(r["reference"]),
+        float(r["estimate"]),
+        float(r["ci_low"]),
+        float(r["ci_high"]),
+        size,
+        magnitude_label(size, "eta2"),
+    )
 
 
-def ngain_note(bundle: Bundle, effect: HeadlineEffect, language: str, *, html: bool = False) -> str | None:
+def ngain_note(
+    bundle: Bundle, effect: HeadlineEffect, language: str, *, html: bool = False
+) -> str | None:
     """The sentence that explains why the N-gain category and the effect's label disagree,
     or None when they agree (or the scale has no N-gain).
 
@@ -168,7 +198,7 @@ def ngain_note(bundle: Bundle, effect: HeadlineEffect, language: str, *, html: b
     if row.empty or pd.isna(row["effectiveness_pct"].iloc[0]):
         return None
     category = row["effectiveness"].iloc[0]
-    if not isinstance(category, str) or category not in _STRONG_GAIN | {"tidak efektif", "kurang efektif"}:
+    if not isinstance(category, str) or category not in _STRONG_GAIN | _WEAK_GAIN:
         return None
     if (effect.magnitude in _STRONG_EFFECT) == (category in _STRONG_GAIN):
         return None

@@ -45,8 +45,15 @@ def _row(key: str, label: str, value, kind: str, detail: str = "", low=None, hig
     """One indicator; numbers stay numbers (the workbook types them, the HTML formats them)."""
     if kind in ("int", "num", "pct") and value is not None and not pd.isna(value):
         value = int(value) if kind == "int" else float(value)
-    return {"key": key, "indicator": label, "value": value, "low": low, "high": high,
-            "kind": kind, "detail": detail}  # fmt: skip
+    return {
+        "key": key,
+        "indicator": label,
+        "value": value,
+        "low": low,
+        "high": high,
+        "kind": kind,
+        "detail": detail,
+    }
 
 
 def shown(row: pd.Series | dict, language: str) -> str:
@@ -72,8 +79,11 @@ def shown(row: pd.Series | dict, language: str) -> str:
 
 def _reach(bundle: Bundle, group: str) -> dict[str, int]:
     counts = bundle.results["flow"]["reach"][group]
-    return {"enrolled": counts["started"], "completed": counts["completed"],
-            "matched": counts["both"]}  # fmt: skip
+    return {
+        "enrolled": counts["started"],
+        "completed": counts["completed"],
+        "matched": counts["both"],
+    }
 
 
 def reach_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -99,16 +109,24 @@ def change_facts(bundle: Bundle, group: str) -> dict | None:
     difference with its CI, n, and how many improved; None when the group was not tested."""
     scale = bundle.results["primary_scale"]
     tests = bundle["tests"]
-    row = tests[(tests["outcome"] == scale) & (tests["group"] == group)
-                & (tests["test"] == "paired t")]  # fmt: skip
+    row = tests[
+        (tests["outcome"] == scale) & (tests["group"] == group) & (tests["test"] == "paired t")
+    ]
     changes = bundle["changes"]
     share = changes[(changes["outcome"] == scale) & (changes["group"] == group)]
     if row.empty or share.empty:
         return None
     r, c = row.iloc[0], share.iloc[0]
-    return {"pre": r["mean_pre"], "post": r["mean_post"], "difference": r["estimate"],
-            "low": r["ci_low"], "high": r["ci_high"], "n": int(c["n"]),
-            "improved": int(c["improved"]), "share": float(c["share_improved"])}  # fmt: skip
+    return {
+        "pre": r["mean_pre"],
+        "post": r["mean_post"],
+        "difference": r["estimate"],
+        "low": r["ci_low"],
+        "high": r["ci_high"],
+        "n": int(c["n"]),
+        "improved": int(c["improved"]),
+        "share": float(c["share_improved"]),
+    }
 
 
 def scale_range(bundle: Bundle, scale: str) -> dict:
@@ -129,8 +147,15 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
     rows = []
     if targets.get("participants"):
         met = reach["enrolled"] >= targets["participants"]
-        rows.append(_row("target_participants", words["target_participants"],
-                         targets["participants"], "int", words["met"] if met else words["not_met"]))  # fmt: skip
+        rows.append(
+            _row(
+                "target_participants",
+                words["target_participants"],
+                targets["participants"],
+                "int",
+                words["met"] if met else words["not_met"],
+            )
+        )
     change = change_facts(bundle, group)
     span = scale_range(bundle, scale)
     if change is not None:
@@ -138,28 +163,65 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
         rows += [
             _row("mean_pre", f"{words['mean_pre']} {unit}", change["pre"], "num"),
             _row("mean_post", f"{words['mean_post']} {unit}", change["post"], "num"),
-            _row("difference", words["mean_difference"], change["difference"], "num",
-                 "", change["low"], change["high"]),
-            _row("improved", words["improved"], change["share"], "pct",
-                 f"{change['improved']} / {change['n']}"),
-        ]  # fmt: skip
+            _row(
+                "difference",
+                words["mean_difference"],
+                change["difference"],
+                "num",
+                "",
+                change["low"],
+                change["high"],
+            ),
+            _row(
+                "improved",
+                words["improved"],
+                change["share"],
+                "pct",
+                f"{change['improved']} / {change['n']}",
+            ),
+        ]
     effect = headline_effect(bundle)
     if effect is not None:
         label = texts(language)["magnitude"][effect.magnitude]
-        rows.append(_row("headline_effect", effect.name(bundle, language), effect.value, "num",
-                         f"{label} (Cohen 1988)", effect.ci_low, effect.ci_high))  # fmt: skip
+        rows.append(
+            _row(
+                "headline_effect",
+                effect.name(bundle, language),
+                effect.value,
+                "num",
+                f"{label} (Cohen 1988)",
+                effect.ci_low,
+                effect.ci_high,
+            )
+        )
     if targets.get("effect_size") is not None:
         effects = bundle["effects"].set_index(["outcome", "group", "effect"])
         if (scale, group, "d_z") in effects.index:
             met = effects.loc[(scale, group, "d_z"), "value"] >= targets["effect_size"]
-            rows.append(_row("target_effect", words["target_effect"], targets["effect_size"],
-                             "num", words["met"] if met else words["not_met"]))  # fmt: skip
+            rows.append(
+                _row(
+                    "target_effect",
+                    words["target_effect"],
+                    targets["effect_size"],
+                    "num",
+                    words["met"] if met else words["not_met"],
+                )
+            )
     rows += _program_rows(bundle, group, language)
     ancova = bundle.tables.get("ancova")
     if (effect is None or effect.effect != "ancova") and ancova is not None and not ancova.empty:
         a = ancova.set_index("outcome").loc[scale]
-        rows.append(_row("versus_control", words["versus_control"], a["adjusted_difference"],
-                         "num", f"p {fmt_p(a['p_value'], language)}", a["ci_low"], a["ci_high"]))  # fmt: skip
+        rows.append(
+            _row(
+                "versus_control",
+                words["versus_control"],
+                a["adjusted_difference"],
+                "num",
+                f"p {fmt_p(a['p_value'], language)}",
+                a["ci_low"],
+                a["ci_high"],
+            )
+        )
     rows += _design_rows(bundle, group, scale, language)
     if effect is not None and effect.effect == "ancova":  # the headline row says it already
         rows = [r for r in rows if not (r["key"] == "arm_contrast" and r["value"] == effect.value)]
@@ -186,26 +248,49 @@ def _design_rows(bundle: Bundle, group: str, scale: str, language: str) -> list[
         if len(m):
             r = m.iloc[0]
             passing = fmt(bundle.results["analysis"]["passing_score"], language, 0)
-            label = say(language, "design.funder_mastery", escape=False, passing=passing)
+            label = say(language, "funder.mastery_share", escape=False, passing=passing)
             detail = f"McNemar p {fmt_p(r['p_value'], language)}; n = {int(r['n'])}"
-            rows += [_row("mastery_pre", f"{label}: {waves['pre']}", r["p_pre"], "pct"),
-                     _row("mastery_post", f"{label}: {waves['post']}", r["p_post"], "pct",
-                          detail)]  # fmt: skip
+            rows += [
+                _row("mastery_pre", f"{label}: {waves['pre']}", r["p_pre"], "pct"),
+                _row("mastery_post", f"{label}: {waves['post']}", r["p_post"], "pct", detail),
+            ]
     if bundle.has("arms_contrasts"):
         c = bundle["arms_contrasts"]
         for r in c[(c["outcome"] == scale) & c["versus_control"]].itertuples():
-            label = say(language, "design.funder_arms", escape=False, arm=names[r.arm],
-                        control=names[r.reference])  # fmt: skip
-            rows.append(_row("arm_contrast", label, r.estimate, "num",
-                             f"p Holm {fmt_p(r.p_holm, language)}", r.ci_low, r.ci_high))  # fmt: skip
+            label = say(
+                language,
+                "design.funder_arms",
+                escape=False,
+                arm=names[r.arm],
+                control=names[r.reference],
+            )
+            rows.append(
+                _row(
+                    "arm_contrast",
+                    label,
+                    r.estimate,
+                    "num",
+                    f"p Holm {fmt_p(r.p_holm, language)}",
+                    r.ci_low,
+                    r.ci_high,
+                )
+            )
     if bundle.has("retained_gain"):
         kept = bundle["retained_gain"]
         kept = kept[(kept["outcome"] == scale) & (kept["group"] == group)]
         for r in kept[kept["reference"] == "pre"].itertuples():
             wave = waves.get(r.wave, r.wave)
-            rows.append(_row("retained", say(language, "design.funder_retained", escape=False,
-                                              wave=wave),
-                             r.mean_difference, "num", f"n = {int(r.n)}", r.ci_low, r.ci_high))  # fmt: skip
+            rows.append(
+                _row(
+                    "retained",
+                    say(language, "design.funder_retained", escape=False, wave=wave),
+                    r.mean_difference,
+                    "num",
+                    f"n = {int(r.n)}",
+                    r.ci_low,
+                    r.ci_high,
+                )
+            )
     return rows
 
 
@@ -217,12 +302,26 @@ def _tryout_indicators(bundle: Bundle, language: str) -> pd.DataFrame:
     rows = [_row("respondents", words["funder_respondents"], int(scales["n"].max()), "int")]
     of = texts(language)["funder"]["of"]
     for r in scales.itertuples():
-        rows.append(_row("valid_items", f"{words['funder_tryout']}: {names[r.scale]}",
-                         r.k_valid, "int", f"{of} {r.k}"))  # fmt: skip
-        label = say(language, "design.funder_reliability", escape=False,
-                    coefficient=words["coefficient"][r.coefficient])  # fmt: skip
-        rows.append(_row("reliability", f"{label}: {names[r.scale]}", r.value, "num", "",
-                         r.ci_low, r.ci_high))  # fmt: skip
+        rows.append(
+            _row(
+                "valid_items",
+                f"{words['funder_tryout']}: {names[r.scale]}",
+                r.k_valid,
+                "int",
+                f"{of} {r.k}",
+            )
+        )
+        label = say(
+            language,
+            "design.funder_reliability",
+            escape=False,
+            coefficient=words["coefficient"][r.coefficient],
+        )
+        rows.append(
+            _row(
+                "reliability", f"{label}: {names[r.scale]}", r.value, "num", "", r.ci_low, r.ci_high
+            )
+        )
     return _frame(rows)
 
 
@@ -233,21 +332,33 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[dict]:
     attendance = extras.get("attendance_summary")
     if attendance is not None and not attendance.empty:
         a = attendance.set_index("statistic")["value"]
-        rows.append(_row("attendance", words["attendance_completed"], a["completed_share"], "pct",
-                         f"{int(a['completed'])} / {int(a['enrolled'])}; "
-                         + words["attendance_rule"].format(n=int(a["completion_min_sessions"]))))  # fmt: skip
+        rows.append(
+            _row(
+                "attendance",
+                words["attendance_completed"],
+                a["completed_share"],
+                "pct",
+                f"{int(a['completed'])} / {int(a['enrolled'])}; "
+                + words["attendance_rule"].format(n=int(a["completion_min_sessions"])),
+            )
+        )
     mcnemar = extras.get("aspirations_mcnemar")
     if mcnemar is not None and not mcnemar.empty:
         part = mcnemar[mcnemar["group"] == group].set_index("statistic")
         if len(part):
             diff, first = part.loc["difference"], part.iloc[0]
             n = int(first[["a", "b", "c", "d"]].sum())  # the pairs tested
-            detail = (f"{words['difference']} {pct(diff['value'], language)}, McNemar p "
-                      f"{fmt_p(part.loc['p_value', 'value'], language)}; n = {n}")  # fmt: skip
-            label = words["aspiration_named"]
-            rows += [_row("aspiration_pre", f"{label}: {waves['pre']}", first["p_pre"], "pct"),
-                     _row("aspiration_post", f"{label}: {waves['post']}", first["p_post"], "pct",
-                          detail)]  # fmt: skip
+            detail = (
+                f"{words['difference']} {pct(diff['value'], language)}, McNemar p "
+                f"{fmt_p(part.loc['p_value', 'value'], language)}; n = {n}"
+            )
+            label = words["aspiration_share"]
+            rows += [
+                _row("aspiration_pre", f"{label}: {waves['pre']}", first["p_pre"], "pct"),
+                _row(
+                    "aspiration_post", f"{label}: {waves['post']}", first["p_post"], "pct", detail
+                ),
+            ]
     service = extras.get("service_summary")
     if service is not None and not service.empty:
         sv = service.iloc[0]
@@ -280,13 +391,15 @@ def workbook_sheets(bundle: Bundle, language: str) -> tuple[dict[str, pd.DataFra
     table = indicators(bundle, language)
     level = fmt(100 * bundle.results["analysis"].get("ci_level", 0.95), language, 0)
     low, high = f"{level}% CI {words['ci_low']}", f"{level}% CI {words['ci_high']}"
-    sheet = pd.DataFrame({
-        words["indicator"]: table["indicator"],
-        words["value"]: table["value"].astype(object),
-        low: table["low"].astype(object),
-        high: table["high"].astype(object),
-        words["detail"]: table["detail"],
-    })  # fmt: skip
+    sheet = pd.DataFrame(
+        {
+            words["indicator"]: table["indicator"],
+            words["value"]: table["value"].astype(object),
+            low: table["low"].astype(object),
+            high: table["high"].astype(object),
+            words["detail"]: table["detail"],
+        }
+    )
     kinds = list(table["kind"])
     interval_kinds = [k if k != "int" else "num" for k in kinds]
     formats = {
