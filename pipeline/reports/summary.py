@@ -348,9 +348,11 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[dict]:
         if len(part):
             diff, first = part.loc["difference"], part.iloc[0]
             n = int(first[["a", "b", "c", "d"]].sum())  # the pairs tested
+            low, high = pct(diff["ci_low"], language), pct(diff["ci_high"], language)
+            sep = "; " if language == "id" else ", "
             detail = (
-                f"{words['difference']} {pct(diff['value'], language)}, McNemar p "
-                f"{fmt_p(part.loc['p_value', 'value'], language)}; n = {n}"
+                f"{words['difference']} {pct(diff['value'], language)} [{low}{sep}{high}], "
+                f"McNemar p {fmt_p(part.loc['p_value', 'value'], language)}; n = {n}"
             )
             label = words["aspiration_share"]
             rows += [
