@@ -32,8 +32,9 @@ __all__ = [
 
 
 #: The columns of the indicator table: a key, the label, the value (a number, or text where
-#: the value is a word), its interval, how to show it (``int``, ``num``, ``pct`` for a share
-#: from 0 to 1, ``text``) and a detail.
+#: the value is a word), its interval, how to show it (``int``, ``num`` with two decimals,
+#: ``num3`` with three as reliabilities are written, ``pct`` for a share from 0 to 1,
+#: ``text``) and a detail.
 COLUMNS = ["key", "indicator", "value", "low", "high", "kind", "detail"]
 
 
@@ -41,9 +42,13 @@ COLUMNS = ["key", "indicator", "value", "low", "high", "kind", "detail"]
 REACH = ["reach_group", "reach_started", "reach_completed", "reach_both", "reach_share"]
 
 
+#: Decimals of each numeric kind.
+_DECIMALS = {"num": 2, "num3": 3}
+
+
 def _row(key: str, label: str, value, kind: str, detail: str = "", low=None, high=None) -> dict:
     """One indicator; numbers stay numbers (the workbook types them, the HTML formats them)."""
-    if kind in ("int", "num", "pct") and value is not None and not pd.isna(value):
+    if kind != "text" and value is not None and not pd.isna(value):
         value = int(value) if kind == "int" else float(value)
     return {
         "key": key,
@@ -66,13 +71,13 @@ def shown(row: pd.Series | dict, language: str) -> str:
     elif kind == "pct":
         text = pct(value, language)
     else:
-        text = fmt(value, language)
+        text = fmt(value, language, _DECIMALS[kind])
     low, high = row.get("low"), row.get("high")
     if low is not None and not pd.isna(low):
         text += " " + (
             f"[{pct(low, language)}{'; ' if language == 'id' else ', '}{pct(high, language)}]"
             if kind == "pct"
-            else interval(low, high, language)
+            else interval(low, high, language, _DECIMALS.get(kind, 2))
         )
     return text
 
@@ -317,11 +322,8 @@ def _tryout_indicators(bundle: Bundle, language: str) -> pd.DataFrame:
             escape=False,
             coefficient=words["coefficient"][r.coefficient],
         )
-        rows.append(
-            _row(
-                "reliability", f"{label}: {names[r.scale]}", r.value, "num", "", r.ci_low, r.ci_high
-            )
-        )
+        name = f"{label}: {names[r.scale]}"
+        rows.append(_row("reliability", name, r.value, "num3", "", r.ci_low, r.ci_high))
     return _frame(rows)
 
 
@@ -383,7 +385,7 @@ def _program_rows(bundle: Bundle, group: str, language: str) -> list[dict]:
 
 def _number_format(kind: str) -> str | None:
     """The workbook's number format of an indicator's kind."""
-    return {"int": "0", "num": "0.00", "pct": "0%"}.get(kind)
+    return {"int": "0", "num": "0.00", "num3": "0.000", "pct": "0%"}.get(kind)
 
 
 def workbook_sheets(bundle: Bundle, language: str) -> tuple[dict[str, pd.DataFrame], dict]:
