@@ -16,6 +16,7 @@ from IPython.display import Image, Markdown, display
 from pipeline.inert import inert, inert_frame
 from pipeline.reports.design_tables import *  # noqa: F403
 from pipeline.reports.design_tables import __all__ as _design
+from pipeline.reports.effect import headline_effect, ngain_note
 from pipeline.reports.figures import *  # noqa: F403
 from pipeline.reports.figures import __all__ as _figures
 from pipeline.reports.part_tables import *  # noqa: F403
@@ -24,6 +25,7 @@ from pipeline.reports.tables import *  # noqa: F403
 from pipeline.reports.tables import __all__ as _tables
 from pipeline.reports.words import *  # noqa: F403
 from pipeline.reports.words import __all__ as _words
+from pipeline.reports.words import esc, fill, fmt, texts
 
 __all__ = [
     "figure_png",
@@ -36,6 +38,23 @@ __all__ = [
     *_tables,
     *_words,
 ]
+
+
+def effect_sentences(bundle, language: str) -> list[str]:
+    """The study's headline effect (``analysis.primary_effect``) named, with its value,
+    interval and verbal label, and, when the N-gain category reads otherwise, why both hold:
+    Markdown, its text made inert. None for a try-out."""
+    effect = headline_effect(bundle)
+    if effect is None:
+        return []
+    brief = texts(language)["brief"]
+    key = "effect_value_ancova" if effect.effect == "ancova" else "effect_value"
+    value = fill(brief[key], name=effect.name(bundle, language), value=fmt(effect.value, language),
+                 ci=effect.interval(language), label=effect.label(language),
+                 size=fmt(effect.size, language))  # fmt: skip
+    found = [f"**{esc(brief['headline'])}:** {esc(value)}"]
+    note = ngain_note(bundle, effect, language)
+    return found + ([esc(note)] if note else [])
 
 
 def figure_png(figure) -> Image:

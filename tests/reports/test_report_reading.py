@@ -179,6 +179,11 @@ def test_the_report_opens_with_findings_a_figure_and_contents(demo, language):
     assert p.fmt(t["mean_pre"].iat[0], language) in findings
     assert p.fmt(t["mean_post"].iat[0], language) in findings
     assert "d_z = " in findings
+    # ... and the headline effect the study declares, by name, with its value and label
+    effect = p.headline_effect(bundle)
+    brief = texts(language)["brief"]
+    assert f"<strong>{brief['headline']}:</strong>" in findings
+    assert f"= {p.fmt(effect.value, language)}" in findings and effect.label(language) in findings
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
