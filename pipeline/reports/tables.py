@@ -384,7 +384,8 @@ def choice_reason(bundle: Bundle, language: str, *, scale: str, group: str) -> s
 def present_groups(bundle: Bundle) -> list[str]:
     """The groups tested, in reading order: the declared arms (treatment, control for the
     two-list form), or "all"."""
-    found = set(bundle["tests"]["group"])
+    tests = bundle.tables.get("tests")  # a try-out tests no change: no groups tested
+    found = set(tests["group"]) if tests is not None and "group" in tests else set()
     arms = [arm["name"] for arm in bundle.results["design"].get("arms", [])]
     return [g for g in dict.fromkeys([*arms, "treatment", "control", "all"]) if g in found]
 
