@@ -146,7 +146,11 @@ def change_figure(
     names = group_names(bundle, language)
     waves = [words["waves"]["pre"], words["waves"]["post"]]
     fig, (left, right) = plt.subplots(
-        1, 2, figsize=(8.2, 3.9), dpi=110, gridspec_kw={"width_ratios": [1.35, 1]}
+        1,
+        2,
+        figsize=(8.2 + 1.2 * max(len(groups) - 2, 0), 4.1),
+        dpi=110,
+        gridspec_kw={"width_ratios": [1.35, 1]},
     )
     ticks, labels = [], []
     jitter = np.random.default_rng(0)  # where the dots sit sideways only, for legibility
@@ -161,7 +165,10 @@ def change_figure(
             left.plot(x, [summary["mean_pre"], summary["mean_post"]], color=colour,
                       linewidth=3, marker="o", markersize=7, zorder=3)  # fmt: skip
         ticks += list(x)
-        labels += waves if one_group(bundle) else [f"{w}\n{names.get(group, group)}" for w in waves]
+        labels += waves
+        if not one_group(bundle):  # the group's name under its two waves
+            left.text(x.mean(), -0.09, textwrap.fill(names.get(group, group), 16), ha="center",
+                      va="top", fontsize=8, transform=left.get_xaxis_transform())  # fmt: skip
         change = rows["post"] - rows["pre"]
         spread = jitter.uniform(-0.18, 0.18, len(change))
         right.scatter(k + spread, change, s=12, color=colour, alpha=0.6, linewidths=0)
@@ -176,7 +183,7 @@ def change_figure(
     left.set_ylabel(f"{scale_names(bundle, language)[scale]} ({unit})", fontsize=8)
     left.set_title(words["change_figure"]["paired"], fontsize=9)
     right.axhline(0, color="grey", linewidth=0.8)
-    shown = [] if one_group(bundle) else [names.get(g, g) for g in groups]
+    shown = [] if one_group(bundle) else [textwrap.fill(names.get(g, g), 14) for g in groups]
     right.set_xticks(range(len(shown)), shown)
     right.set_xlim(-0.6, len(groups) - 0.3)
     right.set_ylabel(words["change_figure"]["difference"], fontsize=8)

@@ -249,7 +249,7 @@ def test_figures_draw_pre_before_post(demo, language):
     legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
     assert legend == [waves["pre"], waves["post"]]
     change, caption = p.change_figure(bundle, language, scale="total")
-    ticks = [t.get_text().split("\n")[0] for t in change.axes[0].get_xticklabels()]
+    ticks = [t.get_text() for t in change.axes[0].get_xticklabels()]
     assert ticks == [waves["pre"], waves["post"]] * 2
     # every participant with both scores is one line; their mean differences are the bundle's
     paired = bundle["tests"].query("outcome == 'total' and test == 'paired t'")
