@@ -67,7 +67,8 @@ def _write_runs(paragraph: Paragraph, text: str, *, italic: bool = False) -> Non
     """Marked text as runs: symbols italic, subscripts and superscripts as such."""
     for piece, slanted, position in runs(text):
         run = paragraph.add_run(piece)
-        run.italic = italic or slanted
+        if italic or slanted:
+            run.italic = True
         if position == "sub":
             run.font.subscript = True
         elif position == "sup":

@@ -17,7 +17,7 @@ from pipeline.bundle import files
 from pipeline.bundle.read import Bundle
 from pipeline.config import WAVE_ORDER
 from pipeline.reports.apa import as_plain, kit_say, kit_words
-from pipeline.reports.tables import group_names, present_groups, scale_facts, scale_names
+from pipeline.reports.tables import group_names, scale_facts, scale_names
 from pipeline.reports.words import texts
 
 __all__ = ["scores_frame", "spss_name", "write_scores_sav"]
@@ -40,8 +40,10 @@ def scores_frame(
     """The scored data wide (one row per participant code), its variable labels and the
     group's value labels, in ``language``."""
     scores = bundle["scores"].astype({"wave": str, "group": str, "scale": str})
-    groups = [g for g in present_groups(bundle) if g in set(scores["group"])]
-    groups += sorted(set(scores["group"]) - set(groups))
+    arms = [arm["name"] for arm in bundle.results["design"].get("arms", [])]
+    found = set(scores["group"])
+    groups = [g for g in dict.fromkeys([*arms, "treatment", "control", "all"]) if g in found]
+    groups += sorted(found - set(groups))
     code = {g: float(k) for k, g in enumerate(groups, start=1)}
     names = group_names(bundle, language)
     every = kit_say(language, "glossary.all_participants")
