@@ -176,6 +176,23 @@ def column_keys(language: str) -> dict[str, str]:
     return keys
 
 
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{label}</title><style>
+body {{ font-family: "Times New Roman", Times, serif; font-size: 12pt; margin: 2em; }}
+p {{ margin: 0 0 .6em 0; }} .label {{ font-weight: bold; }} .title {{ font-style: italic; }}
+table {{ border-collapse: collapse; border-top: 1px solid #000; border-bottom: 1px solid #000; }}
+th {{ border-bottom: 1px solid #000; font-weight: normal; text-align: center; }}
+th, td {{ padding: .25em .6em; vertical-align: top; }}
+td {{ text-align: center; }} td:first-child, th:first-child {{ text-align: left; }}
+.note {{ margin-top: .6em; max-width: 60em; }}
+</style></head><body>
+<p class="label">{label}</p><p class="title">{title}</p>
+<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+<p class="note">{note}</p>
+</body></html>
+"""
+
+
 @dataclass(frozen=True)
 class ApaTable:
     """One article table: title, headers, cells and note as marked text (:func:`runs`)."""
@@ -192,6 +209,19 @@ class ApaTable:
             [[as_plain(c) for c in row] for row in self.rows],
             columns=[as_plain(h) for h in self.headers],
         )
+
+    def html(self, *, number: int, language: str) -> str:
+        """The table as a standalone HTML page laid out as APA 7 prints it (number in bold,
+        title in italics, three horizontal rules, the note below): what the DOCX shows."""
+        label = f"{kit_words(language)['glossary']['table']} {number}"
+        head = "".join(f"<th>{as_html(h)}</th>" for h in self.headers)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{as_html(c)}</td>" for c in row) + "</tr>" for row in self.rows
+        )
+        return _HTML_PAGE.format(
+            lang=language, label=html.escape(label), title=as_html(self.title),
+            head=head, body=body, note=as_html(self.note),
+        )  # fmt: skip
 
     def markdown(self) -> str:
         """The table as a Markdown pipe table, then its note."""
