@@ -182,7 +182,7 @@ body {{ font-family: "Times New Roman", Times, serif; font-size: 12pt; margin: 2
 p {{ margin: 0 0 .6em 0; }} .label {{ font-weight: bold; }} .title {{ font-style: italic; }}
 table {{ border-collapse: collapse; border-top: 1px solid #000; border-bottom: 1px solid #000; }}
 th {{ border-bottom: 1px solid #000; font-weight: normal; text-align: center; }}
-th, td {{ padding: .25em .6em; vertical-align: top; }}
+th, td {{ padding: .25em .6em; vertical-align: top; white-space: nowrap; }}
 td {{ text-align: center; }} td:first-child, th:first-child {{ text-align: left; }}
 .note {{ margin-top: .6em; max-width: 60em; }}
 </style></head><body>
@@ -297,7 +297,7 @@ def _note(keys: list[str | None], rows: list[list[str]], language: str, correcti
         found.append("kr20")
     if any(words["glossary"]["ci"] in kit_say(language, f"columns.{k}", correction=correction)
            for k in keys if k in words["columns"]):  # fmt: skip
-        found.append("ci")
+        found.insert(0, "ci")  # the abbreviation first, as APA notes begin
     definitions = list(
         dict.fromkeys(kit_say(language, f"symbols.{k}", correction=correction) for k in found)
     )

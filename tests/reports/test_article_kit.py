@@ -316,7 +316,7 @@ def test_an_article_table_in_headless_chromium(demo, tmp_path):
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
-         "--window-size=1150,760", f"--screenshot={shot}", page.as_uri()],
+         "--window-size=1240,900", f"--screenshot={shot}", page.as_uri()],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     data = shot.read_bytes()
