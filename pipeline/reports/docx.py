@@ -45,6 +45,7 @@ def write_docx(
     for heading, text in paragraphs:
         _write_runs(document.add_heading("", level=2), heading)
         _write_runs(document.add_paragraph(), text)
+    _landscape(document)
     word = kit_words(language)["glossary"]["table"]
     for number, table in enumerate(tables, start=1):
         document.add_paragraph().add_run(f"{word} {number}").bold = True
@@ -55,6 +56,17 @@ def write_docx(
     buffer = BytesIO()
     document.save(buffer)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def _landscape(document) -> None:
+    """The tables on landscape pages of their own (APA 7 allows it for wide tables): the
+    paragraphs stay on portrait pages."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    portrait = document.sections[-1]
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = portrait.page_height, portrait.page_width
 
 
 def _plain(text: str) -> str:
