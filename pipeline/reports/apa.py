@@ -238,7 +238,8 @@ class ApaTable:
 def apa_table(
     frame: pd.DataFrame, *, name: str, title: str, language: str, correction: str
 ) -> ApaTable:
-    """An article table from a report table (headers in the report's words, cells formatted):
+    """An article table from a report table (headers in the report's words, cells formatted)
+    and its title (marked text, :func:`kit_say`):
     APA headers with symbols, no leading zero where values cannot exceed 1, the test mark and
     a note defining every symbol and mark. Empty columns, and a group column that only says
     "all", are left out."""
@@ -261,7 +262,7 @@ def apa_table(
         columns.append([_cell(v, key, language) for v in frame[column]])
     rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
     note = _note(used, rows, language, correction)
-    return ApaTable(name, marked(title), headers, rows, note)
+    return ApaTable(name, title, headers, rows, note)
 
 
 def _header(column: str, key: str | None, language: str, correction: str) -> str:

@@ -323,3 +323,14 @@ def test_an_article_table_in_headless_chromium(demo, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a table, not a blank
     html = page.read_text("utf-8")
     assert "<i>t</i> berpasangan ✓" in html and "Tabel 2" in html and "<i>Catatan.</i>" in html
+
+
+def test_the_subgroup_interaction_is_named_in_the_report_language(demo):
+    from pipeline.reports.tables import subgroups_table
+
+    bundle = demo[0]
+    assert "group x subgroup" in set(bundle["subgroups"]["term"])  # the bundle's own name
+    for language, name in (("id", "kelompok × subkelompok"), ("en", "group × subgroup")):
+        table = subgroups_table(bundle, language)
+        column = texts(language)["columns"]["interaction"]
+        assert set(table[column]) == {name}
