@@ -305,9 +305,16 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write_bytes(path, _csv_bytes(neutralize_formulas(frame)))
 
 
-def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
+def write_xlsx(
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    number_formats: Mapping[str, Mapping[str, list[str | None]]] | None = None,
+) -> None:
     """Write DataFrames as sheets of one XLSX workbook, atomically; text that a spreadsheet
-    would run as a formula is neutralized as in the CSV tables."""
+    would run as a formula is neutralized as in the CSV tables. Numbers are written as numbers;
+    ``number_formats`` gives, by sheet and column, each row's Excel number format (None: the
+    default)."""
     from io import BytesIO
 
     buffer = BytesIO()
@@ -318,6 +325,11 @@ def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
             for column in sheet.columns:  # readable widths, capped
                 width = max(len(str(cell.value or "")) for cell in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 70)
+            for title, formats in (number_formats or {}).get(name, {}).items():
+                position = list(frame.columns).index(title) + 1
+                for row, number_format in enumerate(formats, start=2):
+                    if number_format:
+                        sheet.cell(row=row, column=position).number_format = number_format
     atomic_write_bytes(path, buffer.getvalue())
 
 
