@@ -52,7 +52,8 @@ _MARKUP = (
 BOUNDED = frozenset(
     {"p", "p_adj", "p_holm", "p_gg", "alpha_ci", "std_alpha", "omega", "pes", "ges", "r_rb",
      "r_pre_post", "kendall_w", "r_hitung", "r_tabel", "alpha_drop", "alpha_valid", "kr20",
-     "kr21", "r_pbis", "r_pbis_rest", "difficulty", "discrimination", "coefficient", "epsilon"}
+     "kr21", "r_pbis", "r_pbis_rest", "difficulty", "discrimination", "coefficient", "epsilon",
+     "mauchly"}
 )  # fmt: skip
 #: Headers the report's tables write literally (not from the column words), by key.
 _LITERAL_HEADERS = {
@@ -171,7 +172,8 @@ def column_keys(language: str) -> dict[str, str]:
     words = texts(language)
     keys = dict(_LITERAL_HEADERS)
     keys |= {v: k for k, v in words["design"]["columns"].items()}
-    keys[words["design"]["p_holm"]] = "p_holm"
+    for key in ("p_holm", "adjusted_mean", "contrast"):
+        keys[words["design"][key]] = key
     keys |= {v: k for k, v in words["columns"].items()}
     return keys
 
@@ -288,6 +290,8 @@ def _note(keys: list[str | None], rows: list[list[str]], language: str, correcti
     words = kit_words(language)
     symbols = words["symbols"]
     found = [k for k in keys if k in symbols]
+    if "contrast" in found:  # the difference is the contrast's, not post minus pre
+        found = [k for k in found if k != "diff_ci"]
     if any("✓" in cell for row in rows for cell in row):
         found.append("check")
     if any(k in {"d_z", "d_av", "g_av", "r_rb"} for k in keys):

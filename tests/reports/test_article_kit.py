@@ -30,7 +30,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 #: `make screenshots` sets this to docs/screenshots (the README's pictures); else a temporary
 #: folder, so a test run leaves the work tree alone.
 SHOTS_VARIABLE = "PKM_EVAL_SCREENSHOTS"
-PESANTREN = ROOT / "data" / "raw" / "examples" / "pesantren"
+EXAMPLES = ROOT / "data" / "raw" / "examples"
+PESANTREN = EXAMPLES / "pesantren"
 #: English words that must not appear in the Indonesian kit (case-sensitive where a word is
 #: also a symbol or a name); checked on whole words after the users' own texts are removed.
 ENGLISH = (
@@ -68,6 +69,17 @@ def one_group(tmp_path_factory):
     folder = tmp_path_factory.mktemp("one_group")
     shutil.copytree(PESANTREN, folder / "pesantren")
     return _kit(folder / "pesantren" / "study.yaml", folder)
+
+
+@pytest.fixture(scope="module")
+def designs(tmp_path_factory):
+    """Kits of the designs that add tables: three arms with a follow-up, and a try-out."""
+    made = []
+    for name in ("three_arms", "tryout"):
+        folder = tmp_path_factory.mktemp(name)
+        shutil.copytree(EXAMPLES / name, folder / name)
+        made.append(_kit(folder / name / "study.yaml", folder))
+    return made
 
 
 def _document(kit: Path, language: str):
@@ -208,8 +220,8 @@ def _kit_text(kit: Path, language: str) -> str:
 
 
 @pytest.mark.parametrize(("language", "foreign"), [("id", ENGLISH), ("en", INDONESIAN)])
-def test_each_language_holds_no_words_of_the_other(demo, one_group, language, foreign):
-    for bundle, kit in (demo, one_group):
+def test_each_language_holds_no_words_of_the_other(demo, one_group, designs, language, foreign):
+    for bundle, kit in (demo, one_group, *designs):
         text = _kit_text(kit, language)
         for user in _user_texts(bundle, language):
             text = text.replace(user, " ")
@@ -219,8 +231,8 @@ def test_each_language_holds_no_words_of_the_other(demo, one_group, language, fo
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_numbers_and_sentences_read_as_published(demo, one_group, language):
-    for bundle, kit in (demo, one_group):
+def test_numbers_and_sentences_read_as_published(demo, one_group, designs, language):
+    for bundle, kit in (demo, one_group, *designs):
         text = _kit_text(kit, language)
         for user in _user_texts(bundle, language):
             text = text.replace(user, " ")
