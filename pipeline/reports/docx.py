@@ -112,7 +112,15 @@ def _write_table(table: Table, content: ApaTable) -> None:
             element.set(qn("w:space"), "0")
             element.set(qn("w:color"), "000000")
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    properties = table._tbl.tblPr  # the schema's order: borders before shading and look
+    following = [
+        properties.find(qn(f"w:{t}")) for t in ("shd", "tblLayout", "tblCellMar", "tblLook")
+    ]
+    following = [e for e in following if e is not None]
+    if following:
+        following[0].addprevious(borders)
+    else:
+        properties.append(borders)
 
 
 def _border(cell, edge: str) -> None:
