@@ -46,6 +46,7 @@ __all__ = [
     "write_csv",
     "write_figure",
     "write_json",
+    "write_sav",
     "write_table",
     "write_xlsx",
 ]
@@ -340,3 +341,26 @@ def write_figure(stem: Path, figure) -> None:
         buffer = BytesIO()
         figure.savefig(buffer, format=suffix[1:], bbox_inches="tight", **options)
         atomic_write_bytes(stem.with_suffix(suffix), buffer.getvalue())
+
+
+def write_sav(
+    path: Path,
+    frame: pd.DataFrame,
+    *,
+    column_labels: Mapping[str, str],
+    value_labels: Mapping[str, Mapping[float, str]],
+) -> None:
+    """A table as an SPSS data file (``.sav``, read by SPSS, JASP, jamovi and R's haven) with
+    variable and value labels, atomically (pyreadstat writes to a path: a private temporary
+    folder, then the bytes go through :func:`atomic_write_bytes`)."""
+    import pyreadstat
+
+    with tempfile.TemporaryDirectory(prefix=".sav-") as scratch:
+        draft = Path(scratch) / "data.sav"
+        pyreadstat.write_sav(
+            frame,
+            str(draft),
+            column_labels=[column_labels.get(c) for c in frame.columns],
+            variable_value_labels={k: dict(v) for k, v in value_labels.items()},
+        )
+        atomic_write_bytes(path, draft.read_bytes())
