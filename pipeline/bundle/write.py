@@ -167,6 +167,11 @@ def _instrument(analysis: Analysis) -> dict[str, Any]:
         "test_omitted": instrument.test.omitted,
         "response_scale": {"min": scale.min, "max": scale.max} if scale else None,
         "scales": [_scale_facts(s, instrument) for s in instrument.all_scales],
+        # Figures label items by what participants read, in the report's language.
+        "item_texts": {
+            item.id: {"id": item.text.get("id"), "en": item.text.get("en")}
+            for item in instrument.items
+        },
     }
 
 
@@ -259,6 +264,7 @@ def results(analysis: Analysis) -> dict[str, Any]:
         "design": _design(analysis),
         "instrument": _instrument(analysis),
         "primary_scale": study.primary_scale(),
+        "primary_effect": study.primary_effect(),
         "flow": _flow(analysis),
         "scoring": analysis.scored.rule,
         "analysis": study.analysis.model_dump(mode="json"),
