@@ -81,6 +81,9 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
     validated = validate(ingested, study)
     progress("clean")
     cleaned = clean(validated, study)
+    # No later stage reads the coded or the validated rows (score and compare read the
+    # cleaned table): release them now rather than carry three copies to the end.
+    ingested, validated = ingested.released(), validated.released()
     if not study.is_tryout:  # a try-out has one wave: nothing to pair
         require_pairs(cleaned, study)
     progress("score")
