@@ -85,11 +85,16 @@ def child_read(study_file: str) -> dict[str, float]:
 
     study = load_study(study_file)
     base = _rss_mb()
-    start = time.perf_counter()
+    cpu, start = _cpu_s(), time.perf_counter()
     rows = 0
     for path in study.wave_paths().values():
         rows += len(pd.read_csv(path, engine="pyarrow"))
-    return {"read_s": time.perf_counter() - start, "read_peak_mb": _peak_mb() - base, "rows": rows}
+    return {
+        "read_s": time.perf_counter() - start,
+        "read_cpu_s": _cpu_s() - cpu,
+        "read_peak_mb": _peak_mb() - base,
+        "rows": rows,
+    }
 
 
 def child_run(study_file: str, bundle_root: str) -> dict[str, float]:
@@ -264,6 +269,7 @@ def measure(sizes: tuple[int, ...], work: Path, report_sizes: tuple[int, ...]) -
             row.update(_in_child("report", str(bundle_dir), str(work / f"reports_{n}"), every))
         row["analysis_over_read"] = row["analysis_s"] / row["read_s"]
         row["analysis_over_plain"] = row["analysis_cpu_s"] / row["plain_cpu_s"]
+        row["analysis_over_read_cpu"] = row["analysis_cpu_s"] / row["read_cpu_s"]
         row["peak_over_items"] = row["peak_mb"] / row["item_data_mb"]
         print(
             f"{'':>9}  read {row['read_s']:.2f} s, analysis {row['analysis_s']:.2f} s "
@@ -366,7 +372,8 @@ def goals(
     out += [
         _goal(
             f"analysis at {size} <= 6 x pyarrow read (aim 3 x)",
-            f"{big['analysis_over_read']:.1f} x",
+            f"{big['analysis_over_read']:.1f} x ({big['analysis_over_read_cpu']:.1f} x in CPU "
+            "seconds)",
             big["analysis_over_read"] <= 6,
             "read",
         ),
@@ -434,6 +441,7 @@ def markdown(
         **{f"{s}_s": f"{s} s" for s in STAGES},
         "analysis_s": "analysis s",
         "analysis_over_read": "analysis / read",
+        "read_cpu_s": "read CPU s",
         "analysis_cpu_s": "analysis CPU s",
         "plain_cpu_s": "plain script CPU s",
         "analysis_over_plain": "analysis / plain (CPU)",

@@ -108,6 +108,7 @@ def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     return float(low), float(high)
 
 
+@single_threaded_blas  # item-total r: dot products of two columns, threads only wait
 def item_statistics(items: pd.DataFrame, cov: np.ndarray) -> pd.DataFrame:
     """Per item: item-total r, corrected item-total (item-rest) r, and alpha if deleted.
 
