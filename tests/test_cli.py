@@ -168,3 +168,10 @@ def test_a_template_that_does_not_fit_names_the_study_keys_and_the_headers_found
     assert "declared under columns.id in the study file" in result.output
     assert "declared under columns.contact in the study file" in result.output
     assert "the headers found are 'Cap waktu', 'Inisial Nama', 'Kelas'" in result.output
+
+
+def test_lang_option_is_case_insensitive(tmp_path):
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "nope.yaml"), "--lang", "ID"])
+    assert result.exit_code == 1
+    assert "tidak ditemukan" in result.output
+    assert "Traceback" not in result.output

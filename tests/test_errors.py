@@ -123,7 +123,8 @@ def test_every_template_quoting_examples_declares_them_cells():
     undeclared = [
         code
         for code, entry in _templates().items()
-        if "en" in entry and "{examples}" in entry["en"] and "examples" not in entry.get("cells_in", ())
+        if "en" in entry and "{examples}" in entry["en"]
+        and "examples" not in entry.get("cells_in", ())
         and code != "quiz_export"  # its examples are column headers, not cells
     ]  # fmt: skip
     assert undeclared == []

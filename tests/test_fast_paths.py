@@ -78,7 +78,7 @@ def test_compressed_signed_rank_statistic_equals_the_plain_one(values, shift, co
     x = np.array(values)
     plain = _plain_standardized_v(x, shift, correct=correct)
     distinct, counts = np.unique(x, return_counts=True)
-    compressed = npar._standardized_v(distinct, shift, correct=correct, counts=counts)
+    compressed = npar.standardized_signed_rank(distinct, shift, correct=correct, counts=counts)
     if math.isnan(plain):
         assert math.isnan(compressed)
     else:

@@ -208,14 +208,20 @@ def test_xlsx_cells_hold_text_never_formulas(tmp_path_factory, texts):
 def test_docx_holds_any_user_text_as_plain_text(tmp_path_factory, text):
     from docx import Document
 
+    from pipeline.reports.apa import apa_table
     from pipeline.reports.docx import write_docx
 
     path = tmp_path_factory.mktemp("docx") / "a.docx"
-    frame = pd.DataFrame({text: [text]})
-    write_docx(path, title=text, paragraphs=[(text, text)], tables=[(text, frame)])
+    plain = inert(text, "plain")  # as the kit's sentences receive a user's text
+    frame = pd.DataFrame({"Skala": [text], "n": ["1"]})
+    table = apa_table(frame, name="t", title=plain, language="id", correction="holm")
+    write_docx(path, title=text, paragraphs=[(plain, plain)], tables=[table], language="id")
     document = Document(str(path))
-    cell = document.tables[0].rows[1].cells[0].text
-    assert _words(cell) == _words(_carried(text))  # opened again: the XML is well formed
+    row = document.tables[0].rows[1].cells
+    shown = " ".join(c.text for c in row)  # a blank scale column is left out
+    assert _words(shown) == _words(_carried(text) + " 1")  # the XML is well formed
+    # no "*x*", "_{x}" or control character of a user's text turns into a symbol's format
+    assert not any(r.italic or r.font.subscript for c in row for r in c.paragraphs[0].runs)
     assert all("hyperlink" not in rel.reltype for rel in document.part.rels.values())
 
 

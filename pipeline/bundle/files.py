@@ -46,6 +46,7 @@ __all__ = [
     "write_csv",
     "write_figure",
     "write_json",
+    "write_sav",
     "write_table",
     "write_xlsx",
 ]
@@ -304,9 +305,16 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write_bytes(path, _csv_bytes(neutralize_formulas(frame)))
 
 
-def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
+def write_xlsx(
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    number_formats: Mapping[str, Mapping[str, list[str | None]]] | None = None,
+) -> None:
     """Write DataFrames as sheets of one XLSX workbook, atomically; text that a spreadsheet
-    would run as a formula is neutralized as in the CSV tables."""
+    would run as a formula is neutralized as in the CSV tables. Numbers are written as numbers;
+    ``number_formats`` gives, by sheet and column, each row's Excel number format (None: the
+    default)."""
     from io import BytesIO
 
     buffer = BytesIO()
@@ -317,6 +325,11 @@ def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
             for column in sheet.columns:  # readable widths, capped
                 width = max(len(str(cell.value or "")) for cell in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 70)
+            for title, formats in (number_formats or {}).get(name, {}).items():
+                position = list(frame.columns).index(title) + 1
+                for row, number_format in enumerate(formats, start=2):
+                    if number_format:
+                        sheet.cell(row=row, column=position).number_format = number_format
     atomic_write_bytes(path, buffer.getvalue())
 
 
@@ -328,3 +341,26 @@ def write_figure(stem: Path, figure) -> None:
         buffer = BytesIO()
         figure.savefig(buffer, format=suffix[1:], bbox_inches="tight", **options)
         atomic_write_bytes(stem.with_suffix(suffix), buffer.getvalue())
+
+
+def write_sav(
+    path: Path,
+    frame: pd.DataFrame,
+    *,
+    column_labels: Mapping[str, str],
+    value_labels: Mapping[str, Mapping[float, str]],
+) -> None:
+    """A table as an SPSS data file (``.sav``, read by SPSS, JASP, jamovi and R's haven) with
+    variable and value labels, atomically (pyreadstat writes to a path: a private temporary
+    folder, then the bytes go through :func:`atomic_write_bytes`)."""
+    import pyreadstat
+
+    with tempfile.TemporaryDirectory(prefix=".sav-") as scratch:
+        draft = Path(scratch) / "data.sav"
+        pyreadstat.write_sav(
+            frame,
+            str(draft),
+            column_labels=[column_labels.get(c) for c in frame.columns],
+            variable_value_labels={k: dict(v) for k, v in value_labels.items()},
+        )
+        atomic_write_bytes(path, draft.read_bytes())

@@ -244,6 +244,7 @@ def results(analysis: Analysis) -> dict[str, Any]:
         "design": _design(analysis),
         "instrument": _instrument(analysis),
         "primary_scale": study.primary_scale(),
+        "primary_effect": study.primary_effect(),
         "flow": _flow(analysis),
         "scoring": analysis.scored.rule,
         "analysis": study.analysis.model_dump(mode="json"),

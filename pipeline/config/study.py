@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from pipeline.config.base import FrozenModel, problems_from, read_yaml
 from pipeline.config.designs import (
@@ -28,6 +28,7 @@ from pipeline.errors import ConfigError, Problem
 __all__ = [
     "FOLLOW_UPS",
     "PORTFOLIO_PREFIX",
+    "PRIMARY_EFFECTS",
     "WAVE_ORDER",
     "AnalysisOptions",
     "Arm",
@@ -173,6 +174,11 @@ class Targets(FrozenModel):
     effect_size: float | None = None
 
 
+#: The effect sizes a study can declare as its headline (``analysis.primary_effect``): the
+#: within-group effects of the ``effects`` table and the ANCOVA difference from a control arm.
+PRIMARY_EFFECTS = ("d_z", "d_av", "g_av", "rank_biserial", "ancova")
+
+
 class AnalysisOptions(FrozenModel):
     """Analysis options with their defaults."""
 
@@ -236,6 +242,13 @@ class AnalysisOptions(FrozenModel):
         description="The scale every output leads with (report, funder summary, article kit, "
         "portfolio); by default the instrument's total scale, else its scale with the most "
         "items (the first such).",
+    )
+    primary_effect: Literal["auto", *PRIMARY_EFFECTS] = Field(
+        "auto",
+        description="The headline effect size every output names (funder summary, report, "
+        "article kit): d_z, d_av, g_av or rank_biserial (the change within the treated group) "
+        "or ancova (the difference from the control arm adjusted for the pre score). auto: "
+        "ancova when the design has a control arm, else d_z; a try-out has none.",
     )
     hypothesis: Hypothesis = Field(
         default_factory=lambda: Hypothesis(),
@@ -451,6 +464,38 @@ class Study(FrozenModel):
                     f"its scales are {', '.join(known)}"
                 )
         return self
+
+    def primary_effect(self) -> str | None:
+        """The headline effect size (one of :data:`PRIMARY_EFFECTS`): the declared
+        ``analysis.primary_effect``, else (``auto``) ``ancova`` when an arm is a control and
+        ``d_z`` otherwise (one group, or arms without a control); None for a try-out, which
+        measures no change. Follow-up waves do not change it: the headline is pre to post."""
+        if self.is_tryout:
+            return None
+        declared = self.analysis.primary_effect
+        if declared != "auto":
+            return declared
+        return "ancova" if "control" in self.roles().values() else "d_z"
+
+    @field_validator("analysis")
+    @classmethod
+    def _primary_effect_fits(cls, analysis: AnalysisOptions, info: ValidationInfo) -> Any:
+        declared = analysis.primary_effect
+        waves, groups = info.data.get("waves"), info.data.get("groups")
+        if declared == "auto" or waves is None:
+            return analysis
+        if waves.is_tryout:
+            raise ValueError(
+                f"primary_effect '{declared}': a try-out measures no change, so it has no "
+                "effect size; leave analysis.primary_effect out"
+            )
+        if declared == "ancova" and (groups is None or "control" not in groups.roles().values()):
+            raise ValueError(
+                "primary_effect 'ancova' needs a control arm (groups.control, or an arm with "
+                "role: control) and this design has none; use d_z, d_av, g_av, rank_biserial "
+                "or auto"
+            )
+        return analysis
 
     @property
     def is_tryout(self) -> bool:

@@ -1,13 +1,17 @@
-"""The article kit: APA-style tables, figures and results/methods paragraphs from the bundle.
+"""The article kit: APA 7 tables, figures, methods and results paragraphs and the scored data
+for SPSS, from the bundle, in Indonesian and English.
 
 Everything here reads the results bundle and formats it; the numbers are the bundle's. Tables
-go out as CSV, Markdown and one DOCX (APA 7 layout: table number in bold, title in italics,
-horizontal rules only); figures as PNG at 300 dpi and SVG with a caption that gives n;
-paragraphs in Indonesian or English from the templates in ``resources/report_text.yaml``.
+go out as CSV, Markdown and one DOCX (:mod:`pipeline.reports.docx`: number in bold, title in
+italics, a rule above and below the header and at the bottom, italic symbols, a note under
+each table); figures as PNG at 300 dpi and SVG with numbered captions that give n; paragraphs
+from the templates and the glossary in ``resources/article_kit.yaml``
+(:mod:`pipeline.reports.apa`); ``scores.sav`` from :mod:`pipeline.reports.spss`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +19,14 @@ import pandas as pd
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle, load_bundle
 from pipeline.inert import inert
+from pipeline.reports.apa import (
+    ApaTable,
+    apa_table,
+    as_markdown,
+    kit_say,
+    kit_words,
+    no_leading_zero,
+)
 from pipeline.reports.article_designs import (
     design_sentences,
     design_tables,
@@ -23,18 +35,22 @@ from pipeline.reports.article_designs import (
 )
 from pipeline.reports.docx import write_docx
 from pipeline.reports.figures import figures
+from pipeline.reports.spss import write_scores_sav
 from pipeline.reports.tables import (
     ancova_table,
     descriptives_table,
     effects_table,
-    headline,
+    group_names,
     present_groups,
     reliability_table,
+    scale_names,
     tests_table,
 )
-from pipeline.reports.words import fmt, fmt_p, say, texts
+from pipeline.reports.words import fmt, fmt_p, texts
 
 __all__ = [
+    "article_headline",
+    "figure_captions",
     "markdown_table",
     "methods_paragraph",
     "results_paragraph",
@@ -43,101 +59,159 @@ __all__ = [
 ]
 
 
-def tables(bundle: Bundle, language: str) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Article tables by file name: (title, table with formatted cells). A try-out has its
-    own ("Hasil uji validitas dan reliabilitas instrumen" first); a program's design adds
-    its tables after the paired tests and the ANCOVA."""
+def tables(bundle: Bundle, language: str) -> list[ApaTable]:
+    """The article tables in order, APA 7 formatted (:func:`pipeline.reports.apa.apa_table`).
+    A try-out has its own ("Hasil Uji Validitas dan Reliabilitas Instrumen" first); a
+    program's design adds its tables after the paired tests and the ANCOVA."""
     if _is_tryout(bundle):
-        return tryout_tables(bundle, language)
-    words = texts(language)["article"]
-    out = {
-        "table1_descriptives": (
-            words["table1"],
-            descriptives_table(bundle, language).reset_index(),
-        ),
-        "table2_paired_tests": (words["table2"], tests_table(bundle, language).reset_index()),
-        "table3_effect_sizes": (words["table3"], effects_table(bundle, language).reset_index()),
-        "table4_reliability": (
-            words["table4"],
-            reliability_table(bundle, language).reset_index(),
-        ),
-    }
+        found = tryout_tables(bundle, language)
+    else:
+        found = _core_tables(bundle, language)
+        found += design_tables(bundle, language, first=len(found) + 1)
+    correction = bundle.results["analysis"]["multiplicity"]
+    return [
+        apa_table(frame, name=name, title=title, language=language, correction=correction)
+        for name, title, frame in found
+    ]
+
+
+def _core_tables(bundle: Bundle, language: str) -> list[tuple[str, str, pd.DataFrame]]:
+    """Descriptives, paired tests, effect sizes, reliability and (with a control) ANCOVA."""
+    groups = len(present_groups(bundle)) > 1
+    out = [
+        ("table1_descriptives", _title(language, "descriptives"),
+         descriptives_table(bundle, language).reset_index()),
+        ("table2_paired_tests", _title(language, "paired_tests", groups=groups),
+         tests_table(bundle, language).reset_index()),
+        ("table3_effect_sizes", _title(language, "effect_sizes"),
+         effects_table(bundle, language).reset_index()),
+        ("table4_reliability", _title(language, "reliability"),
+         reliability_table(bundle, language).reset_index()),
+    ]  # fmt: skip
     ancova = ancova_table(bundle, language)
     if not ancova.empty:
-        out["table5_ancova"] = (words["table5"], ancova.reset_index())
-    return out | design_tables(bundle, language, first=len(out) + 1)
+        out.append(("table5_ancova", _title(language, "ancova"), ancova.reset_index()))
+    return out
+
+
+def _title(language: str, key: str, **values: object) -> str:
+    """A table title from the kit's words, with its symbol markup kept for the renderers."""
+    return kit_say(language, f"tables.{key}", **values)
 
 
 def _is_tryout(bundle: Bundle) -> bool:
     return bundle.results["design"].get("kind") == "tryout"
 
 
+def _one_group(bundle: Bundle) -> bool:
+    """True when the study has no groups to name (one group, reported as "all")."""
+    return present_groups(bundle) == ["all"]
+
+
 def results_paragraph(bundle: Bundle, language: str) -> str:
-    """The results in prose: the primary test of the total scale per group, and the ANCOVA."""
+    """The results in prose (marked text): the primary test of the total scale per group,
+    the ANCOVA, and what the design adds."""
     scale = bundle.results["instrument"]["scales"][-1]["id"]
-    sentences = [
-        headline(bundle, language, scale=scale, group=g, escape=False)
-        for g in present_groups(bundle)
-    ]
+    sentences = [article_headline(bundle, language, scale=scale, group=g)
+                 for g in present_groups(bundle)]  # fmt: skip
     ancova = bundle.tables.get("ancova")
     if ancova is not None and not ancova.empty:
         a = ancova.set_index("outcome").loc[scale]
         sentences.append(
-            say(
+            kit_say(
                 language,
-                "article.ancova_sentence",
-                escape=False,
-                diff=fmt(a["adjusted_difference"], language),
+                "ancova_sentence",
+                direction=_direction(language, a["adjusted_difference"]),
+                diff=fmt(abs(a["adjusted_difference"]), language),
                 low=fmt(a["ci_low"], language),
                 high=fmt(a["ci_high"], language),
                 df=fmt(a["df_resid"], language, 0),
                 F=fmt(a["F"], language),
-                p=fmt_p(a["p_value"], language),
-                pes=fmt(a["partial_eta_squared"], language, 3),
+                p=no_leading_zero(fmt_p(a["p_value"], language)),
+                pes=no_leading_zero(fmt(a["partial_eta_squared"], language, 3)),
             )
         )
     return " ".join([*sentences, *design_sentences(bundle, language, scale=scale)])
 
 
+def _direction(language: str, value: float) -> str:
+    glossary = kit_words(language)["glossary"]
+    return glossary["higher"] if value >= 0 else glossary["lower"]
+
+
+def article_headline(bundle: Bundle, language: str, *, scale: str, group: str) -> str:
+    """One results sentence (marked text) from the primary test of a scale and group; a
+    one-group study names no group."""
+    t = bundle["tests"]
+    row = t[(t["outcome"] == scale) & (t["group"] == group) & t["primary"]].iloc[0]
+    common = {
+        "group": "" if _one_group(bundle) else group_names(bundle, language)[group],
+        "scale": scale_names(bundle, language)[scale],
+        "n": int(row["n"]),
+    }
+    if row["note"]:
+        return kit_say(language, "headline_missing", **common)
+    paired = row["test"] == "paired t"
+    effects = bundle["effects"].set_index(["outcome", "group", "effect"])
+    effect = effects.loc[(scale, group, "d_z" if paired else "rank-biserial r")]
+    bounded = (lambda x: x) if paired else no_leading_zero  # r cannot exceed 1; d can
+    return kit_say(
+        language,
+        "headline_t" if paired else "headline_wilcoxon",
+        pre=fmt(row["mean_pre"], language),
+        post=fmt(row["mean_post"], language),
+        diff=fmt(row["estimate"], language),
+        low=fmt(row["ci_low"], language),
+        high=fmt(row["ci_high"], language),
+        df=fmt(row["df"], language, 0),
+        stat=fmt(row["statistic"], language),
+        p=no_leading_zero(fmt_p(row["p_value"], language)),
+        es=bounded(fmt(effect["value"], language)),
+        es_low=bounded(fmt(effect["ci_low"], language)),
+        es_high=bounded(fmt(effect["ci_high"], language)),
+        magnitude=texts(language)["magnitude"][effect["magnitude"]],
+        **common,
+    )
+
+
 def methods_paragraph(bundle: Bundle, language: str) -> str:
-    """Design, participants, instrument and reliability, and the analysis, in prose."""
+    """Design, participants, instrument and reliability, and the analysis, in prose (marked
+    text)."""
     results = bundle.results
     instrument = results["instrument"]
     reliability = bundle["reliability"].dropna(subset=["alpha"])
     reach = results["flow"]["reach"]
     pooled = reach.get("all") or next(iter(reach.values()))
-    pairs, started = pooled["both"], pooled["started"]
     primary = next(s for s in instrument["scales"] if s["id"] == results["primary_scale"])
     scale = primary if "min" in primary else instrument["response_scale"]
-    return say(
+    return kit_say(
         language,
-        "article.methods",
-        escape=False,
+        "methods",
         design=_design_words(results, language),
         method=results["program"]["method"],
-        started=started,
-        pairs=pairs,
+        started=pooled["started"],
+        pairs=pooled["both"],
         title=instrument["title"][language],
         n_items=instrument["n_items"],
         low=fmt(scale["min"], language, 0),
         high=fmt(scale["max"], language, 0),
-        alpha_min=fmt(reliability["alpha"].min(), language),
-        alpha_max=fmt(reliability["alpha"].max(), language),
+        alpha_min=no_leading_zero(fmt(reliability["alpha"].min(), language)),
+        alpha_max=no_leading_zero(fmt(reliability["alpha"].max(), language)),
         correction=results["analysis"]["multiplicity"],
     )
 
 
 def _design_words(results: dict, language: str) -> str:
     """The design in words: one group or with a control, k arms, with a follow-up."""
-    words = texts(language)
     design = results["design"]
     arms = design.get("arms", [])
     if len(arms) > 2 or (arms and not design.get("classic", True)):
-        text = say(language, "design.article.design_arms", escape=False, k=len(arms))
+        text = kit_say(language, "glossary.design_arms", k=len(arms))
     else:
-        text = words["article"]["design_control" if design["has_control"] else "design_one_group"]
+        key = "design_control" if design["has_control"] else "design_one_group"
+        text = kit_say(language, f"glossary.{key}")
     if len(design["waves"]) > 2:
-        text += " " + words["design"]["article"]["design_followup"]
+        text += " " + kit_say(language, "glossary.design_followup")
     return text
 
 
@@ -155,43 +229,67 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def write_article_kit(bundle_dir: Path, folder: Path) -> None:
-    """Tables (DOCX, CSV, Markdown), figures (PNG 300 dpi, SVG) and paragraphs, in Indonesian
-    and English, for an article about the study."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Tables (DOCX, CSV, Markdown), figures (PNG 300 dpi, SVG), paragraphs and the scored
+    data for SPSS (``scores.sav``), in Indonesian and English, for an article about the
+    study."""
     bundle = load_bundle(bundle_dir)
     for language in ("id", "en"):
         target = folder / language
         made = tables(bundle, language)
-        for name, (_, table) in made.items():
-            files.write_csv(target / f"{name}.csv", table)
-            files.atomic_write_text(target / f"{name}.md", markdown_table(table))
-        captions = []
-        for name, (figure, caption) in figures(bundle, language).items():
-            files.write_figure(target / name, figure)
-            plt.close(figure)
-            captions.append(f"{name}: {caption}")
-        files.atomic_write_text(target / "figure_captions.txt", "\n".join(captions) + "\n")
-        paragraphs = (
-            tryout_paragraphs(bundle, language)
-            if _is_tryout(bundle)
-            else [
-                ("Results", results_paragraph(bundle, language)),
-                ("Methods", methods_paragraph(bundle, language)),
-            ]
-        )
+        for table in made:
+            files.write_csv(target / f"{table.name}.csv", table.plain_frame())
+            files.atomic_write_text(target / f"{table.name}.md", table.markdown())
+        _write_figures(bundle, language, target)
+        paragraphs = _paragraphs(bundle, language)
         files.atomic_write_text(
             target / "paragraphs.md",
-            "".join(  # the paragraphs' user text (scale names, method) shows, never acts
-                f"## {heading}\n\n{inert(text, 'markdown')}\n\n" for heading, text in paragraphs
-            ),
+            "".join(f"## {as_markdown(h)}\n\n{as_markdown(t)}\n\n" for h, t in paragraphs),
         )
         write_docx(
             target / "article_tables.docx",
             title=bundle.results["program"]["title"],
             paragraphs=paragraphs,
-            tables=list(made.values()),
+            tables=made,
+            language=language,
         )
+        write_scores_sav(bundle, language, target / "scores.sav")
+
+
+def _paragraphs(bundle: Bundle, language: str) -> list[tuple[str, str]]:
+    """The methods and results paragraphs (marked text) under the kit's headings."""
+    glossary = kit_words(language)["glossary"]
+    if _is_tryout(bundle):
+        methods, results = tryout_paragraphs(bundle, language)
+    else:
+        methods, results = methods_paragraph(bundle, language), results_paragraph(bundle, language)
+    return [(glossary["methods"], methods), (glossary["results"], results)]
+
+
+_FIGURE_LABEL = re.compile(r"^\s*(Gambar|Figure)(\s+\d+)?\.\s*")
+
+
+def figure_captions(captions: list[str], language: str) -> list[str]:
+    """Captions numbered in order in the text's language ("Gambar 1.", "Figure 1.")."""
+    word = kit_words(language)["glossary"]["figure"]
+    return [
+        f"{word} {k}. " + _FIGURE_LABEL.sub("", caption)
+        for k, caption in enumerate(captions, start=1)
+    ]
+
+
+def _write_figures(bundle: Bundle, language: str, target: Path) -> None:
+    """Each figure as PNG and SVG, and ``figure_captions.txt`` with the numbered captions."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names, captions = [], []
+    for name, (figure, caption) in figures(bundle, language).items():
+        files.write_figure(target / name, figure)
+        plt.close(figure)
+        names.append(name)
+        captions.append(caption)
+    numbered = figure_captions(captions, language)
+    lines = [f"{n}: {c}" for n, c in zip(names, numbered, strict=True)]
+    files.atomic_write_text(target / "figure_captions.txt", "\n".join(lines) + "\n")

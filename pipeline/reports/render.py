@@ -1,5 +1,6 @@
-"""Rendering the reports of a bundle: the notebooks executed and converted to HTML, the funder
-workbook and the article kit.
+"""Rendering the reports of a bundle: the technical report's notebook executed and converted to
+HTML, the funder summary (a one-page brief, its PDF and workbook, written by the package) and
+the article kit.
 
 The notebooks in ``notebooks/`` only read the bundle and display it. papermill executes them
 with explicit, validated parameters and an explicit kernel; nbconvert turns the executed notebook
@@ -18,6 +19,7 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from pipeline.bundle.files import atomic_write_text, clear_stale_temp
 from pipeline.errors import Problem, ReportError
 from pipeline.reports.article import write_article_kit
+from pipeline.reports.brief import write_funder_summary
 from pipeline.reports.summary import write_funder_xlsx
 
 __all__ = ["KERNEL_NAME", "NOTEBOOKS", "notebook_dir", "render_notebook", "render_reports"]
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 #: The Jupyter kernel the Makefile installs into the virtual environment.
 KERNEL_NAME = "pkm-eval"
 #: Notebook file to the report file it produces.
-NOTEBOOKS = {"technical_report.ipynb": "report.html", "funder_summary.ipynb": "funder_summary.html"}
+NOTEBOOKS = {"technical_report.ipynb": "report.html"}
 _PARAMETERS = {"bundle_dir": str, "language": str}
 
 
@@ -124,6 +126,7 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
         executed = render_notebook(notebook_dir() / name, parameters)
         atomic_write_text(report_dir / target, to_html(executed))
         written.append(report_dir / target)
+    write_funder_summary(bundle_dir, report_dir, language)
     write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
     write_article_kit(bundle_dir, report_dir / "article")
     return written[0]

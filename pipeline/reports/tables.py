@@ -313,7 +313,7 @@ def subgroups_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["outcome"]: s["outcome"].map(names),
             cols["subgroup"]: s["subgroup"],
             "n": s["n"],
-            cols["interaction"]: s["term"],
+            cols["interaction"]: s["term"].map(lambda t: words["subgroup_terms"].get(t, t)),
             "F (df)": [
                 f"{fmt(f, language)} ({fmt(a, language, 0)}, {fmt(b, language, 0)})"
                 for f, a, b in zip(s["F"], s["df1"], s["df2"], strict=True)

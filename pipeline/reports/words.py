@@ -65,10 +65,13 @@ def fill(template: str, **values: Any) -> str:
 
 
 def fmt(value: Any, language: str, decimals: int = 2) -> Trusted:
-    """A number with the language's decimal mark; '-' for missing."""
+    """A number with the language's decimal mark; '-' for missing. A value that rounds to
+    zero has no sign ("0.00", never "-0.00")."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return Trusted("-")
     text = f"{float(value):.{decimals}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
     return Trusted(text.replace(".", ",") if language == "id" else text)
 
 

@@ -18,6 +18,7 @@ from pipeline.config import WAVE_ORDER, Instrument, Study
 from pipeline.stages.outcomes import option_labels
 from pipeline.stats import mcnemar as mc
 from pipeline.stats import testitems as ti
+from pipeline.stats.mastery import mastery_shares, mastery_table
 
 __all__ = [
     "DISTRACTOR_COLUMNS",
@@ -254,9 +255,9 @@ def mastery_tables(
         for group in groups:
             part = wide if group == "all" else wide.xs(group, level="group", drop_level=False)
             pre, post = part[(scale.id, "pre")], part[(scale.id, "post")]
-            found = ti.mastery_shares(pre, post, passing=passing)
+            found = mastery_shares(pre, post, passing=passing)
             shares.append(found.assign(scale=scale.id, group=group))
-            table = ti.mastery_table(pre, post, passing=passing)
+            table = mastery_table(pre, post, passing=passing)
             result = mc.mcnemar_table(table.to_numpy(), level=level).as_dict()
             tests.append({"scale": scale.id, "group": group, **result})
     mastery = _frame(shares, MASTERY_COLUMNS)

@@ -69,7 +69,9 @@ _T_METHOD = "Student's paired t test, one-sided ({}); one-sided CI of the mean d
 _W_METHOD = "Wilcoxon signed-rank test, one-sided ({}), {}"
 
 
-def _bayes_rows(pre, post, study: Study, where: dict) -> list[dict]:
+def bayes_factor_rows(pre, post, study: Study, where: dict) -> list[dict]:
+    """The JZS Bayes factor rows of one paired outcome: two-sided, and the declared direction
+    when the study states one; ``where`` labels the rows (outcome, group)."""
     options = study.analysis
     alternatives = ["two-sided"]
     if options.hypothesis.alternative != "two-sided":
@@ -115,7 +117,9 @@ def _directional_rows(pre, post, study: Study, where: dict) -> list[dict]:
 QQ_MAX_POINTS = 2000
 
 
-def _qq_rows(pre, post, where: dict) -> pd.DataFrame | None:
+def qq_rows(pre, post, where: dict) -> pd.DataFrame | None:
+    """Normal Q-Q points of the paired differences, labelled by ``where``; None when there are
+    too few pairs or every difference is the same."""
     diff = np.asarray(post, dtype=float) - np.asarray(pre, dtype=float)
     if len(diff) < MIN_PAIRS or np.ptp(diff) == 0:
         return None
@@ -139,11 +143,11 @@ def parity_tables(wide: WideScores, study: Study, groups: Sequence[str]) -> dict
             pairs = wide.pairs(scale, group)
             pre, post = pairs["pre"].to_numpy(float), pairs["post"].to_numpy(float)
             where = {"outcome": scale, "group": group}
-            bayes_rows += _bayes_rows(pre, post, study, where)
+            bayes_rows += bayes_factor_rows(pre, post, study, where)
             if declared:
                 directional_rows += _directional_rows(pre, post, study, where)
             if scale == primary:
-                found = _qq_rows(pre, post, where)
+                found = qq_rows(pre, post, where)
                 qq += [found] if found is not None else []
     out = {"bayes": pd.DataFrame(bayes_rows).reindex(columns=BAYES_COLUMNS)}
     if declared:

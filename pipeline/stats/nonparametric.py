@@ -207,7 +207,7 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     return stats.rankdata(np.abs(x), method="average")
 
 
-def _standardized_v(
+def standardized_signed_rank(
     x: np.ndarray, shift: float, *, correct: bool, counts: np.ndarray | None = None
 ) -> float:
     """R's standardized signed-rank statistic of ``x - shift``: zeros dropped, tie-corrected
@@ -278,8 +278,8 @@ def _normal_interval(
     """Limits and achieved level by root-finding on the corrected statistic (R's branch),
     widening alpha as R does when the extremes cannot reach the requested level."""
     lo, hi = float(x.min()), float(x.max())
-    w_lo = _standardized_v(values, lo, correct=True, counts=counts)
-    w_hi = _standardized_v(values, hi, correct=True, counts=counts)
+    w_lo = standardized_signed_rank(values, lo, correct=True, counts=counts)
+    w_hi = standardized_signed_rank(values, hi, correct=True, counts=counts)
     alpha = 1 - level
     while w_lo - stats.norm.isf(alpha / 2) < 0 or w_hi - stats.norm.ppf(alpha / 2) > 0:
         alpha *= 2
@@ -290,7 +290,7 @@ def _normal_interval(
 
     def limit(zq: float) -> float:
         def gap(d: float) -> float:
-            return _standardized_v(values, d, correct=True, counts=counts) - zq
+            return standardized_signed_rank(values, d, correct=True, counts=counts) - zq
 
         return _uniroot(gap, lo, hi, w_lo - zq, w_hi - zq)
 
@@ -300,7 +300,7 @@ def _normal_interval(
 def _normal_path(x: np.ndarray, level: float) -> dict[str, object]:
     """Normal-approximation p, and R's root-found estimate and interval."""
     values, counts = np.unique(x, return_counts=True)  # the same statistic, computed faster
-    z = _standardized_v(values, 0.0, correct=True, counts=counts)
+    z = standardized_signed_rank(values, 0.0, correct=True, counts=counts)
     found = {
         "p_value": float(2 * min(stats.norm.cdf(z), stats.norm.sf(z))),
         "method": NORMAL_METHOD,
@@ -323,7 +323,7 @@ def _normal_path(x: np.ndarray, level: float) -> dict[str, object]:
     ci_low, ci_high, achieved = _normal_interval(x, level, values, counts)
 
     def uncorrected(d: float) -> float:
-        return _standardized_v(values, d, correct=False, counts=counts)
+        return standardized_signed_rank(values, d, correct=False, counts=counts)
 
     estimate = _uniroot(uncorrected, lo, hi, uncorrected(lo), uncorrected(hi))
     note = _level_note(len(x), level, achieved) if achieved != level else ""

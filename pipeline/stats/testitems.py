@@ -1,5 +1,7 @@
 """Classical item analysis of a knowledge test: scoring, difficulty, discrimination, distractors.
 
+Mastery of a passing score (ketuntasan) before and after is in :mod:`pipeline.stats.mastery`.
+
 A knowledge test (``tes pengetahuan``) is a matrix of answers, one row per respondent and one
 column per item, scored against an answer key. Scores are right/wrong (0/1), weighted (an item
 is worth ``points``) or partial credit (each option earns its own points, or the item is scored
@@ -41,8 +43,6 @@ __all__ = [
     "item_difficulty",
     "kr20",
     "kr21",
-    "mastery_shares",
-    "mastery_table",
     "max_points",
     "score_items",
     "upper_lower_groups",
@@ -577,58 +577,3 @@ def kr21(scores: pd.DataFrame, *, ddof: int = 0) -> float:
     total = values.sum(axis=1)
     mean, variance = float(total.mean()), float(total.var(ddof=ddof))
     return k / (k - 1) * (1 - mean * (k - mean) / (k * variance)) if variance > 0 else math.nan
-
-
-def _mastered(pre: pd.Series, post: pd.Series, passing: float) -> tuple[np.ndarray, np.ndarray]:
-    """Complete pairs as booleans: at or above the passing score."""
-    pairs = pd.DataFrame({"pre": pre, "post": post}).dropna()
-    return (pairs["pre"] >= passing).to_numpy(), (pairs["post"] >= passing).to_numpy()
-
-
-def mastery_shares(pre: pd.Series, post: pd.Series, *, passing: float) -> pd.DataFrame:
-    """Mastery ("ketuntasan"): how many complete pairs reach the passing score before and after.
-
-    Parameters
-    ----------
-    pre, post
-        Scores aligned by index (one row per participant); pairs with a missing score are
-        left out.
-    passing
-        The passing score (KKM, "kriteria ketuntasan minimal"), on the scores' scale; a score
-        equal to it counts as mastered.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows ``pre`` and ``post``: ``wave``, ``n`` (complete pairs), ``mastered`` (count),
-        ``share`` (mastered / n), ``passing``. Test the change with
-        :func:`pipeline.stats.mcnemar.mcnemar_table` on :func:`mastery_table`.
-    """
-    before, after = _mastered(pre, post, passing)
-    n = len(before)
-    return pd.DataFrame(
-        {
-            "wave": ["pre", "post"],
-            "n": n,
-            "mastered": [int(before.sum()), int(after.sum())],
-            "share": [before.mean() if n else math.nan, after.mean() if n else math.nan],
-            "passing": float(passing),
-        }
-    )
-
-
-def mastery_table(pre: pd.Series, post: pd.Series, *, passing: float) -> pd.DataFrame:
-    """The paired 2x2 table of mastery: pre in rows, post in columns, "mastered" first.
-
-    ``[[a, b], [c, d]]`` with b = mastered -> not mastered and c = not mastered -> mastered,
-    the layout :func:`pipeline.stats.mcnemar.mcnemar_table` takes. Complete pairs only; a
-    score equal to ``passing`` counts as mastered.
-    """
-    before, after = _mastered(pre, post, passing)
-    labels = ["mastered", "not mastered"]
-    cells = [
-        [int(np.sum((before == r) & (after == c))) for c in (True, False)] for r in (True, False)
-    ]
-    return pd.DataFrame(
-        cells, index=pd.Index(labels, name="pre"), columns=pd.Index(labels, name="post")
-    )

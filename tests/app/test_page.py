@@ -164,7 +164,7 @@ def test_step5_runs_once_and_offers_the_downloads(project):
     assert job.started == list(runner.STAGES)
     labels = {b.label for b in at.get("download_button")}
     w = Words("id")
-    for key in ("report", "funder_html", "funder_xlsx", "article", "archive"):
+    for key in ("report", "funder_html", "funder_pdf", "funder_xlsx", "article", "archive"):
         assert w(f"download_{key}") in labels
 
 

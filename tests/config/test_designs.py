@@ -165,3 +165,23 @@ def test_sensitivity_variants_change_something_and_are_named_once(tmp_path):
     assert "names must be unique" in _study_problem(
         _study(tmp_path, sensitivity=[variants[0], variants[0]])
     )
+
+
+def test_the_headline_effect_of_each_design(tmp_path):
+    """auto: d_z for one group or arms without a control, the ANCOVA difference with a
+    control arm, none for a try-out (which refuses a declared one); follow-ups change nothing."""
+    arms = {"column": "K", "arms": [{"name": "a", "labels": ["A"]}, {"name": "b", "labels": ["B"]}]}
+    controlled = {
+        **arms,
+        "arms": [*arms["arms"], {"name": "c", "labels": ["C"], "role": "control"}],
+    }
+    follow_up = {"pre": "p.csv", "post": "q.csv", "follow_up": "r.csv"}
+    cases = [({}, "d_z"), ({"groups": arms}, "d_z"), ({"groups": controlled}, "ancova"),
+             ({"groups": controlled, "waves": follow_up}, "ancova"),
+             ({"waves": {"tryout": "t.csv"}}, None)]  # fmt: skip
+    for changes, expected in cases:
+        assert load_study(_study(tmp_path, **changes)).primary_effect() == expected, changes
+    declared = {"waves": {"tryout": "t.csv"}, "analysis": {"primary_effect": "d_z"}}
+    assert "a try-out measures no change" in _study_problem(_study(tmp_path, **declared))
+    ancova = {"groups": arms, "analysis": {"primary_effect": "ancova"}}
+    assert "needs a control arm" in _study_problem(_study(tmp_path, **ancova))

@@ -162,3 +162,35 @@ def test_a_removed_key_is_named_with_its_replacement(demo_copy, section, key, va
     assert (problem.code, problem.column) == ("config_key_removed", f"{section}.{key}")
     assert instead in problem.message("en")
     assert "tidak dipakai lagi" in problem.message("id")
+
+
+def test_the_headline_effect_follows_the_design_unless_declared(demo_copy):
+    assert load_study(demo_copy).primary_effect() == "ancova"  # a control arm: ANCOVA
+    _edit_yaml(demo_copy, lambda d: d.pop("groups"))
+    assert load_study(demo_copy).primary_effect() == "d_z"  # one group: d_z
+    _edit_yaml(demo_copy, lambda d: d["analysis"].update(primary_effect="g_av"))
+    assert load_study(demo_copy).primary_effect() == "g_av"
+
+
+def test_an_unknown_headline_effect_is_named(demo_copy):
+    _edit_yaml(demo_copy, lambda d: d["analysis"].update(primary_effect="cohen_d"))
+    with pytest.raises(ConfigError) as caught:
+        load_study(demo_copy)
+    (message,) = _messages(caught.value)
+    assert message == (
+        f"Value 'cohen_d' at key 'analysis.primary_effect' in {demo_copy} is invalid; expected "
+        "Input should be 'auto', 'd_z', 'd_av', 'g_av', 'rank_biserial' or 'ancova'."
+    )
+
+
+def test_ancova_without_a_control_arm_is_refused(demo_copy):
+    def one_group_ancova(data):
+        data.pop("groups")
+        data["analysis"]["primary_effect"] = "ancova"
+
+    _edit_yaml(demo_copy, one_group_ancova)
+    with pytest.raises(ConfigError) as caught:
+        load_study(demo_copy)
+    (message,) = _messages(caught.value)
+    assert f"key 'analysis' in {demo_copy}" in message
+    assert "primary_effect 'ancova' needs a control arm" in message

@@ -23,10 +23,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.errors import ConfigError
-from pipeline.program.aspiration_dictionary import clean_answer as _clean
-from pipeline.program.aspiration_dictionary import default_dictionary_path, load_dictionary
-from pipeline.program.aspiration_dictionary import match_key as _key
-from pipeline.program.aspiration_dictionary import strip_fillers as _strip_fillers
+from pipeline.program.aspiration_dictionary import (
+    clean_answer,
+    default_dictionary_path,
+    load_dictionary,
+    match_key,
+    strip_fillers,
+)
 from pipeline.program.aspirations import (
     CODED_COLUMNS,
     LEVELS,
@@ -204,11 +207,11 @@ def test_no_pattern_maps_to_two_codes():
         for entry in data[section]:
             for pattern in entry["patterns"]:
                 assert isinstance(pattern, str), (entry["code"], pattern)
-                tokens = _strip_fillers(
-                    _clean(pattern).split(), dictionary.leading, dictionary.trailing
+                tokens = strip_fillers(
+                    clean_answer(pattern).split(), dictionary.leading, dictionary.trailing
                 )
                 if tokens:
-                    owners.setdefault(_key(" ".join(tokens)), set()).add(entry["code"])
+                    owners.setdefault(match_key(" ".join(tokens)), set()).add(entry["code"])
     shared = {key: codes for key, codes in owners.items() if len(codes) > 1}
     assert not shared
 

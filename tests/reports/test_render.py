@@ -37,23 +37,20 @@ def test_funder_summary_numbers_equal_the_bundle(rendered):
         & (tests["group"] == "treatment")
         & (tests["test"] == "paired t")
     ].iloc[0]
-    dz = (
-        bundle["effects"]
-        .set_index(["outcome", "group", "effect"])
-        .loc[("total", "treatment", "d_z")]
-    )
+    ancova = bundle["ancova"].set_index("outcome").loc["total"]
     for value in (
         t["mean_pre"],
         t["mean_post"],
-        t["estimate"],
-        t["ci_low"],
-        t["ci_high"],
-        dz["value"],
+        ancova["adjusted_difference"],
+        ancova["ci_low"],
+        ancova["ci_high"],
+        ancova["partial_eta_squared"],
     ):
         assert fmt(value, "id") in html
     attrition = bundle["attrition"].query("group == 'treatment' and pattern == 'pre+post'")
     assert f">{int(attrition['n'].iloc[0])}<" in html
     assert "Ringkasan Dampak Program" in html
+    assert (folder / "r" / "demo" / "funder_summary.pdf").read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.slow
@@ -62,10 +59,11 @@ def test_funder_workbook_opens_and_agrees(rendered):
     book = load_workbook(folder / "r" / "demo" / "funder_summary.xlsx")
     sheet = book.worksheets[0]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["Indikator", "Nilai", "Keterangan"]
-    values = {r[0]: r[1] for r in rows[1:]}
-    assert values["Peserta dengan data awal dan akhir"] == "29"
-    assert len(book.worksheets) == 2 and book.worksheets[1].max_row >= 2
+    assert rows[0] == ["Indikator", "Nilai", "95% CI batas bawah", "95% CI batas atas",
+                       "Keterangan"]  # fmt: skip
+    reach = [[c.value for c in row] for row in book.worksheets[1].iter_rows()]
+    assert reach[1][:4] == ["perlakuan", 32, 29, 29]  # the treatment arm alone
+    assert len(book.worksheets) == 3 and book.worksheets[2].max_row >= 2
 
 
 @pytest.mark.slow

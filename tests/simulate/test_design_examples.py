@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.bundle.read import load_bundle
 from pipeline.portfolio.effects import expand_arms, program_effect
+from pipeline.reports.apa import no_leading_zero
 from pipeline.reports.words import fmt, fmt_p
 from pipeline.run import run_examples
 from pipeline.simulate.examples import DESIGN_EXAMPLES, EXAMPLES_ROOT
@@ -82,8 +83,8 @@ def test_tryout_docx_table_is_the_validity_table_in_both_languages(ran):
     result, report_dir = ran["tryout"]
     items = pd.read_parquet(result.bundle_dir / "tryout_items.parquet")
     for language, title, decision in (
-        ("id", "Hasil uji validitas dan reliabilitas instrumen", "gugur"),
-        ("en", "Item validity and reliability of the instrument (try-out)", "dropped (gugur)"),
+        ("id", "Hasil Uji Validitas dan Reliabilitas Instrumen", "gugur"),
+        ("en", "Item Validity and Reliability of the Instrument in the Try-Out", "dropped (gugur)"),
     ):
         document = Document(str(report_dir / "article" / language / "article_tables.docx"))
         assert title in [p.text for p in document.paragraphs]
@@ -91,12 +92,13 @@ def test_tryout_docx_table_is_the_validity_table_in_both_languages(ran):
         cells = [[c.text for c in row.cells] for row in table.rows]
         assert len(cells) == len(items) + 1  # a header and one row per item
         first = items.iloc[0]
-        assert cells[1][2] == fmt(first["r"], language, 3)  # r hitung
-        assert cells[1][3] == fmt(first["r_critical"], language, 3)  # r tabel
+        # r hitung and r tabel, without the leading zero (APA 7: r cannot exceed 1)
+        assert cells[1][2] == no_leading_zero(fmt(first["r"], language, 3))
+        assert cells[1][3] == no_leading_zero(fmt(first["r_critical"], language, 3))
         assert decision in {row[4] for row in cells[1:]}
         text = (report_dir / "article" / language / "paragraphs.md").read_text("utf-8")
         scales = pd.read_parquet(result.bundle_dir / "tryout_scales.parquet")
-        assert all(fmt(v, language, 3) in text for v in scales["value"])
+        assert all(no_leading_zero(fmt(v, language, 3)) in text for v in scales["value"])
 
 
 @pytest.mark.slow

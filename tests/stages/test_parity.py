@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.stages.parity import QQ_MAX_POINTS, _bayes_rows, _qq_rows
+from pipeline.stages.parity import QQ_MAX_POINTS, bayes_factor_rows, qq_rows
 from pipeline.stats import bayes, normality
 
 
@@ -15,7 +15,7 @@ def test_a_large_qq_plot_keeps_its_extremes_and_its_line():
     rng = np.random.default_rng(3)
     pre = rng.normal(3, 1, 50_000)
     post = pre + rng.normal(0.2, 0.5, 50_000)
-    rows = _qq_rows(pre, post, {"outcome": "total", "group": "all"})
+    rows = qq_rows(pre, post, {"outcome": "total", "group": "all"})
     assert len(rows) == QQ_MAX_POINTS
     assert rows["position"].iat[0] == 1 and rows["position"].iat[-1] == 50_000
     full = normality.qq_points(post - pre)
@@ -34,7 +34,9 @@ def test_the_study_prior_and_method_reach_the_bayes_factor(demo_copy):
     post = pre + rng.normal(0.9, 0.2, 12)  # t far above 5: JASP's shortcut applies
     for method, used in (("exact", bayes.QUADRATURE), ("bayesfactor", bayes.APPROXIMATION)):
         changed = {"bayes_prior": "wide", "bayes_method": method, "hypothesis": declared}
-        two, greater = _bayes_rows(pre, post, study.with_options(changed), {"outcome": "total"})
+        two, greater = bayes_factor_rows(
+            pre, post, study.with_options(changed), {"outcome": "total"}
+        )
         assert two["alternative"] == "two-sided" and greater["alternative"] == "greater"
         assert two["r_scale"] == greater["r_scale"] == 1.0 and greater["method"] == used
         expected = bayes.bayes_factor_paired(

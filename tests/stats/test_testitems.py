@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.stats import mastery
 from pipeline.stats import reliability as rel
 from pipeline.stats import testitems as ti
 from pipeline.stats.mcnemar import mcnemar_table
@@ -272,12 +273,12 @@ def test_label_bounds_are_configurable():
 def test_mastery_matches_r_and_feeds_mcnemar():
     ref = REF["mastery"]
     pre, post = pd.Series(_nan(ref["pre"])), pd.Series(_nan(ref["post"]))
-    shares = ti.mastery_shares(pre, post, passing=ref["passing"]).set_index("wave")
+    shares = mastery.mastery_shares(pre, post, passing=ref["passing"]).set_index("wave")
     assert shares["n"].tolist() == [ref["n"], ref["n"]]
     assert shares["mastered"].tolist() == [ref["mastered_pre"], ref["mastered_post"]]
     assert shares.loc["pre", "share"] == pytest.approx(ref["share_pre"], abs=TOL)
     assert shares.loc["post", "share"] == pytest.approx(ref["share_post"], abs=TOL)
-    table = ti.mastery_table(pre, post, passing=ref["passing"])
+    table = mastery.mastery_table(pre, post, passing=ref["passing"])
     assert table.to_numpy().tolist() == ref["table"]
     result = mcnemar_table(table.to_numpy())
     assert result.statistic == pytest.approx(ref["mcnemar_statistic"], rel=TOL)
