@@ -286,26 +286,28 @@ def measure(sizes: tuple[int, ...], work: Path, report_sizes: tuple[int, ...]) -
 #: beside a goal only when the measurement misses it. Refreshed with each measured change.
 WHY_NOT = {
     "help": "the command's own imports (typer, rich, the package) cost more on this machine",
-    "validate": "reading, validating and cleaning import pandas, pandera (which loads "
-    "hypothesis when it is installed, as in the dev set-up) and rapidfuzz: about 1 s of CPU "
-    "before the demo's 120 rows; the checks themselves take about 0.5 s more",
-    "outputs": "each output of the demo is a notebook run in its own kernel, and every kernel "
-    "imports pandas, matplotlib and seaborn (with scipy) before its first cell; writing the "
-    "funder summary, workbook and article kit from the bundle without a kernel is issue 19's "
-    "report work, not done here",
+    "validate": "reading, validating and cleaning need pandas, pandera and rapidfuzz, and the "
+    "command typer and rich: about 0.95 s of CPU in imports (python -X importtime); pandera's "
+    "first validation registers its backends and imports hypothesis when it is installed, as "
+    "in the dev set-up (0.25 s); the checks of the demo's 120 rows take the rest",
+    "outputs": "the technical report is still a notebook run in its own kernel, which imports "
+    "pandas, matplotlib and seaborn (with scipy) before its first cell, and the funder "
+    "summary (HTML and A4 PDF), its workbook and the article kit (DOCX tables and figures) "
+    "are written after it in the same process",
     "read": "the stages keep scale scores and categories as long tables keyed by text "
-    "participant codes (arrow strings), and validation, matching, pivots, masks and joins "
-    "hash or convert those texts again and again; reading is a single pass in C. Closing the "
-    "gap needs integer participant keys and one wide item matrix through every stage",
-    "memory": "the same long tables with a text key per row, the response table kept in "
-    "several forms by the stage results, and the copies pandas makes while pivoting and "
-    "joining them outweigh the float matrix of the items many times",
+    "participant codes (arrow strings), and validation (pandera), matching, pivots, masks "
+    "and joins hash or convert those texts again and again; reading is a single pass in C. "
+    "Closing the gap needs integer participant keys and one wide item matrix through every "
+    "stage, a change of the stage interfaces",
+    "memory": "the long tables with a text key per row (scores, categories), the cleaned and "
+    "the keyed response tables that later stages and the bundle read, and the copies pandas "
+    "makes while pivoting and joining them outweigh the float matrix of the items many times",
     "plain": "the plain script skips what the pipeline owes its users: validation with a "
-    "located problem per bad cell, matching and its audit ledger, categories, item "
-    "statistics, effect-size intervals, normality, Bayes factors and the controlled-design "
-    "models; the pipeline computes all of them on the long text-keyed tables",
+    "located problem per bad cell, matching and its audit ledger, careless flags, "
+    "categories, item statistics, effect-size intervals, normality, Bayes factors and the "
+    "controlled-design models (ANCOVA, mixed ANOVA, subgroups)",
     "portfolio": "each study of the portfolio runs the whole pipeline and writes two formats "
-    "of about 50 tables (helper hport's part of issue 19)",
+    "of about 50 tables (the portfolio's part of issue 19, measured by make bench-portfolio)",
     "report": "the report's kernel imports pandas, matplotlib and seaborn (which loads scipy) "
     "before its first cell, more than the empty notebook's whole run; the time does not grow "
     "with the data",
