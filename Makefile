@@ -41,6 +41,8 @@ screenshots: $(STAMP) browser
 	PKM_EVAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/app/test_browser.py -p no:xdist -q
 	PKM_EVAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:xdist -q \
 	  tests/reports/test_funder_summary.py::test_screenshot_of_the_funder_page
+	PKM_EVAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:xdist -q \
+	  tests/reports/test_report_reading.py::test_first_screen_screenshot
 	PKM_EVAL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/reports/test_article_kit.py -p no:xdist -q -k chromium
 
 # The browser tests need Debian's chromium; install it when missing and apt is usable.

@@ -152,6 +152,11 @@ def _instrument(analysis: Analysis) -> dict[str, Any]:
         "test_omitted": instrument.test.omitted,
         "response_scale": {"min": scale.min, "max": scale.max} if scale else None,
         "scales": [_scale_facts(s, instrument) for s in instrument.all_scales],
+        # Figures label items by what participants read, in the report's language.
+        "item_texts": {
+            item.id: {"id": item.text.get("id"), "en": item.text.get("en")}
+            for item in instrument.items
+        },
     }
 
 

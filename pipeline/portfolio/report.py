@@ -158,5 +158,6 @@ def write_portfolio_reports(bundle_dir: Path, report_dir: Path, *, language: str
     files.write_xlsx(report_dir / "portfolio.xlsx", sheets)
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
     executed = render_notebook(notebook_dir() / "portfolio_report.ipynb", parameters)
-    files.atomic_write_text(report_dir / "portfolio.html", to_html(executed))
+    page = to_html(executed, report_words(language)["title"], language)
+    files.atomic_write_text(report_dir / "portfolio.html", page)
     return report_dir / "portfolio.html"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.bundle.read import Bundle
 from pipeline.config import WAVE_ORDER
-from pipeline.reports.tables import group_names, scale_names
+from pipeline.reports.tables import group_names, scale_names, without_one_group
 from pipeline.reports.words import fmt, fmt_p, interval, pct, say, texts
 from pipeline.stats.testitems import OMITTED
 
@@ -262,7 +262,7 @@ def mastery_table(bundle: Bundle, language: str) -> pd.DataFrame:
     """Participants reaching the passing score per outcome, group and wave."""
     cols = _words(language)["columns"]
     m = bundle["mastery"]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             _words(language)["tryout_scale_column"]: m["scale"].map(scale_names(bundle, language)),
             texts(language)["columns"]["group"]: m["group"].map(group_names(bundle, language)),
@@ -273,6 +273,7 @@ def mastery_table(bundle: Bundle, language: str) -> pd.DataFrame:
             ],
         }
     )
+    return without_one_group(frame, bundle, language)
 
 
 def mastery_sentences(bundle: Bundle, language: str) -> list[str]:
@@ -282,7 +283,8 @@ def mastery_sentences(bundle: Bundle, language: str) -> list[str]:
     names, groups = scale_names(bundle, language), group_names(bundle, language)
     out = []
     for r in bundle["mastery_tests"].itertuples():
-        out.append(say(language, "design.mastery_sentence", group=groups[r.group],
+        out.append(say(language, "design.mastery_sentence",
+                       group="" if r.group == "all" else groups[r.group],
                        scale=names[r.scale], pre=pct(r.p_pre, language),
                        post=pct(r.p_post, language), n=int(r.n), gained=int(r.c), lost=int(r.b),
                        diff=pct(r.difference, language), low=pct(r.diff_ci_low, language),
@@ -324,7 +326,7 @@ def bayes_table(bundle: Bundle, language: str) -> pd.DataFrame:
     """BF10 and BF01 with t and its evidence label, per outcome, group and hypothesis."""
     words, cols = _words(language), _words(language)["columns"]
     b = bundle["bayes"]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             texts(language)["columns"]["outcome"]: b["outcome"].map(scale_names(bundle, language)),
             texts(language)["columns"]["group"]: b["group"].map(group_names(bundle, language)),
@@ -339,6 +341,7 @@ def bayes_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["evidence"]: [evidence_label(x, language) for x in b["bf10"]],
         }
     )
+    return without_one_group(frame, bundle, language)
 
 
 def directional_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -346,7 +349,7 @@ def directional_table(bundle: Bundle, language: str) -> pd.DataFrame:
     words = texts(language)
     cols = words["columns"]
     d = bundle["directional"]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             cols["outcome"]: d["outcome"].map(scale_names(bundle, language)),
             cols["group"]: d["group"].map(group_names(bundle, language)),
@@ -364,6 +367,7 @@ def directional_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["p_adj"]: [_p(p, language) for p in d["p_adjusted"]],
         }
     )
+    return without_one_group(frame, bundle, language)
 
 
 # --------------------------------------------------------------------------- several arms
@@ -463,15 +467,15 @@ def waves_anova_table(bundle: Bundle, language: str, *, design: str) -> pd.DataF
         }
     )
     if design == "mixed":
-        table = table.drop(columns=texts(language)["columns"]["group"])
-    return table
+        return table.drop(columns=texts(language)["columns"]["group"])
+    return without_one_group(table, bundle, language)
 
 
 def friedman_table(bundle: Bundle, language: str) -> pd.DataFrame:
     """Friedman's chi-square over the waves with Kendall's W, per outcome and group."""
     cols = _words(language)["columns"]
     f = bundle["friedman"]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             texts(language)["columns"]["outcome"]: f["outcome"].map(scale_names(bundle, language)),
             texts(language)["columns"]["group"]: f["group"].map(group_names(bundle, language)),
@@ -484,11 +488,12 @@ def friedman_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["kendall_w"]: [fmt(x, language, 3) for x in f["kendall_w"]],
         }
     )
+    return without_one_group(frame, bundle, language)
 
 
 def _pair_frame(table: pd.DataFrame, bundle: Bundle, language: str) -> pd.DataFrame:
     cols = _words(language)["columns"]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             texts(language)["columns"]["outcome"]: table["outcome"].map(
                 scale_names(bundle, language)
@@ -512,6 +517,7 @@ def _pair_frame(table: pd.DataFrame, bundle: Bundle, language: str) -> pd.DataFr
             "p": [_p(p, language) for p in table["p_value"]],
         }
     )
+    return without_one_group(frame, bundle, language)
 
 
 def followup_pairs_table(bundle: Bundle, language: str) -> pd.DataFrame:

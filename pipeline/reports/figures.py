@@ -4,6 +4,7 @@ palette; each comes with its caption in the report's language."""
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -11,18 +12,29 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.patches import Patch
 
 from pipeline.bundle.read import Bundle
 from pipeline.config import WAVE_ORDER
-from pipeline.reports.tables import group_names, present_groups, scale_facts, scale_names
+from pipeline.reports.tables import (
+    group_names,
+    level_name,
+    one_group,
+    present_groups,
+    scale_facts,
+    scale_names,
+)
 from pipeline.reports.words import PALETTE, say, texts
 
 __all__ = [
+    "change_figure",
     "figures",
+    "item_statement",
     "literal_text",
     "qq_figure",
     "score_figure",
     "tryout_figure",
+    "whole_percentages",
 ]
 
 _P = ParamSpec("_P")
@@ -62,27 +74,130 @@ def score_figure(
     colours = PALETTE[: len(hue_order)]
     sns.set_theme(style="whitegrid", palette=PALETTE)
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    sns.boxplot(data=data, x="group", y="value", hue="wave", hue_order=hue_order, ax=ax,
-                showfliers=False, palette=colours, boxprops={"alpha": 0.45})  # fmt: skip
-    sns.stripplot(data=data, x="group", y="value", hue="wave", hue_order=hue_order, dodge=True,
-                  ax=ax, size=3.5, palette=colours, legend=False, jitter=0.15)  # fmt: skip
+    if one_group(bundle):  # the waves side by side, in time order; no group to name
+        layout = {"x": "wave", "order": hue_order, "hue": "wave", "hue_order": hue_order}
+        ax.set_xlabel(words["columns"]["wave"])
+    else:
+        order = [group_names(bundle, language).get(g, g) for g in present_groups(bundle)]
+        order += [g for g in dict.fromkeys(data["group"]) if g not in order]
+        layout = {"x": "group", "order": order, "hue": "wave", "hue_order": hue_order}
+    sns.boxplot(data=data, y="value", ax=ax, showfliers=False, palette=colours,
+                boxprops={"alpha": 0.45}, legend=False, **layout)  # fmt: skip
+    sns.stripplot(data=data, y="value", dodge=layout["x"] == "group", ax=ax, size=3.5,
+                  palette=colours, legend=False, jitter=0.15, **layout)  # fmt: skip
     low, high = facts.get("min"), facts.get("max")
     if low is None:  # a bundle written before outcome kinds
         low = bundle.results["instrument"]["response_scale"]["min"]
         high = bundle.results["instrument"]["response_scale"]["max"]
     pad = (high - low) / 40
     ax.set_ylim(low - pad, high + pad)
-    ax.set_xlabel(words["columns"]["group"])
     unit = "%" if facts.get("kind") == "test" else words["columns"]["mean"]
     ax.set_ylabel(f"{scale_names(bundle, language)[scale]} ({unit})")
-    ax.legend(title=words["columns"]["wave"])
+    if layout["x"] == "group":
+        ax.set_xlabel(words["columns"]["group"])
+        handles = [
+            Patch(color=c, alpha=0.6, label=w) for c, w in zip(colours, hue_order, strict=True)
+        ]
+        ax.legend(handles=handles, title=words["columns"]["wave"])
     fig.tight_layout()
     caption = say(
         language,
-        "figure_caption",
+        "figure_caption_one" if one_group(bundle) else "figure_caption",
         escape=escape,
         scale=scale_names(bundle, language)[scale],
         n=len(data),
+    )
+    return fig, caption
+
+
+def _paired_scores(bundle: Bundle, scale: str) -> pd.DataFrame:
+    """Each participant's pre and post score of ``scale`` (the score its comparisons use),
+    one row per participant with both, indexed by group and participant code."""
+    column = scale_facts(bundle)[scale].get("column", "mean")
+    scores = bundle["scores"]
+    part = scores[(scores["scale"] == scale) & scores["wave"].isin(["pre", "post"])]
+    wide = part.assign(group=part["group"].astype(str), wave=part["wave"].astype(str))
+    wide = wide.pivot_table(
+        index=["group", "participant_code"], columns="wave", values=column, observed=True
+    )
+    return wide.reindex(columns=["pre", "post"]).dropna()
+
+
+def _paired_t(bundle: Bundle, scale: str, group: str) -> pd.Series | None:
+    """The paired t row of ``scale`` and ``group``: the paired means and the mean difference
+    with its 95% CI, as the bundle holds them."""
+    t = bundle["tests"]
+    rows = t[(t["outcome"] == scale) & (t["group"] == group) & (t["test"] == "paired t")]
+    return None if rows.empty or pd.isna(rows["estimate"].iat[0]) else rows.iloc[0]
+
+
+@literal_text
+def change_figure(
+    bundle: Bundle, language: str, *, scale: str, escape: bool = True
+) -> tuple[plt.Figure, str]:
+    """Each participant's change beside the group summary, with its caption. Left: every
+    participant's pre and post score joined by a thin line, the group's paired means bold.
+    Right: each participant's difference (post - pre) as a dot, the mean difference with its
+    95% CI from the paired t test as a bar. Waves in time order, groups in reading order."""
+    words = texts(language)
+    wide = _paired_scores(bundle, scale)
+    found = set(wide.index.get_level_values("group"))
+    groups = [g for g in present_groups(bundle) if g in found]
+    names = group_names(bundle, language)
+    waves = [words["waves"]["pre"], words["waves"]["post"]]
+    fig, (left, right) = plt.subplots(
+        1,
+        2,
+        figsize=(8.2 + 1.2 * max(len(groups) - 2, 0), 4.1),
+        dpi=110,
+        gridspec_kw={"width_ratios": [1.35, 1]},
+    )
+    ticks, labels = [], []
+    jitter = np.random.default_rng(0)  # where the dots sit sideways only, for legibility
+    for k, group in enumerate(groups):
+        colour = PALETTE[k % len(PALETTE)]
+        rows = wide.loc[group]
+        x = np.array([3 * k, 3 * k + 1])
+        for pre, post in zip(rows["pre"], rows["post"], strict=True):
+            left.plot(x, [pre, post], color=colour, alpha=0.28, linewidth=0.9)
+        summary = _paired_t(bundle, scale, group)
+        if summary is not None:
+            left.plot(x, [summary["mean_pre"], summary["mean_post"]], color=colour,
+                      linewidth=3, marker="o", markersize=7, zorder=3)  # fmt: skip
+        ticks += list(x)
+        labels += waves
+        if not one_group(bundle):  # the group's name under its two waves
+            left.text(x.mean(), -0.09, textwrap.fill(names.get(group, group), 16), ha="center",
+                      va="top", fontsize=8, transform=left.get_xaxis_transform())  # fmt: skip
+        change = rows["post"] - rows["pre"]
+        spread = jitter.uniform(-0.18, 0.18, len(change))
+        right.scatter(k + spread, change, s=12, color=colour, alpha=0.6, linewidths=0)
+        if summary is not None:
+            right.errorbar(k + 0.32, summary["estimate"], color="black", capsize=4, fmt="o",
+                           yerr=[[summary["estimate"] - summary["ci_low"]],
+                                 [summary["ci_high"] - summary["estimate"]]])  # fmt: skip
+    left.set_xticks(ticks, labels, fontsize=8)
+    left.set_xlim(-0.5, 3 * len(groups) - 1.5)
+    facts = scale_facts(bundle)[scale]
+    unit = "%" if facts.get("kind") == "test" else words["columns"]["mean"]
+    left.set_ylabel(f"{scale_names(bundle, language)[scale]} ({unit})", fontsize=8)
+    left.set_title(words["change_figure"]["paired"], fontsize=9)
+    right.axhline(0, color="grey", linewidth=0.8)
+    shown = [] if one_group(bundle) else [textwrap.fill(names.get(g, g), 14) for g in groups]
+    right.set_xticks(range(len(shown)), shown)
+    right.set_xlim(-0.6, len(groups) - 0.3)
+    right.set_ylabel(words["change_figure"]["difference"], fontsize=8)
+    right.set_title(words["change_figure"]["differences"], fontsize=9)
+    for ax in (left, right):
+        ax.grid(axis="y", alpha=0.4)
+        ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    caption = say(
+        language,
+        "change_caption",
+        escape=escape,
+        scale=scale_names(bundle, language)[scale],
+        n=len(wide),
     )
     return fig, caption
 
@@ -173,13 +288,21 @@ def _shift_figure(bundle: Bundle, language: str):
     counts = pd.crosstab([part["group"], part["wave"]], part["category"]).reindex(
         columns=labels, fill_value=0
     )
-    shares = counts.div(counts.sum(axis=1), axis=0) * 100
+    reading = {g: i for i, g in enumerate(present_groups(bundle))}
+    order = sorted(counts.index, key=lambda k: (reading.get(k[0], 99), WAVE_ORDER.get(k[1], 99)))
+    shares = counts.reindex(order[::-1])  # drawn bottom up: the first group's pre on top
+    shares = shares.div(shares.sum(axis=1), axis=0) * 100
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     left = np.zeros(len(shares))
     groups = group_names(bundle, language)
-    names = [f"{groups.get(g, g)} · {words['waves'].get(w, w)}" for g, w in shares.index]
+    names = [
+        words["waves"].get(w, w)
+        if one_group(bundle)
+        else f"{groups.get(g, g)} · {words['waves'].get(w, w)}"
+        for g, w in shares.index
+    ]
     for colour, label in zip(PALETTE, labels, strict=False):
-        ax.barh(names, shares[label], left=left, color=colour, label=label)
+        ax.barh(names, shares[label], left=left, color=colour, label=level_name(label, language))
         left += shares[label].to_numpy()
     ax.set_xlabel("%")
     ax.legend(ncol=len(labels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
@@ -194,10 +317,37 @@ def _shift_figure(bundle: Bundle, language: str):
     return fig, caption
 
 
+def whole_percentages(shares: np.ndarray) -> np.ndarray:
+    """Shares (rows summing to 100) rounded to whole percentages that still sum to 100 per
+    row: the largest remainders are rounded up (Hamilton's method).
+
+    >>> whole_percentages(np.array([[33.3, 33.3, 33.4], [12.5, 12.5, 75.0]])).tolist()
+    [[33, 33, 34], [13, 12, 75]]
+    """
+    floor = np.floor(shares).astype(int)
+    for row, values in enumerate(shares):
+        if not values.sum():
+            continue
+        short = 100 - floor[row].sum()
+        remainders = values - floor[row]
+        for at in np.argsort(-remainders, kind="stable")[:short]:
+            floor[row, at] += 1
+    return floor
+
+
+def item_statement(bundle: Bundle, item: str, language: str, width: int = 48) -> str:
+    """An item's statement in the report's language, wrapped to ``width`` characters; its id
+    for a bundle written before item texts were kept."""
+    text = bundle.results["instrument"].get("item_texts", {}).get(item, {})
+    return textwrap.fill(text.get(language) or text.get("id") or item, width)
+
+
 @literal_text
 def _likert_figure(bundle: Bundle, language: str):
     """Diverging stacked bars of every item's answers, pre above post (Robbins & Heiberger
-    2011): disagreement to the left of zero, agreement to the right, neutral split across."""
+    2011): disagreement to the left of zero, agreement to the right, neutral split across.
+    Items are labelled with their statements; each segment's share is written as a positive
+    whole percentage, and an answer's shares add up to 100."""
     words = texts(language)
     responses = bundle["responses"]
     low = bundle.results["instrument"]["response_scale"]["min"]
@@ -208,26 +358,39 @@ def _likert_figure(bundle: Bundle, language: str):
     likert = [k for k, f in scale_facts(bundle).items() if f.get("kind", "likert") == "likert"]
     likert_items = set(table.loc[table["scale"].isin(likert), "item"])
     items = [c for c in responses.columns if c in likert_items]
-    rows, names = [], []
+    waves = [w for w in ("pre", "post") if w in set(responses["wave"].astype(str))]
+    rows = []
     for item in items:
-        for wave in ("pre", "post"):
+        for wave in waves:
             values = responses.loc[responses["wave"] == wave, item].dropna()
             counts = values.value_counts(normalize=True).reindex(codes, fill_value=0) * 100
             rows.append(counts.to_numpy())
-            names.append(f"{item} · {words['waves'][wave]}")
     shares = np.array(rows)
-    fig, ax = plt.subplots(figsize=(7, 0.22 * len(names) + 1.2))
-    colours = [PALETTE[5], "#f4a582", "#d9d9d9", "#92c5de", PALETTE[0]][: len(codes)]
+    labels = whole_percentages(shares)
+    per_item = len(waves)
+    step = per_item + 0.9  # a gap between items
+    y = np.concatenate([i * step + np.arange(per_item) for i in range(len(items))])
+    y = y.max() - y  # the first item on top, each item's pre above its post
+    fig, ax = plt.subplots(figsize=(8, 0.62 * len(items) + 1.4))
+    colours = [PALETTE[5], "#f4a582", "#d9d9d9", "#92c5de", PALETTE[0]]
+    colours = colours if len(codes) == 5 else sns.color_palette("RdBu", len(codes)).as_hex()
     neutral = [i for i, c in enumerate(codes) if c == middle]
     start = -shares[:, [i for i, c in enumerate(codes) if c < middle]].sum(axis=1)
     if neutral:
         start -= shares[:, neutral[0]] / 2
-    y = np.arange(len(names))[::-1]
     for i, code in enumerate(codes):
-        ax.barh(y, shares[:, i], left=start, color=colours[i], height=0.8, label=str(code))
+        ax.barh(y, shares[:, i], left=start, color=colours[i], height=0.85, label=str(code))
+        for at, width, begin, shown in zip(y, shares[:, i], start, labels[:, i], strict=True):
+            if width >= 7:
+                ax.text(begin + width / 2, at, f"{shown}", ha="center", va="center", fontsize=5.5)
         start = start + shares[:, i]
     ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_yticks(y, names, fontsize=6)
+    for at, wave in zip(y, waves * len(items), strict=True):
+        ax.text(101, at, words["waves"][wave], va="center", fontsize=6, color="dimgray")
+    centres = [y[i * per_item : (i + 1) * per_item].mean() for i in range(len(items))]
+    ax.set_yticks(centres, [item_statement(bundle, item, language) for item in items], fontsize=6.5)
+    ax.set_xlim(-100, 124)
+    ax.set_xticks(range(-100, 101, 25), [f"{abs(t)}" for t in range(-100, 101, 25)])
     ax.set_xlabel("%")
     ax.legend(ncol=len(codes), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()

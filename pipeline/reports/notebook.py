@@ -7,12 +7,16 @@ computes belongs in the package.
 
 from __future__ import annotations
 
-import pandas as pd
-from IPython.display import Markdown, display
+import numbers
+import re
 
-from pipeline.inert import inert_frame
+import pandas as pd
+from IPython.display import Image, Markdown, display
+
+from pipeline.inert import inert, inert_frame
 from pipeline.reports.design_tables import *  # noqa: F403
 from pipeline.reports.design_tables import __all__ as _design
+from pipeline.reports.effect import headline_effect, ngain_note
 from pipeline.reports.figures import *  # noqa: F403
 from pipeline.reports.figures import __all__ as _figures
 from pipeline.reports.part_tables import *  # noqa: F403
@@ -21,8 +25,45 @@ from pipeline.reports.tables import *  # noqa: F403
 from pipeline.reports.tables import __all__ as _tables
 from pipeline.reports.words import *  # noqa: F403
 from pipeline.reports.words import __all__ as _words
+from pipeline.reports.words import esc, fill, fmt, texts
 
-__all__ = ["show", "table", *_design, *_figures, *_part_tables, *_tables, *_words]
+__all__ = [
+    "figure_png",
+    "reading_frame",
+    "show",
+    "table",
+    *_design,
+    *_figures,
+    *_part_tables,
+    *_tables,
+    *_words,
+]
+
+
+def effect_sentences(bundle, language: str) -> list[str]:
+    """The study's headline effect (``analysis.primary_effect``) named, with its value,
+    interval and verbal label, and, when the N-gain category reads otherwise, why both hold:
+    Markdown, its text made inert. None for a try-out."""
+    effect = headline_effect(bundle)
+    if effect is None:
+        return []
+    brief = texts(language)["brief"]
+    key = "effect_value_ancova" if effect.effect == "ancova" else "effect_value"
+    value = fill(brief[key], name=effect.name(bundle, language), value=fmt(effect.value, language),
+                 ci=effect.interval(language), label=effect.label(language),
+                 size=fmt(effect.size, language))  # fmt: skip
+    found = [f"**{esc(brief['headline'])}:** {esc(value)}"]
+    note = ngain_note(bundle, effect, language)
+    return found + ([esc(note)] if note else [])
+
+
+def figure_png(figure) -> Image:
+    """A figure as a PNG image to display (once drawn, it may be shown more than once)."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return Image(data=buffer.getvalue(), format="png")
 
 
 def show(text: str) -> None:
@@ -30,14 +71,109 @@ def show(text: str) -> None:
     display(Markdown(text))
 
 
-def table(frame: pd.DataFrame, *, precision: int | None = None, index: bool | None = None) -> None:
-    """Display a table as HTML, its cells, index labels and column names made inert (they
-    hold users' text: titles, scale names, answers, which must show, not act). The index
-    shows when ``index`` says so; by default only a meaningful one does (a plain row number
+#: A cell that reads as a number: a count, an estimate with its interval, "< 0,001", "20 (71%)".
+_NUMBER = re.compile(r"^\s*[<>=≤≥±+\-−]?\s*[.,]?\d")
+#: Text cells no longer than this (in characters) in every row of their column do not wrap.
+_SHORT = 24
+#: How a report writes a missing value.
+_MISSING = "-"
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other containers
+        return False
+
+
+def _numeric(values: pd.Series) -> bool:
+    """Whether a column holds numbers (right-aligned, never wrapped): every cell a number or
+    text that starts like one, missing cells aside, and at least one such cell."""
+    if values.dtype.kind in "biufc":
+        return True
+    cells = [v for v in values if not _missing(v) and str(v).strip() not in ("", _MISSING)]
+    return bool(cells) and all(
+        isinstance(v, numbers.Number) or _NUMBER.match(str(v)) for v in cells
+    )
+
+
+def reading_frame(frame: pd.DataFrame, *, index: bool | None = None) -> pd.DataFrame:
+    """``frame`` as a reader's table: a meaningful index becomes leading columns (one header
+    row, no row of index names), a key repeated from the row above is left blank, and a
+    missing cell reads "-", never ``None`` or ``nan``."""
+    keep = index is True or (index is None and not isinstance(frame.index, pd.RangeIndex))
+    out = frame.copy()
+    out.columns = ["" if _missing(c) else str(c) for c in out.columns]
+    keys = 0
+    if keep:
+        keys = out.index.nlevels
+        names = ["" if _missing(n) else str(n) for n in out.index.names]
+        out.index = out.index.set_names([f"__key{i}" for i in range(keys)])
+        out = out.reset_index()
+        out.columns = [*names, *out.columns[keys:]]
+    else:
+        out = out.reset_index(drop=True)
+    seen: dict[str, int] = {}
+    for j, name in enumerate(out.columns):  # Styler needs unique column names
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            out.columns.values[j] = name + "\u200b" * (seen[name] - 1)
+    out = out.astype(object).where(~out.isna(), _MISSING)
+    out = out.map(lambda v: _MISSING if v is None or (isinstance(v, str) and v in ("nan", "None"))
+                  else v)  # fmt: skip
+    repeated = [  # the last key differs row by row; earlier ones repeat
+        (out.iloc[:, : level + 1] == out.iloc[:, : level + 1].shift()).all(axis=1).to_numpy()
+        for level in range(keys - 1)
+    ]
+    for level, same in enumerate(repeated):
+        out.iloc[same, level] = ""
+    return out
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    precision: int | None = None,
+    index: bool | None = None,
+    caption: str | None = None,
+) -> None:
+    """Display a table as HTML built for reading (:func:`reading_frame`): one header row,
+    text left and numbers right, numbers never wrapped, with its ``caption`` (plain text;
+    the units and n) above. Cells and column names are made inert (they hold users' text:
+    titles, scale names, answers, which must show, not act). The index shows as leading
+    columns when ``index`` says so; by default only a meaningful one does (a plain row number
     means nothing to a reader)."""
-    shown = inert_frame(frame, "html")
-    style = shown.style.set_table_attributes('class="dataframe"')
+    shown = reading_frame(frame, index=index)
+    numeric = [_numeric(shown.iloc[:, j]) for j in range(shown.shape[1])]
+    shown = inert_frame(shown, "html")
+    style = shown.style.set_table_attributes('class="dataframe reading"').hide(axis="index")
     style = style.format(**({"precision": precision} if precision else {}))
-    if index is False or (index is None and isinstance(shown.index, pd.RangeIndex)):
-        style = style.hide(axis="index")
+    short = [  # a label of a few words (a group, a test's name) stays on one line
+        shown.iloc[:, j].astype(str).str.len().max() <= _SHORT if len(shown) else True
+        for j in range(shown.shape[1])
+    ]
+    kinds = [
+        "num" if n else "text short" if k else "text" for n, k in zip(numeric, short, strict=True)
+    ]
+    classes = pd.DataFrame(
+        [kinds] * len(shown),
+        index=shown.index,
+        columns=shown.columns,
+    )
+    style = style.set_td_classes(classes)
+    style = style.set_table_styles(
+        [{"selector": f"th.col{j}", "props": [("text-align", "right" if flag else "left")]}
+         for j, flag in enumerate(numeric)]
+        + [{"selector": "td.num", "props": [("text-align", "right"), ("white-space", "nowrap")]},
+           {"selector": "td.text", "props": [("text-align", "left")]},
+           {"selector": "td.short", "props": [("white-space", "nowrap")]},
+           {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"),
+                                             ("font-style", "italic"), ("padding", "4px 0"),
+                                             ("min-width", "24em")]}],
+        overwrite=False,
+    )  # fmt: skip
+    if caption:
+        style = style.set_caption(inert(caption, "html"))
     display(style)

@@ -215,7 +215,7 @@ def mcnemar_sentence(extras: dict[str, pd.DataFrame], language: str, *, group: s
     return say(
         language,
         "aspirations.mcnemar",
-        group=texts(language)["groups"][group],
+        group="" if group == "all" else texts(language)["groups"][group],  # all: no group
         n=int(first["n_pairs"]) - int(first["n_excluded"]),
         excluded=int(first["n_excluded"]),
         pre=pct(first["p_pre"], language),

@@ -9,6 +9,7 @@ into self-contained HTML without code cells; :mod:`pipeline.bundle.files` writes
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -22,7 +23,14 @@ from pipeline.reports.article import write_article_kit
 from pipeline.reports.brief import write_funder_summary
 from pipeline.reports.summary import write_funder_xlsx
 
-__all__ = ["KERNEL_NAME", "NOTEBOOKS", "notebook_dir", "render_notebook", "render_reports"]
+__all__ = [
+    "KERNEL_NAME",
+    "NOTEBOOKS",
+    "notebook_dir",
+    "program_title",
+    "render_notebook",
+    "render_reports",
+]
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +110,14 @@ def render_notebook(notebook: Path, parameters: dict[str, object]) -> nbformat.N
 _TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "report_html" / "report.html.j2"
 
 
-def to_html(executed: nbformat.NotebookNode) -> str:
-    """Self-contained HTML of an executed notebook, code cells hidden, no math typesetting."""
+def to_html(executed: nbformat.NotebookNode, title: str | None = None, language: str = "id") -> str:
+    """Self-contained HTML of an executed notebook, code cells hidden, no math typesetting;
+    the page's ``<title>`` is ``title`` (the template escapes it), else nbconvert's "Notebook",
+    and its ``lang`` the report's ``language`` (screen readers and hyphenation follow it)."""
     from nbconvert import HTMLExporter
+
+    if title:
+        executed.metadata["title"] = title
 
     exporter = HTMLExporter(
         exclude_input=True,
@@ -112,19 +125,27 @@ def to_html(executed: nbformat.NotebookNode) -> str:
         exclude_output_prompt=True,
         embed_images=True,
         template_file=str(_TEMPLATE),
+        language_code=language,
     )
     body, _ = exporter.from_notebook_node(executed)
     return body
+
+
+def program_title(bundle_dir: Path) -> str:
+    """The program's title as ``results.json`` holds it: every report page's ``<title>``."""
+    results = json.loads((Path(bundle_dir) / "results.json").read_text("utf-8"))
+    return str(results["program"]["title"])
 
 
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """Render every report notebook for a bundle into ``report_dir``; return report.html's path."""
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
     clear_stale_temp(report_dir)
+    title = program_title(bundle_dir)
     written = []
     for name, target in NOTEBOOKS.items():
         executed = render_notebook(notebook_dir() / name, parameters)
-        atomic_write_text(report_dir / target, to_html(executed))
+        atomic_write_text(report_dir / target, to_html(executed, title, language))
         written.append(report_dir / target)
     write_funder_summary(bundle_dir, report_dir, language)
     write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)

@@ -12,6 +12,7 @@ from pipeline.config.study import WAVE_ORDER
 from pipeline.reports.words import fill, fmt, fmt_p, interval, say, texts
 
 __all__ = [
+    "WEAK_ALPHA",
     "ancova_table",
     "attrition_table",
     "bounds_text",
@@ -26,8 +27,11 @@ __all__ = [
     "group_names",
     "headline",
     "item_validity_table",
+    "key_findings",
+    "level_name",
     "limit_sentences",
     "mixed_table",
+    "one_group",
     "pattern_text",
     "power_table",
     "present_groups",
@@ -36,10 +40,29 @@ __all__ = [
     "reliability_table",
     "scale_facts",
     "scale_names",
+    "score_unit",
     "shift_table",
     "subgroups_table",
+    "table_caption",
     "tests_table",
+    "weak_alpha",
+    "weak_reliabilities",
+    "without_one_group",
 ]
+
+
+def without_one_group(table: pd.DataFrame, bundle: Bundle, language: str) -> pd.DataFrame:
+    """``table`` without its group (an index level or a column) when the study has one group:
+    a column of "all participants" in every row tells a reader nothing."""
+    name = texts(language)["columns"]["group"]
+    if not one_group(bundle):
+        return table
+    if name in table.index.names and table.index.nlevels > 1:
+        return table.droplevel(name)
+    return table.drop(columns=[name]) if name in table.columns else table
+
+
+_one_group_unnamed = without_one_group
 
 
 def scale_names(bundle: Bundle, language: str) -> dict[str, str]:
@@ -72,8 +95,11 @@ def attrition_table(bundle: Bundle, language: str) -> pd.DataFrame:
     words = texts(language)
     table = bundle["attrition"].pivot(index="pattern", columns="group", values="n").fillna(0)
     table = table.astype(int)
+    reading = [*present_groups(bundle), "all"]
+    table = table[sorted(table.columns, key=lambda g: reading.index(g) if g in reading else 99)]
     table.index = [pattern_text(p, language) for p in table.index]
-    table.columns = [group_names(bundle, language).get(g, g) for g in table.columns]
+    names = {"all": words["columns"]["n"]} if one_group(bundle) else group_names(bundle, language)
+    table.columns = [names.get(g, g) for g in table.columns]
     table.index.name = words["columns"]["pattern"]
     return table
 
@@ -123,7 +149,20 @@ def descriptives_table(bundle: Bundle, language: str) -> pd.DataFrame:
             ],
         }
     )
-    return table.set_index([cols["outcome"], cols["group"], cols["wave"]])
+    # Scales as the instrument lists them, groups in reading order, waves in time order.
+    reading = {g: i for i, g in enumerate(present_groups(bundle))}
+    scales = {k: i for i, k in enumerate(names)}
+    keys = pd.DataFrame(
+        {
+            "scale": d["outcome"].map(scales).fillna(99).to_numpy(),
+            "group": d["group"].astype(str).map(reading).fillna(99).to_numpy(),
+            "wave": d["wave"].astype(str).map(WAVE_ORDER).fillna(99).to_numpy(),
+        }
+    )
+    table = table.iloc[keys.sort_values(["scale", "group", "wave"], kind="stable").index]
+    return _one_group_unnamed(
+        table.set_index([cols["outcome"], cols["group"], cols["wave"]]), bundle, language
+    )
 
 
 def _ci(value, low, high, language: str, decimals: int = 2) -> str:
@@ -159,7 +198,9 @@ def tests_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["note"]: t["note"].fillna(""),
         }
     )
-    return table.set_index([cols["outcome"], cols["group"], cols["test"]])
+    return _one_group_unnamed(
+        table.set_index([cols["outcome"], cols["group"], cols["test"]]), bundle, language
+    )
 
 
 def effects_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -182,7 +223,7 @@ def effects_table(bundle: Bundle, language: str) -> pd.DataFrame:
     )
     wide.index.names = [cols["outcome"], cols["group"]]
     wide.columns.name = None
-    return wide
+    return _one_group_unnamed(wide, bundle, language)
 
 
 def changes_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -207,7 +248,7 @@ def changes_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["r_pre_post"]: [fmt(x, language) for x in c["r_pre_post"]],
         }
     )
-    return table.set_index([cols["outcome"], cols["group"]])
+    return _one_group_unnamed(table.set_index([cols["outcome"], cols["group"]]), bundle, language)
 
 
 def power_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -223,7 +264,7 @@ def power_table(bundle: Bundle, language: str) -> pd.DataFrame:
             cols["power_observed"]: [fmt(x, language) for x in pw["power_observed"]],
         }
     )
-    return table.set_index([cols["outcome"], cols["group"]])
+    return _one_group_unnamed(table.set_index([cols["outcome"], cols["group"]]), bundle, language)
 
 
 def ancova_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -343,9 +384,16 @@ def choice_reason(bundle: Bundle, language: str, *, scale: str, group: str) -> s
 def present_groups(bundle: Bundle) -> list[str]:
     """The groups tested, in reading order: the declared arms (treatment, control for the
     two-list form), or "all"."""
-    found = set(bundle["tests"]["group"])
+    tests = bundle.tables.get("tests")  # a try-out tests no change: no groups tested
+    found = set(tests["group"]) if tests is not None and "group" in tests else set()
     arms = [arm["name"] for arm in bundle.results["design"].get("arms", [])]
     return [g for g in dict.fromkeys([*arms, "treatment", "control", "all"]) if g in found]
+
+
+def one_group(bundle: Bundle) -> bool:
+    """Whether the study has one group only ("all"): then no table, figure or sentence names
+    a group, since "all" is not one."""
+    return present_groups(bundle) == ["all"]
 
 
 def group_names(bundle: Bundle, language: str) -> dict[str, str]:
@@ -373,7 +421,7 @@ def headline(bundle: Bundle, language: str, *, scale: str, group: str, escape: b
     row = t[(t["outcome"] == scale) & (t["group"] == group) & t["primary"]].iloc[0]
     effects = bundle["effects"].set_index(["outcome", "group", "effect"])
     common = {
-        "group": group_names(bundle, language)[group],
+        "group": "" if one_group(bundle) else group_names(bundle, language)[group],
         "scale": scale_names(bundle, language)[scale],
         "n": int(row["n"]),
     }
@@ -409,25 +457,105 @@ def limit_sentences(bundle: Bundle, language: str) -> list[str]:
     return sentences
 
 
+#: Cronbach's α below this is flagged ⚠ where it stands: the habit the reliability note names
+#: ("many reports take α > .60 as reliable").
+WEAK_ALPHA = 0.60
+
+
+def weak_alpha(value: float) -> bool:
+    """Whether an α is below :data:`WEAK_ALPHA` (a missing α is not flagged: its note says why)."""
+    return not pd.isna(value) and value < WEAK_ALPHA
+
+
 def reliability_table(bundle: Bundle, language: str) -> pd.DataFrame:
+    """α, standardized α and ω per scale and wave; an α below :data:`WEAK_ALPHA` carries ⚠
+    beside it and in its note."""
     cols, names = texts(language)["columns"], scale_names(bundle, language)
     waves = texts(language)["waves"]
     r = bundle["reliability"]
+    r = r.iloc[r["wave"].astype(str).map(WAVE_ORDER).fillna(99).argsort(kind="stable")]
+    threshold = fmt(WEAK_ALPHA, language)
+    notes = [
+        "; ".join(
+            x
+            for x in (say(language, "weak_alpha", threshold=threshold) if weak_alpha(a) else "",
+                      "" if pd.isna(n) else str(n))
+            if x
+        )
+        for a, n in zip(r["alpha"], r["note"], strict=True)
+    ]  # fmt: skip
     table = pd.DataFrame(
         {
             cols["outcome"]: r["scale"].map(names),
             cols["wave"]: r["wave"].map(waves),
             "n": r["n"],
             cols["alpha_ci"]: [
-                f"{fmt(a, language)} {interval(lo, hi, language)}"
+                f"{fmt(a, language)} {interval(lo, hi, language)}" + (" ⚠" if weak_alpha(a) else "")
                 for a, lo, hi in zip(r["alpha"], r["alpha_ci_low"], r["alpha_ci_high"], strict=True)
             ],
             cols["std_alpha"]: [fmt(x, language) for x in r["std_alpha"]],
             "ω": [fmt(x, language) for x in r["omega_total"]],
-            cols["note"]: r["note"].fillna(""),
+            cols["note"]: notes,
         }
     )
+    scales = {k: i for i, k in enumerate(names)}
+    table = table.iloc[r["scale"].map(scales).fillna(99).argsort(kind="stable").to_numpy()]
     return table.set_index([cols["outcome"], cols["wave"]])
+
+
+def weak_reliabilities(bundle: Bundle) -> int:
+    """How many α values (scale by wave) are below :data:`WEAK_ALPHA`."""
+    return int(sum(weak_alpha(a) for a in bundle["reliability"]["alpha"]))
+
+
+def score_unit(bundle: Bundle, language: str) -> str:
+    """The unit of the scores the tables show: the Likert range when every scale is a Likert
+    mean, else a pointer to each scale's unit."""
+    captions = texts(language)["captions"]
+    scales = bundle.results["instrument"]["scales"]
+    if all(s.get("kind", "likert") == "likert" for s in scales):
+        scale = bundle.results["instrument"]["response_scale"]
+        return fill(captions["unit_likert"], low=scale["min"], high=scale["max"])
+    return captions["unit_mixed"]
+
+
+def table_caption(bundle: Bundle, language: str, key: str, **values: object) -> str:
+    """A table's caption (plain text: :func:`pipeline.reports.notebook.table` escapes it)
+    with its units and what n counts; it names groups only when the study has several."""
+    template = texts(language)["captions"][key]
+    return fill(template, groups=not one_group(bundle), unit=score_unit(bundle, language), **values)
+
+
+def key_findings(bundle: Bundle, language: str) -> list[str]:
+    """The report's key findings as sentences (plain text, for Markdown through ``esc``-free
+    :func:`say`): the primary scale's change per group from its primary test, how many
+    participants improved, the controlled comparison when there is one, and a caution when
+    a reliability is weak."""
+    scale = bundle.results["primary_scale"]
+    found = [headline(bundle, language, scale=scale, group=g) for g in present_groups(bundle)]
+    changes = bundle["changes"]
+    names = group_names(bundle, language)
+    for group in present_groups(bundle):
+        row = changes[(changes["outcome"] == scale) & (changes["group"] == group)]
+        if row.empty or not row["n"].iat[0]:
+            continue
+        found.append(
+            say(language, "key_improved", up=int(row["improved"].iat[0]), n=int(row["n"].iat[0]),
+                share=fmt(100 * row["share_improved"].iat[0], language, 0) + "%",
+                group="" if one_group(bundle) else names.get(group, group))
+        )  # fmt: skip
+    ancova = bundle.tables.get("ancova")
+    if ancova is not None and "outcome" in ancova and (ancova["outcome"] == scale).any():
+        a = ancova.set_index("outcome").loc[scale]
+        found.append(
+            say(language, "key_ancova", diff=fmt(a["adjusted_difference"], language),
+                low=fmt(a["ci_low"], language), high=fmt(a["ci_high"], language),
+                p=fmt_p(a["p_value"], language))
+        )  # fmt: skip
+    weak = weak_reliabilities(bundle)
+    if weak:
+        found.append(say(language, "key_flags", n=weak, threshold=fmt(WEAK_ALPHA, language)))
+    return found
 
 
 def item_validity_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -447,7 +575,7 @@ def item_validity_table(bundle: Bundle, language: str) -> pd.DataFrame:
         table[f"r {label}"] = [fmt(x, language, 3) for x in wide[wave]]
         table[f"r {cols['critical']} {label}"] = [fmt(x, language, 3) for x in crit[wave]]
         table[f"{cols['valid']} {label}"] = [
-            words["yes"] if r >= c else words["no"]
+            words["yes"] if r >= c else f"{words['no']} ⚠"
             for r, c in zip(wide[wave], crit[wave], strict=True)
         ]
     table.index = table.index.set_levels([table.index.levels[0].map(names), table.index.levels[1]])
@@ -474,12 +602,20 @@ def category_table(bundle: Bundle, language: str, *, scale: str, scheme: str) ->
         [(names.get(g, g), words["waves"].get(w, w)) for g, w in table.index]
     )
     table.index.names = [words["columns"]["group"], words["columns"]["wave"]]
-    table.columns.name = None
-    return table
+    table.columns = [level_name(label, language) for label in table.columns]
+    return _one_group_unnamed(table, bundle, language)
+
+
+def level_name(label: str, language: str) -> str:
+    """A score level as the report's language names it: the bundle keeps the Indonesian names
+    of Azwar's levels and of the N-gain effectiveness levels; a level named by the study
+    stays as written."""
+    return texts(language)["level_words"].get(label, label)
 
 
 def bounds_text(cuts: list[float], labels: list[str], language: str) -> str:
     """Levels with their bounds in the report's number format; lower bounds inclusive."""
+    labels = [level_name(label, language) for label in labels]
     edges = [None, *cuts, None]
     parts = []
     for label, low, high in zip(labels, edges[:-1], edges[1:], strict=True):
@@ -507,7 +643,7 @@ def shift_table(bundle: Bundle, language: str, *, scheme: str) -> pd.DataFrame:
             cols["down"]: s["down"],
         }
     )
-    return table.set_index([cols["outcome"], cols["group"]])
+    return _one_group_unnamed(table.set_index([cols["outcome"], cols["group"]]), bundle, language)
 
 
 def gain_table(bundle: Bundle, language: str) -> pd.DataFrame:
@@ -525,14 +661,14 @@ def gain_table(bundle: Bundle, language: str) -> pd.DataFrame:
             ],
             cols["gain_mean"]: [fmt(x, language) for x in g["gain_mean"]],
             cols["effectiveness"]: [
-                f"{fmt(p, language, 1)}% ({e or '-'})"
+                f"{fmt(p, language, 1)}% ({level_name(e, language) if e else '-'})"
                 for p, e in zip(g["effectiveness_pct"], g["effectiveness"], strict=True)
             ],
             cols["ceiling"]: g["n_ceiling"],
             cols["declined"]: g["n_declined"],
         }
     )
-    return table.set_index([cols["outcome"], cols["group"]])
+    return _one_group_unnamed(table.set_index([cols["outcome"], cols["group"]]), bundle, language)
 
 
 # --------------------------------------------------------------------------- optional parts

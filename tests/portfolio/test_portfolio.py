@@ -126,6 +126,12 @@ def test_portfolio_report_words_each_subgroup_comparison(portfolio_run):
     )
 
 
+def test_portfolio_page_title_is_the_reports(portfolio_run):
+    html = portfolio_run["html"].read_text(encoding="utf-8")
+    title = pf_report.report_words("en")["title"]
+    assert f"<title>{title}</title>" in html and '<html lang="en">' in html
+
+
 def test_portfolio_report_and_workbook_hold_no_personal_data(portfolio_run):
     html = portfolio_run["html"].read_text(encoding="utf-8")
     assert "Pooled impact" in html and "broken-1" in html
