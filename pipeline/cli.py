@@ -199,14 +199,16 @@ def tryout(
 def validate(study: StudyArg, lang: Lang = Language.en) -> None:
     """Check the study file, instrument and exports without writing anything; print every
     problem found and what needs a person."""
-    from pipeline import run as flow
+    # The checks only (read, validate, clean): the statistics stages of pipeline.run are
+    # not loaded, so a user fixing a file reruns this in a second.
     from pipeline.config import load_study
+    from pipeline.stages.check import check, needs_a_person
     from pipeline.text import phrase
 
     language = _lang(lang)
     try:
         loaded = load_study(study)
-        validated, cleaned = flow.check(loaded)
+        validated, cleaned = check(loaded)
     except PkmEvalError as error:
         _print_problems(error, language)
         raise typer.Exit(1) from None
@@ -217,7 +219,7 @@ def validate(study: StudyArg, lang: Lang = Language.en) -> None:
         highlight=False,
     )
     _print_checked([*validated.problems, *cleaned.warnings], language)
-    _print_needs(flow.needs_a_person(loaded, validated, cleaned), language)
+    _print_needs(needs_a_person(loaded, validated, cleaned), language)
 
 
 @app.command()
@@ -553,3 +555,7 @@ def _slug(name: str) -> str:
 
 def main() -> None:  # pragma: no cover - console script entry
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m pipeline.cli``
+    main()

@@ -22,6 +22,7 @@ from pipeline.config import load_study
 from pipeline.simulate.survey import SimulationSpec, simulate_study
 from pipeline.stages import parse as ingest
 from pipeline.stages.compare import SHAPIRO_MAX_N, _choose, _shapiro
+from pipeline.stats import categories as npcat
 from pipeline.stats import nonparametric as npar
 from tests.conftest import DEMO
 
@@ -181,3 +182,54 @@ def test_written_out_adjustment_equals_statsmodels(p, method):
     values = np.array(p)
     expected = multipletests(values, method=method)[1]
     np.testing.assert_allclose(multiplicity.adjust(values, method=method), expected, atol=1e-12)
+
+
+def _plain_categories(scores: pd.DataFrame, study) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Categories and shifts the plain way: text labels per row, shifts by label order."""
+    from pipeline.stages.score import _schemes, analysis_groups
+
+    rows, moves = [], []
+    for scale, name, scheme, column in _schemes(scores, study):
+        part = scores[scores["scale"] == scale]
+        labels = npcat.categorize(part[column], scheme)
+        rows.append(pd.DataFrame({"scheme": name, "scale": scale, "category": labels.to_numpy()}))
+        by_person = part.set_index(["participant_code", "wave"])[column].unstack("wave")
+        if not {"pre", "post"} <= set(by_person.columns):
+            continue
+        both = by_person.dropna(subset=["pre", "post"])
+        moved = npcat.shifts(
+            npcat.categorize(both["pre"], scheme), npcat.categorize(both["post"], scheme), scheme
+        )
+        group = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
+        for arm in analysis_groups(scores, study.arm_order()):
+            chosen = moved if arm == "all" else moved[group.reindex(both.index).eq(arm)]
+            counts = chosen.value_counts()
+            moves.append(
+                {"scale": scale, "scheme": name, "group": arm, "n": len(chosen)}
+                | {k: int(counts.get(k, 0)) for k in ("up", "stayed", "down")}
+            )
+    return pd.concat(rows, ignore_index=True), pd.DataFrame(moves)
+
+
+def test_categories_on_integer_codes_equal_the_labels_categorized_one_by_one(demo_analysis):
+    """score.category_tables works on level codes; the plain path categorizes text labels.
+    The demo's scores, with some removed, give the same categories and the same shifts."""
+    from pipeline.stages.score import category_tables
+
+    study = demo_analysis.study
+    scores = demo_analysis.scored.scores.copy()
+    gone = np.random.default_rng(19).random(len(scores)) < 0.1
+    scores.loc[gone, ["sum", "mean"]] = np.nan
+    categories, _, shift = category_tables(scores, study)
+    plain, plain_shift = _plain_categories(scores, study)
+    missing = "(missing)"
+    got = categories["category"].astype(object).fillna(missing)
+    assert got.tolist() == plain["category"].fillna(missing).tolist()
+    assert got.eq(missing).any() and not got.eq(missing).all()
+    assert categories["scheme"].astype(str).tolist() == plain["scheme"].tolist()
+    pd.testing.assert_frame_equal(
+        shift.sort_values(["scale", "scheme", "group"]).reset_index(drop=True),
+        plain_shift.sort_values(["scale", "scheme", "group"]).reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert shift["n"].sum() > 0 and shift["up"].sum() > 0

@@ -17,6 +17,9 @@ from pipeline.bundle.read import load_bundle
 from pipeline.cli import app
 from pipeline.config import builtin_instrument_path, load_study
 from pipeline.run import analyse
+from pipeline.stages.ingest import ingest
+from pipeline.stages.read import read_inputs
+from pipeline.stages.validate import validate
 from tests.conftest import program
 from tests.stages.real_exports import MANIFEST, REAL
 
@@ -160,9 +163,10 @@ READ_WHOLE = [
 def test_every_time_is_read_as_the_file_wrote_it(name, tmp_path):
     entry = MANIFEST[name]
     columns = {"id": "NIM", "id_kind": "number"} if "pair" in entry else None
-    analysis = analyse(load_study(_folder(tmp_path, name, columns=columns)))
-    assert not [p for p in analysis.validated.problems if p.code.startswith("timestamp")]
-    times = analysis.validated.valid.groupby("wave")["submitted_at"]
+    study = load_study(_folder(tmp_path, name, columns=columns))
+    validated = validate(ingest(read_inputs(study), study), study)
+    assert not [p for p in validated.problems if p.code.startswith("timestamp")]
+    times = validated.valid.groupby("wave")["submitted_at"]
     waves = {"pre": entry, "post": MANIFEST[entry.get("pair", name)]}
     for wave, expected in waves.items():
         first, last = times.min()[wave], times.max()[wave]
@@ -217,14 +221,16 @@ def test_a_quiz_export_with_ragged_rows_is_read_without_shifting_an_answer(tmp_p
     assert sorted(quarantined["source_row"]) == entry["ragged"]["long"] * 2
     # The short rows' Likert answers are those of their own cells, in their own columns.
     raw = pd.read_csv(REAL / "quiz_id.csv", dtype=str, keep_default_na=False, on_bad_lines="skip")
-    grid = analysis.ingested.item_headers["pre"]
-    coded = analysis.ingested.responses.query("wave == 'pre'").set_index("source_row")
+    loaded = load_study(study)
+    ingested = ingest(read_inputs(loaded), loaded)
+    grid = ingested.item_headers["pre"]
+    coded = ingested.responses.query("wave == 'pre'").set_index("source_row")
     labels = {t.id: c for c, t in load_study(study).instrument_spec.response_scale.labels.items()}
     for row in entry["ragged"]["short"]:
         cells = raw.iloc[row - 2 - (row > 15)]  # pandas skipped the long row 15
         for item_id, header in grid.items():
             assert coded.at[row, item_id] == labels[cells[header]]
-    quiz_columns = [c for c in analysis.ingested.responses if "Skor" in c or "Masukan" in c]
+    quiz_columns = [c for c in ingested.responses if "Skor" in c or "Masukan" in c]
     assert quiz_columns == []
 
 

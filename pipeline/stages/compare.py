@@ -119,29 +119,37 @@ def describe(
     (``values``: scale to score column, see :data:`pipeline.stages.pairs.VALUE_COLUMN`); rows
     by outcome, then group (``groups`` order, the pooled "all" last), then wave in time
     order."""
-    scores = scores.assign(mean=comparison_values(scores, values))
-    pooled = scores.assign(group="all")
-    frames = [scores, pooled] if scores["group"].ne("all").any() else [scores]
-    data = pd.concat(frames, ignore_index=True).dropna(subset=["mean"])
-    grouped = data.groupby(["scale", "wave", "group"], sort=False)["mean"]
-    table = (
-        grouped.agg(
-            n="count",
-            mean="mean",
-            sd="std",
-            median="median",
-            q1=lambda s: s.quantile(0.25),
-            q3=lambda s: s.quantile(0.75),
-            min="min",
-            max="max",
-        )
-        .reset_index()
-        .rename(columns={"scale": "outcome"})
-    )
+    data = pd.DataFrame(
+        {
+            "scale": scores["scale"],
+            "wave": scores["wave"],
+            "group": scores["group"],
+            "mean": comparison_values(scores, values),
+        }
+    ).dropna(subset=["mean"])
+    tables = [_summaries(data, ["scale", "wave", "group"])]
+    if scores["group"].ne("all").any():  # the pooled groups, from the same rows, not a copy
+        tables.append(_summaries(data, ["scale", "wave"]).assign(group="all"))
+    table = pd.concat(tables, ignore_index=True).rename(columns={"scale": "outcome"})
     groups = [*groups, *sorted(set(table["group"]) - set(groups))]
     return _ordered(table, outcomes=list(pd.unique(scores["scale"])), groups=groups)[
         DESCRIPTIVE_COLUMNS
     ]
+
+
+def _summaries(data: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """n, mean, SD, median, quartiles and range of ``data["mean"]`` per ``by``."""
+    grouped = data.groupby(by, sort=False, observed=True)["mean"]
+    return grouped.agg(
+        n="count",
+        mean="mean",
+        sd="std",
+        median="median",
+        q1=lambda s: s.quantile(0.25),
+        q3=lambda s: s.quantile(0.75),
+        min="min",
+        max="max",
+    ).reset_index()
 
 
 def _ordered(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 import pandas as pd
 
@@ -215,9 +216,13 @@ def header_score(study: Study) -> Callable[[list[str]], int]:
     meta = {normalize_text(h) for h in meta_columns(study).values()}
     meta |= set(TIMESTAMP_HEADERS)
 
+    @cache  # the rows below the header repeat a handful of answer labels: judge each once
+    def names_something(cell: str) -> bool:
+        return normalize_text(cell) in meta or lookup.match(cell) is not None
+
     def score(row: list[str]) -> int:
         cells = [str(c) for c in row if str(c).strip()]
-        return sum(normalize_text(c) in meta or lookup.match(c) is not None for c in cells)
+        return sum(names_something(c) for c in cells)
 
     return score
 

@@ -4,7 +4,7 @@ stage hands the next, and :class:`Analysis`, everything one study's analysis pro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,12 @@ class IngestResult:
     logs: Mapping[str, LogTable] = field(default_factory=dict)
     id_keys: tuple[IdKey, ...] = ()
 
+    def released(self) -> IngestResult:
+        """This result with ``responses`` emptied (no rows, the same columns): what a
+        finished :class:`Analysis` keeps, since validation is the only reader of the rows
+        and a survey's coded answers are many times its item data."""
+        return replace(self, responses=_no_rows(self.responses))
+
 
 @dataclass(frozen=True)
 class ValidationResult:
@@ -106,6 +112,16 @@ class ValidationResult:
     blank_rows: pd.DataFrame
     review: pd.DataFrame | None = None
     identity: IdChoice | None = None
+
+    def released(self) -> ValidationResult:
+        """This result with ``valid`` emptied (no rows, the same columns): what a finished
+        :class:`Analysis` keeps, since cleaning is the only reader of the rows."""
+        return replace(self, valid=_no_rows(self.valid))
+
+
+def _no_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's columns without its rows, holding no reference to its data."""
+    return frame.iloc[:0].copy()
 
 
 @dataclass(frozen=True)
@@ -278,7 +294,11 @@ class ProgramParts:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Every stage's typed result for one study."""
+    """Every stage's typed result for one study.
+
+    What later stages and the bundle need is kept; the response rows of ``ingested`` and
+    ``validated`` are released (their columns stay, with no rows): ``cleaned.responses``
+    and ``scored.keyed`` hold the answers. Call the stages themselves for those rows."""
 
     study: Study
     ingested: IngestResult

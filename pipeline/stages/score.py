@@ -290,7 +290,10 @@ def analysis_groups(scores: pd.DataFrame, order: Sequence[str] = GROUP_ORDER) ->
 
 
 def category_tables(scores: pd.DataFrame, study: Study):
-    """Categories per participant, the schemes with their bounds, and the pre-post shifts."""
+    """Categories per participant, the schemes with their bounds, and the pre-post shifts.
+
+    Levels are integer codes until the table is built: the long table's ``category`` is a
+    categorical whose codes index one list of labels, and shifts compare codes."""
     rows, schemes, moves = [], [], []
     found = _schemes(scores, study)
     # One set of categories for every part, so the long table stays categorical when joined.
@@ -303,6 +306,14 @@ def category_tables(scores: pd.DataFrame, study: Study):
     def constant(kind: str, value: str, n: int) -> pd.Categorical:
         return pd.Categorical.from_codes(np.full(n, kinds[kind].index(value)), kinds[kind])
 
+    def categories(values: np.ndarray, scheme: cat.Scheme) -> pd.Categorical:
+        """The levels as codes into ``kinds["category"]`` (-1 missing), without text."""
+        into = np.array([kinds["category"].index(label) for label in scheme.labels])
+        codes = cat.level_codes(values, scheme)
+        return pd.Categorical.from_codes(
+            np.where(codes >= 0, into[codes], -1), categories=kinds["category"]
+        )
+
     # Pre and post of every scale side by side, pivoted once for all schemes.
     waves = scores[scores["wave"].isin(["pre", "post"])]
     wide = waves.pivot_table(
@@ -314,18 +325,18 @@ def category_tables(scores: pd.DataFrame, study: Study):
         aggfunc="first",
     )
     group_of = waves.drop_duplicates("participant_code").set_index("participant_code")["group"]
-    group_of = group_of.reindex(wide.index)
+    group_of = group_of.reindex(wide.index).to_numpy(dtype=object)
+    arms = analysis_groups(scores, study.arm_order())
+    by_scale = {scale: scores["scale"].eq(scale).to_numpy() for scale in kinds["scale"]}
 
     for scale, name, scheme, column in found:
-        part = scores[scores["scale"] == scale]
+        part = scores[by_scale[scale]]
         rows.append(
             part[["participant_code", "wave", "group"]].assign(
                 scale=constant("scale", scale, len(part)),
                 scheme=constant("scheme", name, len(part)),
                 score=part[column],
-                category=pd.Categorical(
-                    cat.categorize(part[column], scheme), categories=kinds["category"]
-                ),
+                category=categories(part[column].to_numpy(dtype=float), scheme),
             )
         )
         schemes.append(
@@ -343,21 +354,23 @@ def category_tables(scores: pd.DataFrame, study: Study):
         )
         if (column, scale, "pre") not in wide or (column, scale, "post") not in wide:
             continue
-        pre, post = wide[(column, scale, "pre")], wide[(column, scale, "post")]
-        both = pre.notna() & post.notna()
-        moved = cat.shifts(
-            cat.categorize(pre[both], scheme), cat.categorize(post[both], scheme), scheme
+        pre = wide[(column, scale, "pre")].to_numpy(dtype=float)
+        post = wide[(column, scale, "post")].to_numpy(dtype=float)
+        both = ~np.isnan(pre) & ~np.isnan(post)
+        moved = cat.shift_codes(
+            cat.level_codes(pre[both], scheme), cat.level_codes(post[both], scheme)
         )
-        for arm in analysis_groups(scores, study.arm_order()):
-            chosen = moved if arm == "all" else moved[group_of[both] == arm]
-            counts = chosen.value_counts()
+        group_both = group_of[both]
+        for arm in arms:
+            chosen = moved if arm == "all" else moved[group_both == arm]
+            counts = np.bincount(chosen, minlength=len(cat.MOVES))
             moves.append(
                 {
                     "scale": scale,
                     "scheme": name,
                     "group": arm,
                     "n": len(chosen),
-                    **{k: int(counts.get(k, 0)) for k in ("up", "stayed", "down")},
+                    **{k: int(counts[cat.MOVES.index(k)]) for k in ("up", "stayed", "down")},
                 }
             )
     return (pd.concat(rows, ignore_index=True), pd.DataFrame(schemes), pd.DataFrame(moves))

@@ -191,13 +191,22 @@ def jzs_bayes_factor(
         used = QUADRATURE
     return {
         **base,
-        "bf10": math.exp(log_bf),
-        "bf01": math.exp(-log_bf),
+        "bf10": _exp(log_bf),
+        "bf01": _exp(-log_bf),
         "log_bf10": log_bf,
         "method": used,
         "error": error,
         "note": "",
     }
+
+
+def _exp(log_value: float) -> float:
+    """exp, infinite past the largest float (a large study's t of 100 gives log BF > 709;
+    ``log_bf10`` keeps the number, as BayesFactor prints Inf beside its log)."""
+    return math.exp(log_value) if log_value < _LOG_MAX else math.inf
+
+
+_LOG_MAX = math.log(np.finfo(float).max)
 
 
 def bayes_factor_paired(

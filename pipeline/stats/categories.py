@@ -13,7 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["AZWAR_LABELS", "Scheme", "azwar_scheme", "categorize", "custom_scheme", "shifts"]
+__all__ = [
+    "AZWAR_LABELS",
+    "MOVES",
+    "Scheme",
+    "azwar_scheme",
+    "categorize",
+    "custom_scheme",
+    "level_codes",
+    "shift_codes",
+    "shifts",
+]
 
 #: Level names, Indonesian (as reports print them) and English.
 AZWAR_LABELS = {
@@ -82,14 +92,34 @@ def custom_scheme(cuts: list[float], labels: list[str], *, name: str = "custom")
     return Scheme(name, tuple(cuts), tuple(labels), tuple(labels))
 
 
-def categorize(values: pd.Series, scheme: Scheme) -> pd.Series:
-    """The level of each value (NaN stays missing); lower bounds inclusive."""
+def level_codes(values: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """The level of each value as its position in ``scheme.labels`` (0 the lowest), -1 for a
+    missing value; lower bounds inclusive. Labels are applied where a table is shown
+    (:func:`categorize`), so large studies categorize on integers, not on text."""
+    values = np.asarray(values, dtype=float)
     # Rounding both sides keeps a score that lies on a cut point in exact arithmetic (20 on a
     # cut of 24 - 1.5 x 16/6) from falling below it by floating-point noise.
     cuts = np.round(np.asarray(scheme.cuts, dtype=float), 9)
-    index = np.searchsorted(cuts, np.round(values.to_numpy(dtype=float), 9), side="right")
-    labels = np.array(scheme.labels, dtype=object)[np.minimum(index, len(scheme.labels) - 1)]
-    return pd.Series(np.where(values.isna(), None, labels), index=values.index, dtype=object)
+    index = np.searchsorted(cuts, np.round(values, 9), side="right")
+    codes = np.minimum(index, len(scheme.labels) - 1)
+    return np.where(np.isnan(values), -1, codes)
+
+
+def categorize(values: pd.Series, scheme: Scheme) -> pd.Series:
+    """The level of each value (NaN stays missing); lower bounds inclusive."""
+    codes = level_codes(values.to_numpy(dtype=float), scheme)
+    labels = np.array([*scheme.labels, None], dtype=object)[codes]  # -1: the None at the end
+    return pd.Series(labels, index=values.index, dtype=object)
+
+
+#: Moves between levels from pre to post, by the sign of the change in level code.
+MOVES = ("down", "stayed", "up")
+
+
+def shift_codes(pre: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """Per participant with both levels (codes of :func:`level_codes`, none missing), the
+    position in :data:`MOVES` of the move: 0 down, 1 stayed, 2 up."""
+    return np.sign(np.asarray(post) - np.asarray(pre)) + 1
 
 
 def shifts(pre: pd.Series, post: pd.Series, scheme: Scheme) -> pd.Series:

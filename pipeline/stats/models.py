@@ -22,6 +22,7 @@ from scipy import optimize, stats
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from pipeline.stats.effsize import hedges_correction, noncentral_t_ci
+from pipeline.stats.threads import single_threaded_blas
 
 __all__ = [
     "ancova",
@@ -194,6 +195,7 @@ def _nested_test(full, reduced, level: float) -> dict:
     return _term_test(reduced.ssr - full.ssr, full.df_model - reduced.df_model, full, level)
 
 
+@single_threaded_blas  # a few columns: the decomposition gains nothing from more threads
 def _ols(y: np.ndarray, columns: Iterable[np.ndarray]):
     """Least squares of ``y`` on an intercept and ``columns``.
 

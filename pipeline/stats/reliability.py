@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipeline.stats.threads import single_threaded_blas
+
 __all__ = [
     "critical_r",
     "cronbach_alpha",
@@ -29,6 +31,7 @@ __all__ = [
 Missing = Literal["pairwise", "listwise"]
 
 
+@single_threaded_blas  # k x k results: more threads only wait for each other
 def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Covariances (ddof = 1) and variances of every pair of columns over the rows where both
     are answered, by matrix products instead of a loop over pairs.
@@ -105,6 +108,7 @@ def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     return float(low), float(high)
 
 
+@single_threaded_blas  # item-total r: dot products of two columns, threads only wait
 def item_statistics(items: pd.DataFrame, cov: np.ndarray) -> pd.DataFrame:
     """Per item: item-total r, corrected item-total (item-rest) r, and alpha if deleted.
 

@@ -148,3 +148,14 @@ def test_qq_points_and_line_match_qqnorm_qqline(name):
 def test_qq_points_leave_missing_values_out():
     points = normality.qq_points(np.array([3.0, np.nan, 1.0, 2.0]))
     assert points["sample"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_bayes_factor_beyond_the_largest_float_is_infinite_with_its_log_kept():
+    """A national survey's t of 60 on 100,000 pairs: log BF10 = 1762.67, as
+    ``BayesFactor::ttest.tstat(t = 60, n1 = 100000, rscale = 0.707)`` gives it
+    (1762.669476499987, its large-t approximation); BF10 itself overflows a float."""
+    found = bayes.jzs_bayes_factor(60.0, 100_000, r_scale=0.707)
+    assert math.isclose(found["log_bf10"], 1762.669476499987, rel_tol=1e-9)
+    assert found["bf10"] == math.inf and found["bf01"] == 0.0
+    against = bayes.jzs_bayes_factor(-60.0, 100_000, r_scale=0.707, alternative="less")
+    assert against["bf10"] == math.inf and math.isfinite(against["log_bf10"])

@@ -1,0 +1,31 @@
+"""BLAS runs on one thread inside the helper's context, is restored after it, and the
+reliability products give the same bits on one thread as on every thread."""
+
+from __future__ import annotations
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+from pipeline.stats import reliability
+from pipeline.stats.threads import one_blas_thread
+
+
+def _blas_threads() -> list[int]:
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_one_thread_inside_and_the_pool_restored_after():
+    before = _blas_threads()
+    assert before, "numpy's BLAS should be visible to threadpoolctl"
+    with one_blas_thread():
+        assert _blas_threads() == [1] * len(before)
+    assert _blas_threads() == before
+
+
+def test_pairwise_moments_are_the_same_bits_on_any_number_of_threads():
+    rng = np.random.default_rng(19)
+    values = rng.integers(1, 6, size=(5000, 12)).astype(float)
+    values[rng.random(values.shape) < 0.05] = np.nan
+    wrapped = reliability._pairwise_moments.__wrapped__  # the products on the pool as it is
+    for one, every in zip(reliability._pairwise_moments(values), wrapped(values), strict=True):
+        np.testing.assert_array_equal(one, every)

@@ -1,0 +1,52 @@
+"""Commands that start at once: importing the CLI, and checking a study with ``validate``,
+load no statistics (scipy, statsmodels, pingouin, matplotlib); a full run loads them when its
+stages need them. Each check runs in a fresh interpreter, so other tests' imports do not
+count."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATISTICS = ("scipy", "statsmodels", "pingouin", "matplotlib", "seaborn")
+
+
+def _loaded_after(code: str) -> dict[str, object]:
+    """Run ``code`` in a new interpreter; return which statistics packages it loaded."""
+    probe = (
+        f"{code}\nimport json, sys\n"
+        f"print(json.dumps({{m: m in sys.modules for m in {STATISTICS!r}}}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_cli_loads_no_statistics():
+    loaded = _loaded_after("import pipeline.cli")
+    assert loaded == dict.fromkeys(STATISTICS, False)
+
+
+def test_validate_checks_the_demo_without_the_statistics_stack():
+    code = (
+        "from pipeline.cli import app\n"
+        "status = app(['validate', 'data/raw/demo/study.yaml'], standalone_mode=False)\n"
+        "assert status in (None, 0), status"
+    )
+    loaded = _loaded_after(code)
+    assert loaded == dict.fromkeys(STATISTICS, False)
+
+
+def test_a_run_loads_the_statistics_it_needs():
+    """The probe is sound: the same interpreter does see scipy once the stages load."""
+    loaded = _loaded_after("import pipeline.run")
+    assert loaded["scipy"] and loaded["statsmodels"] and loaded["pingouin"]
