@@ -7,6 +7,7 @@ computes belongs in the package.
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 import re
 
@@ -116,10 +117,11 @@ def reading_frame(frame: pd.DataFrame, *, index: bool | None = None) -> pd.DataF
     else:
         out = out.reset_index(drop=True)
     seen: dict[str, int] = {}
-    for j, name in enumerate(out.columns):  # Styler needs unique column names
+    unique = []
+    for name in out.columns:  # Styler needs unique column names
         seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            out.columns.values[j] = name + "\u200b" * (seen[name] - 1)
+        unique.append(name + "\u200b" * (seen[name] - 1))
+    out.columns = unique
     out = out.astype(object).where(~out.isna(), _MISSING)
     out = out.map(lambda v: _MISSING if v is None or (isinstance(v, str) and v in ("nan", "None"))
                   else v)  # fmt: skip
@@ -149,6 +151,10 @@ def table(
     numeric = [_numeric(shown.iloc[:, j]) for j in range(shown.shape[1])]
     shown = inert_frame(shown, "html")
     style = shown.style.set_table_attributes('class="dataframe reading"').hide(axis="index")
+    # pandas names each table's CSS with a random id; one derived from the table keeps two
+    # runs of the same study byte for byte alike
+    content = f"{caption}\n{shown.to_csv()}".encode()
+    style = style.set_uuid("t" + hashlib.sha256(content).hexdigest()[:10])
     style = style.format(**({"precision": precision} if precision else {}))
     short = [  # a label of a few words (a group, a test's name) stays on one line
         shown.iloc[:, j].astype(str).str.len().max() <= _SHORT if len(shown) else True
