@@ -21,7 +21,7 @@ from pipeline.bundle import files as outputs
 from pipeline.config import load_study
 from pipeline.simulate.survey import SimulationSpec, simulate_study
 from pipeline.stages import parse as ingest
-from pipeline.stages.compare import SHAPIRO_MAX_N, _choose, _shapiro
+from pipeline.stages.compare import SHAPIRO_MAX_N, choose_test, shapiro_row
 from pipeline.stats import categories as npcat
 from pipeline.stats import nonparametric as npar
 from tests.conftest import DEMO
@@ -53,9 +53,9 @@ def test_arrow_reader_reads_what_pandas_reads(path, monkeypatch):
 def test_arrow_reader_is_used_on_a_big_clean_file(monkeypatch):
     monkeypatch.setattr(ingest, "_ARROW_MIN_BYTES", 0)
     raw = (DEMO / "pre.csv").read_bytes()
-    head = ingest._decode_head(raw)[0].splitlines()
+    head = ingest.decode_head(raw)[0].splitlines()
     rows = [r for r in __import__("csv").reader(head)]
-    frame = ingest._read_csv_arrow(raw, ",", 0, "utf-8", rows)
+    frame = ingest.read_csv_arrow(raw, ",", 0, "utf-8", rows)
     assert frame is not None
     assert len(frame) == len(pd.read_csv(DEMO / "pre.csv", dtype=str))
 
@@ -63,7 +63,7 @@ def test_arrow_reader_is_used_on_a_big_clean_file(monkeypatch):
 def test_blank_lines_send_the_file_to_pandas(monkeypatch):
     monkeypatch.setattr(ingest, "_ARROW_MIN_BYTES", 0)
     raw = b"id,a\n1,x\n\n2,y\n"
-    assert ingest._read_csv_arrow(raw, ",", 0, "utf-8", [["id", "a"]]) is None
+    assert ingest.read_csv_arrow(raw, ",", 0, "utf-8", [["id", "a"]]) is None
     table = ingest.read_table(raw, "blank.csv")
     assert len(table.frame) == 3  # the blank line is a row the ledger counts
 
@@ -103,13 +103,13 @@ def _plain_standardized_v(x: np.ndarray, shift: float, *, correct: bool) -> floa
 
 def test_shapiro_is_not_run_past_r_limit_and_the_t_test_is_primary():
     rng = np.random.default_rng(1)
-    row = _shapiro(rng.normal(size=SHAPIRO_MAX_N + 1), "difference")
+    row = shapiro_row(rng.normal(size=SHAPIRO_MAX_N + 1), "difference")
     assert np.isnan(row["p_value"])
     study = load_study(DEMO / "study.yaml")
-    test, code, _ = _choose(row, study)
+    test, code, _ = choose_test(row, study)
     assert (test, code) == ("paired t", "large_n")
-    small = _shapiro(rng.normal(size=50), "difference")
-    assert _choose(small, study)[1] in {"normal", "not_normal"}
+    small = shapiro_row(rng.normal(size=50), "difference")
+    assert choose_test(small, study)[1] in {"normal", "not_normal"}
 
 
 def test_long_tables_are_written_by_arrow_with_the_same_values(monkeypatch):
@@ -123,9 +123,9 @@ def test_long_tables_are_written_by_arrow_with_the_same_values(monkeypatch):
         }
     )
     frame.loc[3, "value"] = np.nan
-    plain = outputs._csv_bytes(outputs.neutralize_formulas(frame))
+    plain = outputs.csv_bytes(outputs.neutralize_formulas(frame))
     monkeypatch.setattr(outputs, "ARROW_CSV_ROWS", 10)
-    fast = outputs._csv_bytes(outputs.neutralize_formulas(frame))
+    fast = outputs.csv_bytes(outputs.neutralize_formulas(frame))
     a, b = pd.read_csv(io.BytesIO(plain)), pd.read_csv(io.BytesIO(fast))
     pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-9, rtol=1e-9)
     assert b.loc[0, "text"] == "'=1+1"

@@ -38,6 +38,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "clear_stale_temp",
+    "csv_bytes",
     "csv_text",
     "neutralize_formulas",
     "output_errors",
@@ -265,7 +266,7 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 ARROW_CSV_ROWS = 50_000
 
 
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
+def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV text: pandas with floats to 10 significant digits for ordinary tables; pyarrow
     with floats rounded to 10 decimals for long ones. Both write NaN as an empty cell."""
     if len(frame) <= ARROW_CSV_ROWS:
@@ -291,12 +292,12 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 def csv_text(frame: pd.DataFrame) -> bytes:
     """A table as the bundle writes its CSV files (formulas neutralized), for a file that
     is written alone, such as a match review file."""
-    return _csv_bytes(neutralize_formulas(frame))
+    return csv_bytes(neutralize_formulas(frame))
 
 
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
     """Write ``name.csv`` (formulas neutralized) and ``name.parquet`` (as is) atomically."""
-    atomic_write_bytes(folder / f"{name}.csv", _csv_bytes(neutralize_formulas(frame)))
+    atomic_write_bytes(folder / f"{name}.csv", csv_bytes(neutralize_formulas(frame)))
     write_parquet(folder, name, frame)
 
 
@@ -308,7 +309,7 @@ def write_parquet(folder: Path, name: str, frame: pd.DataFrame) -> None:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """One table as a CSV file for people (UTF-8, formulas neutralized), atomically."""
-    atomic_write_bytes(path, _csv_bytes(neutralize_formulas(frame)))
+    atomic_write_bytes(path, csv_bytes(neutralize_formulas(frame)))
 
 
 def write_xlsx(

@@ -22,7 +22,7 @@ from pipeline.bundle.read import load_bundle
 from pipeline.stages.pairs import MIN_PAIRS, wide_scores
 from pipeline.stats.change_effects import Effect, smcr
 
-__all__ = ["arm_effects", "expand_arms", "program_effect"]
+__all__ = ["arm_effect", "arm_effects", "expand_arms", "program_effect"]
 
 
 def _arm_problem(pairs: pd.DataFrame) -> str | None:
@@ -34,7 +34,9 @@ def _arm_problem(pairs: pd.DataFrame) -> str | None:
     return None
 
 
-def _arm_effect(pairs: pd.DataFrame) -> Effect | None:
+def arm_effect(pairs: pd.DataFrame) -> Effect | None:
+    """The standardized mean change (SMCR) of one arm's pre/post pairs, or None when the arm
+    cannot give one (too few pairs, no spread)."""
     if _arm_problem(pairs) is not None:
         return None
     r = float(np.corrcoef(pairs["pre"], pairs["post"])[0, 1])
@@ -82,7 +84,7 @@ def program_effect(bundle_dir: Path) -> dict[str, Any]:
     if reason is not None:
         out.update(design="none", yi=np.nan, vi=np.nan, not_pooled_reason=reason)
         return out
-    return out | _contrast(_arm_effect(treated), _arm_effect(control) if len(control) else None)
+    return out | _contrast(arm_effect(treated), arm_effect(control) if len(control) else None)
 
 
 def _contrast(treated: Effect, control: Effect | None, shares: int = 1) -> dict[str, Any]:
@@ -111,7 +113,7 @@ def arm_effects(wide, results: dict[str, Any], outcome: str) -> dict[str, Any]:
     controls = [a["name"] for a in arms if a["role"] == "control" and a["name"] in present]
     treated = [a["name"] for a in arms if a["role"] == "treatment" and a["name"] in present]
     control = wide.pairs(outcome, controls[0]) if controls else pd.DataFrame()
-    c_effect = _arm_effect(control) if len(control) else None
+    c_effect = arm_effect(control) if len(control) else None
     rows = []
     for arm in treated:
         pairs = wide.pairs(outcome, arm)
@@ -122,7 +124,7 @@ def arm_effects(wide, results: dict[str, Any], outcome: str) -> dict[str, Any]:
             rows.append(row | {"design": "none", "yi": np.nan, "vi": np.nan,
                                "not_pooled_reason": reason})  # fmt: skip
             continue
-        rows.append(row | _contrast(_arm_effect(pairs), c_effect, shares=len(treated)))
+        rows.append(row | _contrast(arm_effect(pairs), c_effect, shares=len(treated)))
     out = {"enrolled": results["flow"]["participants"], "completed": len(wide.pairs(outcome)),
            "outcome": outcome, "arms": rows}  # fmt: skip
     if not rows:

@@ -38,9 +38,13 @@ __all__ = [
     "EFFECT_COLUMNS",
     "TEST_COLUMNS",
     "CompareResult",
+    "change_summary",
+    "choose_test",
     "compare",
     "describe",
     "paired_comparison",
+    "paired_results",
+    "shapiro_row",
 ]
 
 DESCRIPTIVE_COLUMNS = [
@@ -329,7 +333,9 @@ def _dav_rows(pre: np.ndarray, post: np.ndarray, level: float, reason: str):
 SHAPIRO_MAX_N = 5000
 
 
-def _shapiro(values: np.ndarray, target: str) -> dict[str, object]:
+def shapiro_row(values: np.ndarray, target: str) -> dict[str, object]:
+    """One row of the normality table: Shapiro-Wilk of ``values`` (the paired differences),
+    or a note instead of a test above ``SHAPIRO_MAX_N`` values."""
     if len(values) > SHAPIRO_MAX_N:
         return {
             "target": target,
@@ -350,7 +356,7 @@ def _shapiro(values: np.ndarray, target: str) -> dict[str, object]:
     return {"target": target, "n": len(values), "W": float(w), "p_value": float(p), "note": ""}
 
 
-def _choose(normality: dict[str, object], study: Study) -> tuple[str, str, str]:
+def choose_test(normality: dict[str, object], study: Study) -> tuple[str, str, str]:
     """The primary test, a code for why (the report words it), and the reason in English."""
     choice, alpha = study.analysis.test_choice, study.analysis.alpha
     if choice == "parametric":
@@ -396,7 +402,9 @@ def _choose(normality: dict[str, object], study: Study) -> tuple[str, str, str]:
     )
 
 
-def _changes(pre: np.ndarray, post: np.ndarray) -> dict[str, object]:
+def change_summary(pre: np.ndarray, post: np.ndarray) -> dict[str, object]:
+    """How many pairs improved, declined or stayed (counts and shares) and the pre-post
+    correlation."""
     diff = post - pre
     n = len(diff)
     counts = {"improved": int(np.sum(diff > 1e-9)), "declined": int(np.sum(diff < -1e-9))}
@@ -434,14 +442,14 @@ def _power(n: int, dz: float, study: Study) -> dict[str, object]:
     }
 
 
-def _paired_set(pre: np.ndarray, post: np.ndarray, study: Study) -> dict[str, list]:
+def paired_results(pre: np.ndarray, post: np.ndarray, study: Study) -> dict[str, list]:
     """All paired results of one outcome and group."""
     level = study.analysis.ci_level
     reason = _not_computable(post - pre)
-    normality = [_shapiro(post - pre, "difference")]
+    normality = [shapiro_row(post - pre, "difference")]
     if study.analysis.normality_per_wave:
-        normality += [_shapiro(pre, "pre"), _shapiro(post, "post")]
-    primary, code, why = _choose(normality[0], study)
+        normality += [shapiro_row(pre, "pre"), shapiro_row(post, "post")]
+    primary, code, why = choose_test(normality[0], study)
     t_test, dz = paired_comparison(pre, post, level=level)
     w_test, rb = _wilcoxon_rows(pre, post, level, reason)
     tests = [
@@ -452,7 +460,7 @@ def _paired_set(pre: np.ndarray, post: np.ndarray, study: Study) -> dict[str, li
         "tests": tests,
         "effects": [dz, *_dav_rows(pre, post, level, reason), rb],
         "normality": normality,
-        "changes": [_changes(pre, post)],
+        "changes": [change_summary(pre, post)],
         "power": [_power(len(pre), dz["value"], study)],
     }
 
@@ -562,7 +570,7 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
     for scale in [s.id for s in study.instrument_spec.all_scales]:
         for group in groups:
             pairs = wide.pairs(scale, group)
-            found = _paired_set(pairs["pre"].to_numpy(), pairs["post"].to_numpy(), study)
+            found = paired_results(pairs["pre"].to_numpy(), pairs["post"].to_numpy(), study)
             for key, rows in found.items():
                 collected[key] += [{"outcome": scale, "group": group, **row} for row in rows]
     tests = _adjust_family(pd.DataFrame(collected["tests"]), study.analysis.multiplicity)

@@ -20,7 +20,7 @@ from pipeline.errors import InputError, Problem, bilingual
 from pipeline.stages.header_names import diagnose_split
 from pipeline.stages.ragged import ragged_rows, square_rows
 
-__all__ = ["RawTable", "read_table"]
+__all__ = ["RawTable", "decode_head", "read_csv_arrow", "read_table"]
 
 _HEADER_SEARCH_ROWS = 30
 _DELIMITERS = (",", ";", "\t")
@@ -73,7 +73,7 @@ _HEAD_BYTES = 1 << 20
 _ARROW_MIN_BYTES = 4 << 20
 
 
-def _decode_head(raw: bytes) -> tuple[str, str]:
+def decode_head(raw: bytes) -> tuple[str, str]:
     """The first whole lines of a file as text, and the encoding they suggest. A body that is
     not UTF-8 after all makes pyarrow refuse the file, and pandas then reads it as cp1252."""
     if len(raw) <= _HEAD_BYTES:
@@ -129,7 +129,7 @@ def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTa
                 )
             ]
         )
-    text, encoding = _decode_head(raw)
+    text, encoding = decode_head(raw)
     if not text.strip():
         raise InputError([Problem("file_empty", file=name)])
     lines = text.splitlines()[:_HEADER_SEARCH_ROWS]
@@ -138,7 +138,7 @@ def _read_csv(raw: bytes, name: str, score: Callable[[list[str]], int]) -> RawTa
     header_idx = _best_header_row(head_rows, score)
     header = tuple(c.strip() for c in head_rows[header_idx]) if head_rows else ()
     _refuse_one_column(head_rows, header_idx, lines, name)
-    frame = _read_csv_arrow(raw, delimiter, header_idx, encoding, head_rows)
+    frame = read_csv_arrow(raw, delimiter, header_idx, encoding, head_rows)
     ragged = None
     if frame is None:
         text, encoding = _decode(raw)
@@ -193,7 +193,7 @@ def _refuse_one_column(
     )
 
 
-def _read_csv_arrow(
+def read_csv_arrow(
     raw: bytes, delimiter: str, header_idx: int, encoding: str, head_rows: list[list[str]]
 ) -> pd.DataFrame | None:
     """pyarrow's multi-threaded reader for the common, well-formed file; None sends the file

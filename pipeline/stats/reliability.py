@@ -25,6 +25,7 @@ __all__ = [
     "item_statistics",
     "omega_total",
     "one_factor_minres",
+    "pairwise_moments",
     "standardized_alpha",
 ]
 
@@ -32,7 +33,7 @@ Missing = Literal["pairwise", "listwise"]
 
 
 @single_threaded_blas  # k x k results: more threads only wait for each other
-def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Covariances (ddof = 1) and variances of every pair of columns over the rows where both
     are answered, by matrix products instead of a loop over pairs.
 
@@ -65,9 +66,9 @@ def item_covariance(items: pd.DataFrame, *, use: Missing) -> tuple[np.ndarray, i
     values = items.to_numpy(dtype=float)
     if use == "listwise":
         complete = values[~np.isnan(values).any(axis=1)]
-        return _pairwise_moments(complete)[0], len(complete)
+        return pairwise_moments(complete)[0], len(complete)
     answered = ~np.isnan(values).all(axis=1)
-    return _pairwise_moments(values)[0], int(answered.sum())
+    return pairwise_moments(values)[0], int(answered.sum())
 
 
 def item_correlation(items: pd.DataFrame, *, use: Missing) -> np.ndarray:
@@ -76,7 +77,7 @@ def item_correlation(items: pd.DataFrame, *, use: Missing) -> np.ndarray:
     values = items.to_numpy(dtype=float)
     if use == "listwise":
         values = values[~np.isnan(values).any(axis=1)]
-    cov, var_given, _ = _pairwise_moments(values)
+    cov, var_given, _ = pairwise_moments(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         return cov / np.sqrt(var_given * var_given.T)
 

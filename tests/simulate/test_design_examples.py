@@ -154,11 +154,11 @@ def test_portfolio_takes_each_treatment_arm_against_the_control(ran):
     assert set(arms) == {"workshop", "mentoring"}
     assert all(row["design"] == "controlled" and row["n_control"] > 0 for row in arms.values())
     assert arms["workshop"]["yi"] > arms["mentoring"]["yi"] > 0
-    from pipeline.portfolio.effects import _arm_effect
+    from pipeline.portfolio.effects import arm_effect
     from pipeline.stages.pairs import wide_scores
 
     wide = wide_scores(load_bundle(ran["three_arms"][0].bundle_dir)["scores"])
-    treated, control = (_arm_effect(wide.pairs("total", g)) for g in ("workshop", "regular"))
+    treated, control = (arm_effect(wide.pairs("total", g)) for g in ("workshop", "regular"))
     assert arms["workshop"]["yi"] == pytest.approx(treated.yi - control.yi, rel=1e-12)
     # the shared control's variance counts once per treatment arm compared with it
     assert arms["workshop"]["vi"] == pytest.approx(treated.vi + 2 * control.vi, rel=1e-12)

@@ -12,7 +12,7 @@ from pipeline.config import load_instrument, load_study
 from pipeline.run import analyse
 from pipeline.simulate.exports import encode
 from pipeline.simulate.survey import SimulationSpec, simulate_study
-from pipeline.stages.compare import _paired_set
+from pipeline.stages.compare import paired_results
 from tests.conftest import program
 
 
@@ -37,12 +37,12 @@ def test_primary_follows_normality_of_the_differences():
     rng = np.random.default_rng(1)
     pre = rng.normal(3, 0.5, 40)
     skewed = pre + rng.exponential(0.3, 40) ** 3  # strongly skewed differences
-    found = _paired_set(pre, skewed, study)
+    found = paired_results(pre, skewed, study)
     primary = [t["test"] for t in found["tests"] if t["primary"]]
     assert primary == ["Wilcoxon signed-rank"]
     assert "are not normal" in found["tests"][0]["reason"]
     normal = pre + rng.normal(0.3, 0.2, 40)
-    found = _paired_set(pre, normal, study)
+    found = paired_results(pre, normal, study)
     assert [t["test"] for t in found["tests"] if t["primary"]] == ["paired t"]
 
 
@@ -55,13 +55,13 @@ def test_primary_follows_normality_of_the_differences():
     ],
 )
 def test_edge_cases_say_why_for_every_number(pre, post, note):
-    found = _paired_set(np.array(pre), np.array(post), SimpleStudy())
+    found = paired_results(np.array(pre), np.array(post), SimpleStudy())
     for row in found["tests"] + found["effects"]:
         assert note in row["note"], row
 
 
 class SimpleStudy:
-    """Just the options _paired_set reads."""
+    """Just the options paired_results reads."""
 
     def __init__(self, **analysis):
         defaults = {

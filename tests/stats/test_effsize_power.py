@@ -86,10 +86,10 @@ def test_per_group_paired_t_and_dz_match_r(name):
 
 @pytest.mark.parametrize("name", SETS)
 def test_improved_stayed_declined_match_r(name):
-    from pipeline.stages.compare import _changes
+    from pipeline.stages.compare import change_summary
 
     ref = REF["paired"][name]
-    got = _changes(np.array(ref["pre"]), np.array(ref["post"]))
+    got = change_summary(np.array(ref["pre"]), np.array(ref["post"]))
     assert (got["improved"], got["stayed"], got["declined"]) == (
         ref["improved"],
         ref["stayed"],

@@ -26,6 +26,6 @@ def test_pairwise_moments_are_the_same_bits_on_any_number_of_threads():
     rng = np.random.default_rng(19)
     values = rng.integers(1, 6, size=(5000, 12)).astype(float)
     values[rng.random(values.shape) < 0.05] = np.nan
-    wrapped = reliability._pairwise_moments.__wrapped__  # the products on the pool as it is
-    for one, every in zip(reliability._pairwise_moments(values), wrapped(values), strict=True):
+    wrapped = reliability.pairwise_moments.__wrapped__  # the products on the pool as it is
+    for one, every in zip(reliability.pairwise_moments(values), wrapped(values), strict=True):
         np.testing.assert_array_equal(one, every)
