@@ -561,28 +561,53 @@ def test_the_time_limit_holds_on_a_cluster_given_by_its_address(tmp_path):
     assert str(files[1]) in by_file["two"]["problems"]
 
 
-def test_a_worker_relays_studies_without_loading_the_statistics_stack(tmp_path):
-    # The study host imports the pipeline; the Dask worker beside it stays without pandas
-    # (about 300 MB less per worker), and the study is evaluated all the same.
-    from dask.distributed import Client, LocalCluster
+_RELAY_PROBE = """
+import json, sys
+from pathlib import Path
 
+if __name__ == "__main__":  # a spawned worker imports this file again: nothing above loads
+    from dask.distributed import Client, LocalCluster
+    from pipeline.portfolio import evaluate
+    from pipeline.simulate.portfolio import simulate_portfolio
     from tests.portfolio.worker_probe import statistics_loaded
 
-    studies = tmp_path / "studies"
-    (study,) = simulate_portfolio(studies, 1, seed=9)
+    folder = Path(sys.argv[1])
+    (study,) = simulate_portfolio(folder / "studies", 1, seed=9)
     rows = []
     with (
         LocalCluster(n_workers=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
         evaluate.evaluate_on_cluster(
-            [study],
-            rows.append,
-            scheduler=cluster.scheduler_address,
-            workers=1,
-            options=(str(tmp_path / "p"), str(tmp_path / "r"), False, True, False),
-            limit=300,
+            [study], rows.append, scheduler=cluster.scheduler_address, workers=1,
+            options=(str(folder / "p"), str(folder / "r"), False, True, False), limit=300,
         )
         loaded = client.run(statistics_loaded)
-    assert [row["status"] for row in rows] == ["ok"] and np.isfinite(rows[0]["yi"])
-    assert list(loaded.values()) == [[]]
+    print(json.dumps({"rows": [[r["status"], r["yi"]] for r in rows],
+                      "loaded": list(loaded.values())}))
+"""
+
+
+def test_a_worker_relays_studies_without_loading_the_statistics_stack(tmp_path):
+    # The study host imports the pipeline; the Dask worker beside it stays without pandas
+    # (about 300 MB less per worker), and the study is evaluated all the same. Run as a
+    # portfolio is, from a fresh process: a test process's own state (its imports, its
+    # earlier clusters) must not decide what a worker holds.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "probe.py"
+    script.write_text(_RELAY_PROBE, "utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        capture_output=True, text=True, cwd=root, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [status for status, _ in found["rows"]] == ["ok"]
+    assert np.isfinite(found["rows"][0][1])
+    assert found["loaded"] == [[]]
