@@ -14,16 +14,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
-from jinja2 import Environment, StrictUndefined
 
 from pipeline.inert import inert
-from pipeline.reports.words import texts
+from pipeline.reports.words import entry, fill, resource_words, texts
 
 __all__ = [
     "BOUNDED",
@@ -69,18 +65,11 @@ _LITERAL_HEADERS = {
 }
 _LEADING_ZERO = re.compile(r"(?<![\d.,])(-?)0(?=[.,]\d)")
 _SUPERSCRIPT = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
-_ENV = Environment(undefined=StrictUndefined, autoescape=False)
-
-
-@cache
-def _all_words() -> dict[str, Any]:
-    source = resources.files("pipeline.resources").joinpath("article_kit.yaml")
-    return yaml.safe_load(source.read_text("utf-8"))
 
 
 def kit_words(language: str) -> dict[str, Any]:
     """The article kit's words in ``"id"`` or ``"en"`` (glossary, titles, notes, sentences)."""
-    return _all_words()[language]
+    return resource_words("article_kit.yaml")[language]
 
 
 def marked(text: str) -> str:
@@ -103,12 +92,9 @@ def kit_say(language: str, key: str, **values: Any) -> str:
     cannot pose as a symbol); numbers arrive formatted. Returns marked text (:func:`runs`).
     """
     words = kit_words(language)
-    node: Any = words
-    for part in key.split("."):
-        node = node[part]
     clean = {k: inert(v, "plain") if isinstance(v, str) else v for k, v in values.items()}
     glossary = _marked_tree(words["glossary"])
-    return _ENV.from_string(marked(node)).render(g=glossary, **clean)
+    return fill(marked(entry(words, key)), g=glossary, **clean)
 
 
 def runs(text: str) -> list[tuple[str, bool, str]]:

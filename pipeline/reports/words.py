@@ -18,7 +18,20 @@ from jinja2 import Environment, StrictUndefined
 
 from pipeline.inert import Trusted, inert
 
-__all__ = ["PALETTE", "date_text", "esc", "fill", "fmt", "fmt_p", "interval", "pct", "say", "texts"]
+__all__ = [
+    "PALETTE",
+    "date_text",
+    "entry",
+    "esc",
+    "fill",
+    "fmt",
+    "fmt_p",
+    "interval",
+    "pct",
+    "resource_words",
+    "say",
+    "texts",
+]
 
 
 #: Okabe & Ito (2008) colour-blind-safe palette, used by every figure.
@@ -29,14 +42,23 @@ _ENV = Environment(undefined=StrictUndefined, autoescape=False)
 
 
 @cache
-def _all_texts() -> dict[str, Any]:
-    source = resources.files("pipeline.resources").joinpath("report_text.yaml")
+def resource_words(name: str) -> dict[str, Any]:
+    """A words file of ``pipeline/resources`` (both languages), read once."""
+    source = resources.files("pipeline.resources").joinpath(name)
     return yaml.safe_load(source.read_text("utf-8"))
 
 
 def texts(language: str) -> dict[str, Any]:
     """The report's words in ``"id"`` or ``"en"``."""
-    return _all_texts()[language]
+    return resource_words("report_text.yaml")[language]
+
+
+def entry(words: dict[str, Any], key: str) -> Any:
+    """The entry ``key`` of ``words``, dotted for nested keys ("design.funder_arms")."""
+    node: Any = words
+    for part in key.split("."):
+        node = node[part]
+    return node
 
 
 def esc(text: Any) -> str:
@@ -51,12 +73,9 @@ def esc(text: Any) -> str:
 def say(language: str, key: str, *, escape: bool = True, **values: Any) -> str:
     """Fill the sentence template ``key`` (dotted for nested keys). Values are made inert for
     Markdown output unless ``escape`` is False: then for plain text (a Word document)."""
-    node: Any = texts(language)
-    for part in key.split("."):
-        node = node[part]
     kind = "markdown" if escape else "plain"
     clean = {k: inert(v, kind) if isinstance(v, str) else v for k, v in values.items()}
-    return _ENV.from_string(node).render(**clean)
+    return _ENV.from_string(entry(texts(language), key)).render(**clean)
 
 
 def fill(template: str, **values: Any) -> str:
