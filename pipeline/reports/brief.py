@@ -21,7 +21,6 @@ from io import BytesIO
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from pipeline.bundle.files import atomic_write_bytes, atomic_write_text
@@ -38,8 +37,9 @@ from pipeline.reports.summary import (
     scale_range,
     shown,
 )
-from pipeline.reports.tables import group_names, scale_names
+from pipeline.reports.tables import group_names, scale_facts, scale_names
 from pipeline.reports.words import PALETTE, date_text, fill, fmt, pct, say, texts
+from pipeline.stages.pairs import WideScores, wide_scores
 from pipeline.stats.effsize import mean_difference_ci
 
 __all__ = [
@@ -78,23 +78,15 @@ class Markup(str):
 # --------------------------------------------------------------------------- the figure
 
 
-def _wave_means(bundle: Bundle, scale: str, group: str, column: str) -> pd.DataFrame:
-    """Each wave's mean score of the participants of ``group`` who answered before and after,
-    with the 95% CI of that mean (Student's t)."""
-    scores = bundle["scores"]
-    scores = scores[
-        (scores["scale"] == scale) & (scores["group"] == group) & scores[column].notna()
-    ]
-    waves = scores.pivot_table(
-        index="participant_code", columns="wave", values=column, aggfunc="first", observed=True
-    )
-    if "pre" not in waves or "post" not in waves:
-        return pd.DataFrame(columns=["wave", "mean", "low", "high", "n"])
-    paired = waves[waves["pre"].notna() & waves["post"].notna()]
-    level = bundle.results["analysis"].get("ci_level", 0.95)
+def _wave_means(wide: WideScores, scale: str, group: str, level: float) -> pd.DataFrame:
+    """Each wave's mean score of the participants of ``group`` ("all": everyone) who answered
+    before and after (the pairs rule), with the CI of that mean (Student's t)."""
+    pairs = wide.scale_pairs(scale)
+    if group != "all":
+        pairs = pairs[pairs["group"] == group]
     rows = []
-    for wave in (w for w in WAVE_ORDER if w in paired.columns):
-        values = paired[wave].dropna().to_numpy(dtype=float)
+    for wave in (w for w in WAVE_ORDER if (scale, w) in wide.wide.columns):
+        values = wide.wide.loc[pairs.index, (scale, wave)].dropna().to_numpy(dtype=float)
         if len(values) >= 2:
             low, high = mean_difference_ci(values, level)
             rows.append((wave, float(values.mean()), low, high, len(values)))
@@ -107,17 +99,20 @@ def change_figure(bundle: Bundle, language: str) -> plt.Figure:
     left to right, one line per arm with the 95% CI of each mean."""
     words = texts(language)
     scale = bundle.results["primary_scale"]
-    facts = bundle.results["instrument"]
-    column = next((s.get("column", "mean") for s in facts["scales"] if s["id"] == scale), "mean")
+    column = scale_facts(bundle)[scale].get("column", "mean")
+    wide = wide_scores(bundle["scores"], values={scale: column}, waves=tuple(WAVE_ORDER))
+    level = bundle.results["analysis"].get("ci_level", 0.95)
     names = group_names(bundle, language)
     arms = [a["name"] for a in bundle.results["design"].get("arms", [])] or ["all"]
     fig, ax = plt.subplots(figsize=(6.4, 2.3), dpi=100)
-    drawn = 0
+    drawn: set[str] = set()
     for index, arm in enumerate(arms):
-        means = _wave_means(bundle, scale, arm, column)
+        means = _wave_means(wide, scale, arm, level)
         if means.empty:
             continue
-        x = np.arange(len(means)) + (index - (len(arms) - 1) / 2) * 0.06
+        # a wave keeps its place on the axis even when an arm lacks an earlier one
+        place = means["wave"].map(WAVE_ORDER).to_numpy(dtype=float)
+        x = place + (index - (len(arms) - 1) / 2) * 0.06
         colour = PALETTE[index % len(PALETTE)]
         label = words["brief"]["all_participants"] if arm == "all" else names.get(arm, arm)
         ax.errorbar(
@@ -142,13 +137,13 @@ def change_figure(bundle: Bundle, language: str) -> plt.Figure:
                     fontsize=8,
                     color=colour,
                 )
-        drawn = max(drawn, len(means))
-        ticks = [words["waves"][w] for w in means["wave"]]
+        drawn |= set(means["wave"])
     span = scale_range(bundle, scale)
     ax.set_ylim(span["min"], span["max"])
     if drawn:
-        ax.set_xticks(np.arange(drawn), ticks)
-        ax.set_xlim(-0.4, drawn - 0.6)
+        shown = [w for w in WAVE_ORDER if w in drawn]
+        ax.set_xticks([WAVE_ORDER[w] for w in shown], [words["waves"][w] for w in shown])
+        ax.set_xlim(WAVE_ORDER[shown[0]] - 0.4, WAVE_ORDER[shown[-1]] + 0.4)
     ax.set_ylabel(words["columns"]["mean"], fontsize=9)
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)

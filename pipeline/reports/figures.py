@@ -25,6 +25,7 @@ from pipeline.reports.tables import (
     scale_names,
 )
 from pipeline.reports.words import PALETTE, say, texts
+from pipeline.stages.pairs import wide_scores
 
 __all__ = [
     "change_figure",
@@ -114,13 +115,9 @@ def _paired_scores(bundle: Bundle, scale: str) -> pd.DataFrame:
     """Each participant's pre and post score of ``scale`` (the score its comparisons use),
     one row per participant with both, indexed by group and participant code."""
     column = scale_facts(bundle)[scale].get("column", "mean")
-    scores = bundle["scores"]
-    part = scores[(scores["scale"] == scale) & scores["wave"].isin(["pre", "post"])]
-    wide = part.assign(group=part["group"].astype(str), wave=part["wave"].astype(str))
-    wide = wide.pivot_table(
-        index=["group", "participant_code"], columns="wave", values=column, observed=True
-    )
-    return wide.reindex(columns=["pre", "post"]).dropna()
+    pairs = wide_scores(bundle["scores"], values={scale: column}).scale_pairs(scale)
+    pairs = pairs.assign(group=pairs["group"].astype(str)).set_index("group", append=True)
+    return pairs.reorder_levels(["group", "participant_code"]).sort_index()[["pre", "post"]]
 
 
 def _paired_t(bundle: Bundle, scale: str, group: str) -> pd.Series | None:
