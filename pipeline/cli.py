@@ -96,6 +96,7 @@ def _run(
     study: Path, *, processed: Path | None, reports: Path | None, render: bool, language: object
 ) -> None:
     from pipeline import run as flow
+    from pipeline.stages.check import needs_a_person
     from pipeline.text import phrase
 
     language = _lang(language)
@@ -138,7 +139,7 @@ def _run(
     out.print(phrase("bundle", language, path=result.bundle_dir), highlight=False)
     if result.report_path:
         out.print(phrase("report", language, path=result.report_path), highlight=False)
-    needs = flow.needs_a_person(
+    needs = needs_a_person(
         analysis.study, analysis.validated, analysis.cleaned, bundle_dir=result.bundle_dir
     )
     _print_needs(needs, language)

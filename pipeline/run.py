@@ -1,8 +1,7 @@
 """The whole flow of one study, top to bottom: load, read, ingest, validate, clean, score,
-compare, the program's parts, write the bundle, render the reports. Where outputs go
-(:func:`output_roots`, from :mod:`pipeline.config.roots`) and the checks of ``pkm-eval
-validate`` with what needs a person (:func:`check`, :func:`needs_a_person`, from
-:mod:`pipeline.stages.check`, which loads no statistics) are re-exported here.
+compare, the program's parts, write the bundle, render the reports. The steps a run shares
+with ``pkm-eval validate`` (read to clean, and the pairs check) are
+:func:`pipeline.stages.check.prepared`; where outputs go is :mod:`pipeline.config.roots`.
 
 Output folders: ``data/processed/<id>/`` and ``reports/<id>/`` under the project root, the
 folder holding the ``data/raw/`` in which the study file lies; a study file outside any
@@ -23,25 +22,17 @@ from pipeline.errors import InputError, OutputError
 from pipeline.program.parts import program_parts
 from pipeline.reports.render import render_reports
 from pipeline.simulate.examples import EXAMPLES, EXAMPLES_ROOT
-from pipeline.stages.check import Attention, check, needs_a_person, require_pairs
-from pipeline.stages.clean import clean
+from pipeline.stages.check import prepared
 from pipeline.stages.compare import compare
-from pipeline.stages.ingest import ingest
-from pipeline.stages.read import read_inputs
 from pipeline.stages.result import Analysis
 from pipeline.stages.score import score
 from pipeline.stages.sensitivity import sensitivity_table
-from pipeline.stages.validate import validate
 
 __all__ = [
     "STAGES",
     "Analysis",
-    "Attention",
     "StudyResult",
     "analyse",
-    "check",
-    "needs_a_person",
-    "output_roots",
     "run_examples",
     "run_study",
 ]
@@ -75,17 +66,10 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
         When a program part's configuration does not fit its data (``achieved`` keys, the
         aspiration dictionary).
     """
-    progress("ingest")
-    ingested = ingest(read_inputs(study), study)
-    progress("validate")
-    validated = validate(ingested, study)
-    progress("clean")
-    cleaned = clean(validated, study)
+    ingested, validated, cleaned = prepared(study, progress)
     # No later stage reads the coded or the validated rows (score and compare read the
     # cleaned table): release them now rather than carry three copies to the end.
     ingested, validated = ingested.released(), validated.released()
-    if not study.is_tryout:  # a try-out has one wave: nothing to pair
-        require_pairs(cleaned, study)
     progress("score")
     scored = score(cleaned, study)
     progress("compare")

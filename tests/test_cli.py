@@ -175,3 +175,11 @@ def test_lang_option_is_case_insensitive(tmp_path):
     assert result.exit_code == 1
     assert "tidak ditemukan" in result.output
     assert "Traceback" not in result.output
+
+
+def test_validate_takes_a_try_out_which_has_one_wave():
+    # a try-out has nothing to pair: validate checks it as run does, without a "no pairs" stop
+    study = Path(__file__).resolve().parents[1] / "data/raw/examples/tryout/study.yaml"
+    result = CliRunner().invoke(app, ["validate", str(study), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "No participant answered both before and after" not in result.output

@@ -162,7 +162,7 @@ def test_review_file_round_trip(demo_copy, tmp_path):
 
 
 def test_outputs_go_under_the_project_root_wherever_the_command_starts(tmp_path):
-    from pipeline.run import output_roots
+    from pipeline.config.roots import output_roots
 
     root = tmp_path / "proyek"
     study = root / "data" / "raw" / "kelas" / "study.yaml"

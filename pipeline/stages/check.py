@@ -7,6 +7,7 @@ person (:func:`needs_a_person`) without loading the statistics stages, so it sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +18,26 @@ from pipeline.stages.clean import clean
 from pipeline.stages.ingest import ingest
 from pipeline.stages.matching import NEAR_MISS_STATUS, STATUS
 from pipeline.stages.read import read_inputs
-from pipeline.stages.result import CleanResult, ValidationResult
+from pipeline.stages.result import CleanResult, IngestResult, ValidationResult
 from pipeline.stages.validate import validate
 from pipeline.text import phrase
 
-__all__ = ["Attention", "check", "needs_a_person", "require_pairs"]
+__all__ = ["Attention", "check", "needs_a_person", "prepared", "require_pairs"]
+
+
+def prepared(
+    study: Study, progress: Callable[[str], None] = lambda stage: None
+) -> tuple[IngestResult, ValidationResult, CleanResult]:
+    """Read, ingest, validate and clean a study and check that it has pairs: the steps a run
+    (:func:`pipeline.run.analyse`) and a check share; ``progress`` hears each stage's name."""
+    progress("ingest")
+    ingested = ingest(read_inputs(study), study)
+    progress("validate")
+    validated = validate(ingested, study)
+    progress("clean")
+    cleaned = clean(validated, study)
+    require_pairs(cleaned, study)
+    return ingested, validated, cleaned
 
 
 def check(study: Study) -> tuple[ValidationResult, CleanResult]:
@@ -34,14 +50,15 @@ def check(study: Study) -> tuple[ValidationResult, CleanResult]:
         As :func:`analyse` does: unreadable exports, a column that cannot identify people,
         too many bad rows, or nobody who answered before and after.
     """
-    validated = validate(ingest(read_inputs(study), study), study)
-    cleaned = clean(validated, study)
-    require_pairs(cleaned, study)
+    _, validated, cleaned = prepared(study)
     return validated, cleaned
 
 
 def require_pairs(cleaned: CleanResult, study: Study) -> None:
-    """A pre/post evaluation without a single participant in both waves cannot go on."""
+    """A pre/post evaluation without a single participant in both waves cannot go on; a
+    try-out has one wave, so nothing to pair."""
+    if study.is_tryout:
+        return
     waves = cleaned.responses[["participant_code", "wave"]]
     pre = waves.loc[waves["wave"].eq("pre"), "participant_code"]
     if not waves.loc[waves["wave"].eq("post"), "participant_code"].isin(pre).any():
