@@ -4,7 +4,7 @@
 (CSV and parquet; personal tables too, which no report reads), ``results.json`` (facts and
 headline numbers), ``manifest.json`` (input hashes, versions, the resolved configuration) and
 ``status.json``. A failed run leaves ``problems`` and a status marking older tables as stale.
-A portfolio's bundle may hold only the tables the portfolio reads (``PORTFOLIO_TABLES``); its
+A portfolio's bundle may hold only the tables the portfolio reads (``PORTFOLIO_READS``); its
 status names them, and the loader refuses to read it as a whole bundle.
 """
 
@@ -32,7 +32,7 @@ from pipeline.stages.read import file_digests
 from pipeline.stages.result import Analysis
 
 __all__ = [
-    "PORTFOLIO_TABLES",
+    "PORTFOLIO_READS",
     "instrument_digest",
     "manifest",
     "results",
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: The tables a portfolio reads from each study's bundle (beside results and manifest).
-PORTFOLIO_TABLES = ("scores",)
+PORTFOLIO_READS = ("scores",)
 
 _PACKAGES = (
     "pkm-eval",
@@ -365,7 +365,7 @@ def write(analysis: Analysis, folder: Path, *, only: Iterable[str] | None = None
     Parameters
     ----------
     only
-        Write just these tables (a portfolio's ``PORTFOLIO_TABLES``), as parquet only; the
+        Write just these tables (a portfolio's ``PORTFOLIO_READS``), as parquet only; the
         status then names them, so the bundle is never read as a whole one.
 
     Raises

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.bundle.read import load_bundle
+from pipeline.bundle.write import PORTFOLIO_READS
 from pipeline.stages.pairs import MIN_PAIRS, wide_scores
 from pipeline.stats.change_effects import Effect, smcr
 
@@ -51,7 +52,7 @@ def program_effect(bundle_dir: Path) -> dict[str, Any]:
     A design with several arms gives one effect per treatment arm under ``arms`` (see
     :func:`arm_effects`); the portfolio lists and pools each (:func:`expand_arms`).
     """
-    bundle = load_bundle(bundle_dir, tables=("scores",))
+    bundle = load_bundle(bundle_dir, tables=PORTFOLIO_READS)
     results, scores = bundle.results, bundle["scores"]
     outcome = results["primary_scale"]
     design = results.get("design", {})

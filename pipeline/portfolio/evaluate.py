@@ -10,7 +10,7 @@ listed with its problems; the others go on. The programs' effects are then poole
 (:mod:`pipeline.portfolio.pool`).
 
 A study's bundle holds, by default, only what the portfolio reads (its scores, results and
-manifest; :data:`pipeline.bundle.write.PORTFOLIO_TABLES`): writing every table in two formats
+manifest; :data:`pipeline.bundle.write.PORTFOLIO_READS`): writing every table in two formats
 was about a fifth of a small study's cost. ``whole_bundles`` writes the whole bundle, as
 ``pkm-eval run`` does (and rendering a study's reports needs it).
 """
@@ -27,13 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.bundle.write import PORTFOLIO_TABLES
+from pipeline.bundle.write import PORTFOLIO_READS
 from pipeline.config import load_study
 from pipeline.errors import InputError, PkmEvalError, Problem
 from pipeline.portfolio.discover import (
     discover,
     duplicate_ids,
     duplicate_row,
+    failed_row,
     reusable,
 )
 from pipeline.portfolio.effects import expand_arms, program_effect
@@ -89,7 +90,7 @@ def evaluate_study(
                 processed_root=processed_root,
                 reports_root=reports_root,
                 render_report=render_reports,
-                tables=None if whole else PORTFOLIO_TABLES,
+                tables=None if whole else PORTFOLIO_READS,
             )
         row.update(program_effect(bundle_dir), status="ok", problems="")
     except PkmEvalError as error:
@@ -256,18 +257,19 @@ def evaluate_on_cluster(
             try:
                 row = future.result()
             except Exception as error:  # any task failure is this study's alone
-                row = {
-                    "study_file": str(futures[future]),
-                    "status": "failed",
-                    "reused": False,
-                    "problems": f"the Dask task of this study failed ({type(error).__name__}: "
-                    f"{error}); the other studies are unaffected",
-                }
+                problem = (
+                    f"the Dask task of this study failed ({type(error).__name__}: {error}); "
+                    "the other studies are unaffected"
+                )
+                row = failed_row(futures[future], problem)
             record(row)
     finally:
-        # No study host outlives its portfolio; a lost worker's hosts end with their pipe.
-        with contextlib.suppress(Exception):
-            client.run(close_hosts)
+        # No study host outlives a portfolio's own cluster; a lost worker's hosts end with
+        # their pipe. On a shared scheduler, another portfolio may be using the workers' hosts
+        # at this moment: they stay, warm, and end with their workers.
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                client.run(close_hosts)
         client.close()
         if cluster is not None:
             cluster.close()
