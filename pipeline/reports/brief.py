@@ -27,18 +27,17 @@ from pipeline.bundle.files import atomic_write_bytes, atomic_write_text
 from pipeline.bundle.read import Bundle, load_bundle
 from pipeline.config import WAVE_ORDER
 from pipeline.inert import inert
-from pipeline.reports.effect import HeadlineEffect, headline_effect, ngain_note
+from pipeline.reports.effect import HeadlineEffect, focus_group, headline_effect, ngain_note
 from pipeline.reports.figures import literal_text
 from pipeline.reports.summary import (
     change_facts,
-    focus_group,
     indicators,
     reach_table,
     scale_range,
     shown,
 )
-from pipeline.reports.tables import group_names, scale_facts, scale_names
-from pipeline.reports.words import PALETTE, date_text, fill, fmt, pct, say, texts
+from pipeline.reports.tables import group_names, limit_sentences, scale_facts, scale_names
+from pipeline.reports.words import PALETTE, date_text, fill, fmt, pct, texts
 from pipeline.stages.pairs import WideScores, wide_scores
 from pipeline.stats.effsize import mean_difference_ci
 
@@ -355,7 +354,7 @@ def brief_html(bundle: Bundle, language: str) -> str:
         )
         body.append(_reach_block(bundle, language))
         body.append(_others_block(bundle, language, tryout=False))
-    limits = "".join(f"<li>{_h(s)}</li>" for s in _limits(bundle, language))
+    limits = "".join(f"<li>{_h(s)}</li>" for s in limit_sentences(bundle, language, escape=False))
     if limits:
         body.append(f'<h2>{_h(brief["limits"])}</h2><ul class="limits">{limits}</ul>')
     body.append(f"<footer>{_h(brief['footer'])}</footer>")
@@ -365,17 +364,6 @@ def brief_html(bundle: Bundle, language: str) -> str:
         + "\n".join(part for part in body if part)
         + "\n</body>\n</html>\n"
     )
-
-
-def _limits(bundle: Bundle, language: str) -> list[str]:
-    """Every caveat of the bundle as plain text (made inert for HTML where it is shown)."""
-    sentences = []
-    for limit in bundle.results["limits"]:
-        values = {k: v for k, v in limit.items() if k != "code"}
-        if "share" in values:
-            values["share"] = pct(values["share"], language)
-        sentences.append(say(language, f"limits.{limit['code']}", escape=False, **values))
-    return sentences
 
 
 # --------------------------------------------------------------------------- the PDF

@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle, load_bundle
-from pipeline.reports.effect import focus_group, headline_effect
+from pipeline.reports.effect import HeadlineEffect, focus_group, headline_effect
 from pipeline.reports.part_tables import parts
 from pipeline.reports.tables import group_names, limit_sentences, scale_facts, scale_names
 from pipeline.reports.words import fmt, fmt_p, interval, pct, say, texts
@@ -21,7 +21,6 @@ from pipeline.reports.words import fmt, fmt_p, interval, pct, say, texts
 __all__ = [
     "COLUMNS",
     "change_facts",
-    "focus_group",
     "indicators",
     "reach_table",
     "scale_range",
@@ -227,9 +226,7 @@ def indicators(bundle: Bundle, language: str) -> pd.DataFrame:
                 a["ci_high"],
             )
         )
-    rows += _design_rows(bundle, group, scale, language)
-    if effect is not None and effect.effect == "ancova":  # the headline row says it already
-        rows = [r for r in rows if not (r["key"] == "arm_contrast" and r["value"] == effect.value)]
+    rows += _design_rows(bundle, group, scale, language, headline=effect)
     return _frame(rows)
 
 
@@ -241,9 +238,12 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _design_rows(bundle: Bundle, group: str, scale: str, language: str) -> list[dict]:
+def _design_rows(
+    bundle: Bundle, group: str, scale: str, language: str, *, headline: HeadlineEffect | None
+) -> list[dict]:
     """Rows the design adds: mastery before and after, each treatment arm against the
-    control, the change kept at the follow-ups."""
+    control (but the contrast the headline effect already states), the change kept at the
+    follow-ups."""
     rows = []
     names = group_names(bundle, language)
     waves = texts(language)["waves"]
@@ -262,6 +262,12 @@ def _design_rows(bundle: Bundle, group: str, scale: str, language: str) -> list[
     if bundle.has("arms_contrasts"):
         c = bundle["arms_contrasts"]
         for r in c[(c["outcome"] == scale) & c["versus_control"]].itertuples():
+            if (
+                headline is not None
+                and headline.effect == "ancova"
+                and ((r.arm, r.reference) == (headline.group, headline.reference))
+            ):
+                continue
             label = say(
                 language,
                 "design.funder_arms",
@@ -404,6 +410,7 @@ def workbook_sheets(bundle: Bundle, language: str) -> tuple[dict[str, pd.DataFra
             words["detail"]: table["detail"],
         }
     )
+    reach = reach_table(bundle, language)
     kinds = list(table["kind"])
     interval_kinds = [k if k != "int" else "num" for k in kinds]
     formats = {
@@ -412,12 +419,14 @@ def workbook_sheets(bundle: Bundle, language: str) -> tuple[dict[str, pd.DataFra
             low: [_number_format(k) for k in interval_kinds],
             high: [_number_format(k) for k in interval_kinds],
         },
-        brief["reach"]: {brief["reach_share"]: ["0%"] * len(reach_table(bundle, language))},
+        brief["reach"]: {brief["reach_share"]: ["0%"] * len(reach)},
     }
     sheets = {
         words["title"]: sheet,
-        brief["reach"]: reach_table(bundle, language),
-        words["limits"]: pd.DataFrame({words["limits"]: limit_sentences(bundle, language)}),
+        brief["reach"]: reach,
+        words["limits"]: pd.DataFrame(
+            {words["limits"]: limit_sentences(bundle, language, escape=False)}
+        ),
     }
     return sheets, formats
 

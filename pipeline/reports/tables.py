@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.bundle.read import Bundle
 from pipeline.config.study import WAVE_ORDER
-from pipeline.reports.words import fill, fmt, fmt_p, interval, say, texts
+from pipeline.reports.words import fill, fmt, fmt_p, interval, pct, say, texts
 
 __all__ = [
     "WEAK_ALPHA",
@@ -447,13 +447,15 @@ def headline(bundle: Bundle, language: str, *, scale: str, group: str, escape: b
     return say(language, key, escape=escape, **common, **values)
 
 
-def limit_sentences(bundle: Bundle, language: str) -> list[str]:
+def limit_sentences(bundle: Bundle, language: str, *, escape: bool = True) -> list[str]:
+    """Every caveat of the bundle as a sentence: for Markdown, or as plain text when
+    ``escape`` is False (a workbook cell, or HTML that escapes it where it is shown)."""
     sentences = []
     for limit in bundle.results["limits"]:
         values = {k: v for k, v in limit.items() if k != "code"}
         if "share" in values:
-            values["share"] = fmt(100 * values["share"], language, 0) + "%"
-        sentences.append(say(language, f"limits.{limit['code']}", **values))
+            values["share"] = pct(values["share"], language)
+        sentences.append(say(language, f"limits.{limit['code']}", escape=escape, **values))
     return sentences
 
 
