@@ -184,6 +184,14 @@ def test_written_out_adjustment_equals_statsmodels(p, method):
     np.testing.assert_allclose(multiplicity.adjust(values, method=method), expected, atol=1e-12)
 
 
+def _plain_shifts(pre: pd.Series, post: pd.Series, scheme) -> pd.Series:
+    """Per participant, whether the level label moved up, stayed or moved down (label order)."""
+    order = {label: i for i, label in enumerate(scheme.labels)}
+    a, b = pre.map(order), post.map(order)
+    moved = np.select([b > a, b == a, b < a], ["up", "stayed", "down"], default="")
+    return pd.Series(moved, index=pre.index).replace("", None)
+
+
 def _plain_categories(scores: pd.DataFrame, study) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Categories and shifts the plain way: text labels per row, shifts by label order."""
     from pipeline.stages.score import _schemes, analysis_groups
@@ -197,7 +205,7 @@ def _plain_categories(scores: pd.DataFrame, study) -> tuple[pd.DataFrame, pd.Dat
         if not {"pre", "post"} <= set(by_person.columns):
             continue
         both = by_person.dropna(subset=["pre", "post"])
-        moved = npcat.shifts(
+        moved = _plain_shifts(
             npcat.categorize(both["pre"], scheme), npcat.categorize(both["post"], scheme), scheme
         )
         group = part.drop_duplicates("participant_code").set_index("participant_code")["group"]

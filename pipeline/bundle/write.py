@@ -334,18 +334,22 @@ def manifest(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-@functools.cache
 def _versions() -> dict[str, str | None]:
-    """The installed versions of the packages a bundle depends on, looked up once per process
-    (each look-up scans the installed distributions; a portfolio writes thousands of
-    manifests)."""
-    versions: dict[str, str | None] = {}
+    """The installed versions of the packages a bundle depends on (a fresh dict per manifest)."""
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str | None], ...]:
+    """Looked up once per process: each look-up scans the installed distributions, and a
+    portfolio writes thousands of manifests."""
+    found = []
     for name in _PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            found.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions[name] = None
-    return dict(versions)
+            found.append((name, None))
+    return tuple(found)
 
 
 def write_problems(problems, folder: Path) -> None:
@@ -376,7 +380,8 @@ def write(analysis: Analysis, folder: Path, *, only: Iterable[str] | None = None
     made = tables(analysis)
     status: dict[str, Any] = {"status": "complete"}
     if only is not None:
-        made = {name: frame for name, frame in made.items() if name in set(only)}
+        wanted = set(only)
+        made = {name: frame for name, frame in made.items() if name in wanted}
         status["only_tables"] = list(made)
     facts, made_by = results(analysis), manifest(analysis)
     # A portfolio's tables are read by the portfolio only: parquet, without the CSV for people.

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.bundle import files
-from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.bundle.read import Bundle
 from pipeline.inert import inert
 from pipeline.reports.apa import (
     ApaTable,
@@ -228,11 +228,10 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def write_article_kit(bundle_dir: Path, folder: Path) -> None:
+def write_article_kit(bundle: Bundle, folder: Path) -> None:
     """Tables (DOCX, CSV, Markdown), figures (PNG 300 dpi, SVG), paragraphs and the scored
     data for SPSS (``scores.sav``), in Indonesian and English, for an article about the
     study."""
-    bundle = load_bundle(bundle_dir)
     for language in ("id", "en"):
         target = folder / language
         made = tables(bundle, language)

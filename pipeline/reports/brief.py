@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline.bundle.files import atomic_write_bytes, atomic_write_text
-from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.bundle.read import Bundle
 from pipeline.config import WAVE_ORDER
 from pipeline.inert import inert
 from pipeline.reports.effect import HeadlineEffect, focus_group, headline_effect, ngain_note
@@ -454,10 +454,9 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> bool:
     return True
 
 
-def write_funder_summary(bundle_dir: Path, report_dir: Path, language: str) -> Path:
+def write_funder_summary(bundle: Bundle, report_dir: Path, language: str) -> Path:
     """Write ``funder_summary.html`` and, when Chromium can print it, ``funder_summary.pdf``
     into ``report_dir``; return the HTML's path."""
-    bundle = load_bundle(bundle_dir)
     html_path = Path(report_dir) / "funder_summary.html"
     atomic_write_text(html_path, brief_html(bundle, language))
     print_pdf(html_path, html_path.with_suffix(".pdf"))

@@ -9,7 +9,6 @@ into self-contained HTML without code cells; :mod:`pipeline.bundle.files` writes
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from pipeline.bundle.files import atomic_write_text, clear_stale_temp
+from pipeline.bundle.read import load_bundle
 from pipeline.errors import Problem, ReportError
 from pipeline.reports.article import write_article_kit
 from pipeline.reports.brief import write_funder_summary
@@ -27,7 +27,6 @@ __all__ = [
     "KERNEL_NAME",
     "NOTEBOOKS",
     "notebook_dir",
-    "program_title",
     "render_notebook",
     "render_reports",
 ]
@@ -131,23 +130,18 @@ def to_html(executed: nbformat.NotebookNode, title: str | None = None, language:
     return body
 
 
-def program_title(bundle_dir: Path) -> str:
-    """The program's title as ``results.json`` holds it: every report page's ``<title>``."""
-    results = json.loads((Path(bundle_dir) / "results.json").read_text("utf-8"))
-    return str(results["program"]["title"])
-
-
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """Render every report notebook for a bundle into ``report_dir``; return report.html's path."""
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
     clear_stale_temp(report_dir)
-    title = program_title(bundle_dir)
+    bundle = load_bundle(bundle_dir)  # once, for the pages the package writes itself
+    title = str(bundle.results["program"]["title"])  # every page's <title>
     written = []
     for name, target in NOTEBOOKS.items():
         executed = render_notebook(notebook_dir() / name, parameters)
         atomic_write_text(report_dir / target, to_html(executed, title, language))
         written.append(report_dir / target)
-    write_funder_summary(bundle_dir, report_dir, language)
-    write_funder_xlsx(bundle_dir, report_dir / "funder_summary.xlsx", language)
-    write_article_kit(bundle_dir, report_dir / "article")
+    write_funder_summary(bundle, report_dir, language)
+    write_funder_xlsx(bundle, report_dir / "funder_summary.xlsx", language)
+    write_article_kit(bundle, report_dir / "article")
     return written[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.bundle import files
-from pipeline.bundle.read import Bundle, load_bundle
+from pipeline.bundle.read import Bundle
 from pipeline.reports.effect import HeadlineEffect, focus_group, headline_effect
 from pipeline.reports.part_tables import parts
 from pipeline.reports.tables import group_names, limit_sentences, scale_facts, scale_names
@@ -431,9 +431,8 @@ def workbook_sheets(bundle: Bundle, language: str) -> tuple[dict[str, pd.DataFra
     return sheets, formats
 
 
-def write_funder_xlsx(bundle_dir: Path, path: Path, language: str) -> None:
+def write_funder_xlsx(bundle: Bundle, path: Path, language: str) -> None:
     """The funder summary's indicators as a workbook (the same table the HTML shows), its
     numbers typed as numbers."""
-    bundle = load_bundle(bundle_dir)
     sheets, formats = workbook_sheets(bundle, language)
     files.write_xlsx(path, sheets, number_formats=formats)

@@ -22,7 +22,6 @@ __all__ = [
     "custom_scheme",
     "level_codes",
     "shift_codes",
-    "shifts",
 ]
 
 #: Level names, Indonesian (as reports print them) and English.
@@ -120,11 +119,3 @@ def shift_codes(pre: np.ndarray, post: np.ndarray) -> np.ndarray:
     """Per participant with both levels (codes of :func:`level_codes`, none missing), the
     position in :data:`MOVES` of the move: 0 down, 1 stayed, 2 up."""
     return np.sign(np.asarray(post) - np.asarray(pre)) + 1
-
-
-def shifts(pre: pd.Series, post: pd.Series, scheme: Scheme) -> pd.Series:
-    """Per participant, whether the level moved up, stayed or moved down from pre to post."""
-    order = {label: i for i, label in enumerate(scheme.labels)}
-    a, b = pre.map(order), post.map(order)
-    moved = np.select([b > a, b == a, b < a], ["up", "stayed", "down"], default="")
-    return pd.Series(moved, index=pre.index).replace("", None)

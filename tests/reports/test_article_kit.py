@@ -53,7 +53,7 @@ def _kit(study: Path, folder: Path):
         study, processed_root=folder / "p", reports_root=folder / "r", render_report=False
     )
     kit = folder / "kit"
-    write_article_kit(result.bundle_dir, kit)
+    write_article_kit(load_bundle(result.bundle_dir), kit)
     return load_bundle(result.bundle_dir), kit
 
 

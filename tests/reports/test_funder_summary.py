@@ -68,8 +68,9 @@ def briefs(tmp_path_factory):
         for language in LANGUAGES:
             folder = root / "briefs" / name / language
             folder.mkdir(parents=True)
-            write_funder_summary(result.bundle_dir, folder, language)
-            write_funder_xlsx(result.bundle_dir, folder / "funder_summary.xlsx", language)
+            bundle = load_bundle(result.bundle_dir)
+            write_funder_summary(bundle, folder, language)
+            write_funder_xlsx(bundle, folder / "funder_summary.xlsx", language)
             folders[language] = folder
         out[name] = (load_bundle(result.bundle_dir), folders)
     return out
@@ -232,7 +233,7 @@ def test_the_brief_is_written_without_chromium(briefs, tmp_path, monkeypatch, ca
     bundle, _ = briefs["pesantren"]
     monkeypatch.setenv("PKM_EVAL_CHROMIUM", str(tmp_path / "no-such-browser"))
     with caplog.at_level(logging.WARNING):
-        written = write_funder_summary(bundle.folder, tmp_path, "id")
+        written = write_funder_summary(bundle, tmp_path, "id")
     assert written.is_file() and not (tmp_path / "funder_summary.pdf").exists()
     assert "Chromium was not found" in caplog.text and "PDF" in caplog.text
 

@@ -24,7 +24,7 @@ from pipeline.bundle.read import load_bundle
 from pipeline.config import load_instrument
 from pipeline.config.instrument import builtin_instrument_path
 from pipeline.reports import notebook as p
-from pipeline.reports.render import program_title, render_notebook, to_html
+from pipeline.reports.render import render_notebook, to_html
 from pipeline.reports.words import texts
 
 pytestmark = pytest.mark.slow
@@ -129,7 +129,7 @@ def demo(tmp_path_factory):
     )
     pages = {
         "id": (folder / "r" / "demo" / "report.html").read_text("utf-8"),
-        "en": to_html(english, program_title(result.bundle_dir)),
+        "en": to_html(english, load_bundle(result.bundle_dir).results["program"]["title"]),
     }
     return load_bundle(result.bundle_dir), pages, folder
 
