@@ -481,9 +481,9 @@ class Study(FrozenModel):
     @classmethod
     def _primary_effect_fits(cls, analysis: AnalysisOptions, info: ValidationInfo) -> Any:
         declared = analysis.primary_effect
-        waves, groups = info.data.get("waves"), info.data.get("groups")
-        if declared == "auto" or waves is None:
-            return analysis
+        if declared == "auto" or "waves" not in info.data or "groups" not in info.data:
+            return analysis  # waves or groups that failed their own checks are reported there
+        waves, groups = info.data["waves"], info.data["groups"]
         if waves.is_tryout:
             raise ValueError(
                 f"primary_effect '{declared}': a try-out measures no change, so it has no "

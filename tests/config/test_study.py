@@ -194,3 +194,17 @@ def test_ancova_without_a_control_arm_is_refused(demo_copy):
     (message,) = _messages(caught.value)
     assert f"key 'analysis' in {demo_copy}" in message
     assert "primary_effect 'ancova' needs a control arm" in message
+
+
+def test_ancova_with_broken_groups_names_only_the_groups(demo_copy):
+    # the groups' own error says what is wrong; "needs a control arm" would mislead
+    def broken(data):
+        data["groups"]["unknown_key"] = 1
+        data["analysis"]["primary_effect"] = "ancova"
+
+    _edit_yaml(demo_copy, broken)
+    with pytest.raises(ConfigError) as caught:
+        load_study(demo_copy)
+    messages = _messages(caught.value)
+    assert any("unknown_key" in m for m in messages), messages
+    assert not any("needs a control arm" in m for m in messages), messages
