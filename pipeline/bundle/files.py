@@ -40,6 +40,7 @@ __all__ = [
     "clear_stale_temp",
     "csv_bytes",
     "csv_text",
+    "figure_bytes",
     "neutralize_formulas",
     "output_errors",
     "refuse_to_overwrite",
@@ -340,14 +341,26 @@ def write_xlsx(
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def write_figure(stem: Path, figure) -> None:
-    """A matplotlib figure as ``stem.png`` (300 dpi) and ``stem.svg``, atomically."""
+def figure_bytes(figure, fmt: str, **options: Any) -> bytes:
+    """A matplotlib figure encoded as ``fmt`` ("png", "svg"). An SVG carries no date and
+    element ids from a fixed salt, so the same figure always gives the same bytes."""
     from io import BytesIO
 
-    for suffix, options in ((".png", {"dpi": 300}), (".svg", {"metadata": {"Date": None}})):
-        buffer = BytesIO()
-        figure.savefig(buffer, format=suffix[1:], bbox_inches="tight", **options)
-        atomic_write_bytes(stem.with_suffix(suffix), buffer.getvalue())
+    import matplotlib
+
+    if fmt == "svg":
+        options = {"metadata": {"Date": None}, **options}
+    buffer = BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "pkm-eval"}):
+        figure.savefig(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def write_figure(stem: Path, figure) -> None:
+    """A matplotlib figure as ``stem.png`` (300 dpi) and ``stem.svg``, atomically."""
+    for fmt, options in (("png", {"dpi": 300}), ("svg", {})):
+        data = figure_bytes(figure, fmt, bbox_inches="tight", **options)
+        atomic_write_bytes(stem.with_suffix(f".{fmt}"), data)
 
 
 def write_sav(

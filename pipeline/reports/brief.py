@@ -17,13 +17,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from io import BytesIO
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from pipeline.bundle.files import atomic_write_bytes, atomic_write_text
+from pipeline.bundle.files import atomic_write_bytes, atomic_write_text, figure_bytes
 from pipeline.bundle.read import Bundle
 from pipeline.config import WAVE_ORDER
 from pipeline.inert import inert
@@ -153,10 +152,9 @@ def change_figure(bundle: Bundle, language: str) -> plt.Figure:
 
 def _figure_uri(figure: plt.Figure) -> str:
     """The figure as an SVG data URI (its texts drawn as paths: no font needed to show it)."""
-    buffer = BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    data = figure_bytes(figure, "svg")
     plt.close(figure)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
 
 
 # --------------------------------------------------------------------------- the page
@@ -211,16 +209,7 @@ def _effect_block(bundle: Bundle, effect: HeadlineEffect, language: str) -> str:
     """The headline effect: its name, value, interval and label; what it means; what the
     interval means; and, when the N-gain category reads otherwise, why both hold."""
     words, brief = texts(language)["headline_effect"], texts(language)["brief"]
-    name = Markup(effect.name(bundle, language, html=True))
-    key = "effect_value_ancova" if effect.effect == "ancova" else "effect_value"
-    value = _say(
-        brief[key],
-        name=name,
-        value=fmt(effect.value, language),
-        ci=effect.interval(language),
-        label=effect.label(language),
-        size=fmt(effect.size, language),
-    )
+    value = effect.statement(bundle, language, html=True)
     parts = [
         f'<p class="effect"><b>{_h(brief["headline"])}:</b> {value}</p>',
         f"<p><b>{_h(words['meaning_intro'])}:</b> "

@@ -97,6 +97,23 @@ class HeadlineEffect:
         """The confidence interval as the reports write it."""
         return interval(self.ci_low, self.ci_high, language)
 
+    def statement(self, bundle: Bundle, language: str, *, html: bool = False) -> str:
+        """The effect stated: name, value, interval and verbal label ("... = 0,34 poin, 95% CI
+        [0,22; 0,47]: efek besar (η²p = 0,35)"), as plain text or as HTML (its symbol in
+        tags, everything else made inert)."""
+        brief = texts(language)["brief"]
+        template = brief["effect_value_ancova" if self.effect == "ancova" else "effect_value"]
+        values = {
+            "value": fmt(self.value, language),
+            "ci": self.interval(language),
+            "label": self.label(language),
+            "size": fmt(self.size, language),
+        }
+        if not html:
+            return fill(template, name=self.name(bundle, language), **values)
+        clean = {k: inert(str(v), "html") for k, v in values.items()}
+        return fill(inert(template, "html"), name=self.name(bundle, language, html=True), **clean)
+
 
 def headline_effect(bundle: Bundle) -> HeadlineEffect | None:
     """The study's headline effect on its primary scale, for its focus group; None for a

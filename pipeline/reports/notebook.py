@@ -26,7 +26,7 @@ from pipeline.reports.tables import *  # noqa: F403
 from pipeline.reports.tables import __all__ as _tables
 from pipeline.reports.words import *  # noqa: F403
 from pipeline.reports.words import __all__ as _words
-from pipeline.reports.words import esc, fill, fmt, texts
+from pipeline.reports.words import esc, texts
 
 __all__ = [
     "figure_png",
@@ -48,12 +48,8 @@ def effect_sentences(bundle, language: str) -> list[str]:
     effect = headline_effect(bundle)
     if effect is None:
         return []
-    brief = texts(language)["brief"]
-    key = "effect_value_ancova" if effect.effect == "ancova" else "effect_value"
-    value = fill(brief[key], name=effect.name(bundle, language), value=fmt(effect.value, language),
-                 ci=effect.interval(language), label=effect.label(language),
-                 size=fmt(effect.size, language))  # fmt: skip
-    found = [f"**{esc(brief['headline'])}:** {esc(value)}"]
+    headline = texts(language)["brief"]["headline"]
+    found = [f"**{esc(headline)}:** {esc(effect.statement(bundle, language))}"]
     note = ngain_note(bundle, effect, language)
     return found + ([esc(note)] if note else [])
 

@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from pipeline import run_study
 from pipeline.bundle.read import load_bundle
-from pipeline.reports.brief import change_figure, pdf_pages, write_funder_summary
+from pipeline.reports.brief import brief_html, change_figure, pdf_pages, write_funder_summary
 from pipeline.reports.effect import headline_effect, ngain_note
 from pipeline.reports.summary import write_funder_xlsx
 from pipeline.reports.words import fmt, say
@@ -254,3 +254,9 @@ def test_screenshot_of_the_funder_page(briefs, tmp_path):
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a page, not a blank
+
+
+def test_the_same_bundle_gives_the_same_page(briefs):
+    # the figure's SVG element ids come from a fixed salt: two renderings are byte-identical
+    bundle, _ = briefs["demo"]
+    assert brief_html(bundle, "en") == brief_html(bundle, "en")
