@@ -39,6 +39,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.cpu import cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
 SIZES = (100, 10_000, 100_000, 1_000_000)
@@ -69,29 +71,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _cpu_s() -> float:
-    """CPU seconds (user + system) of this process and of its finished children (a
-    notebook's kernel among them)."""
-    import resource
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def child_read(study_file: str) -> dict[str, float]:
     """The reference: pandas' pyarrow engine reads every wave file."""
     from pipeline.config import load_study
 
     study = load_study(study_file)
     base = _rss_mb()
-    cpu, start = _cpu_s(), time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     rows = 0
     for path in study.wave_paths().values():
         rows += len(pd.read_csv(path, engine="pyarrow"))
     return {
         "read_s": time.perf_counter() - start,
-        "read_cpu_s": _cpu_s() - cpu,
+        "read_cpu_s": cpu_seconds() - cpu,
         "read_peak_mb": _peak_mb() - base,
         "rows": rows,
     }
@@ -106,11 +98,11 @@ def child_run(study_file: str, bundle_root: str) -> dict[str, float]:
     study = load_study(study_file)
     base = _rss_mb()
     marks: list[tuple[str, float]] = []
-    cpu = _cpu_s()
+    cpu = cpu_seconds()
     start = time.perf_counter()
     analysis = analyse(study, progress=lambda stage: marks.append((stage, time.perf_counter())))
     marks.append(("bundle", time.perf_counter()))
-    analysis_cpu = _cpu_s() - cpu
+    analysis_cpu = cpu_seconds() - cpu
     bundle.write(analysis, Path(bundle_root) / study.program.id)
     end = time.perf_counter()
     marks.append(("end", end))
@@ -159,10 +151,13 @@ def child_empty_notebook(folder: str) -> dict[str, float]:
     folder_path.mkdir(parents=True, exist_ok=True)
     empty = folder_path / "empty.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), empty)
-    cpu, start = _cpu_s(), time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     executed = pm.execute_notebook(str(empty), None, kernel_name=KERNEL_NAME, progress_bar=False)
     (folder_path / "empty.html").write_text(to_html(executed), encoding="utf-8")
-    return {"empty_notebook_s": time.perf_counter() - start, "empty_notebook_cpu_s": _cpu_s() - cpu}
+    return {
+        "empty_notebook_s": time.perf_counter() - start,
+        "empty_notebook_cpu_s": cpu_seconds() - cpu,
+    }
 
 
 def child_plain(study_file: str, bundle_dir: str) -> dict[str, float]:
@@ -172,11 +167,11 @@ def child_plain(study_file: str, bundle_dir: str) -> dict[str, float]:
     from pipeline.config import load_study
 
     study = load_study(study_file)
-    cpu, start = _cpu_s(), time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     found = plain_statistics(study)
     return {
         "plain_s": time.perf_counter() - start,
-        "plain_cpu_s": _cpu_s() - cpu,
+        "plain_cpu_s": cpu_seconds() - cpu,
         "plain_differs_by": agreement(found, bundle_dir),
     }
 
@@ -192,9 +187,12 @@ def child_demo_outputs(folder: str) -> dict[str, float]:
     study = load_study(ROOT / DEMO_STUDY)
     bundle_dir = Path(folder) / "processed" / study.program.id
     bundle.write(analyse(study), bundle_dir)
-    cpu, start = _cpu_s(), time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     render_reports(bundle_dir, Path(folder) / "reports", language=study.report.language)
-    return {"demo_outputs_s": time.perf_counter() - start, "demo_outputs_cpu_s": _cpu_s() - cpu}
+    return {
+        "demo_outputs_s": time.perf_counter() - start,
+        "demo_outputs_cpu_s": cpu_seconds() - cpu,
+    }
 
 
 CHILDREN = {

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.cpu import cpu_seconds
 from pipeline.portfolio import evaluate as pf
 from pipeline.portfolio.discover import discover
 from pipeline.simulate.portfolio import simulate_portfolio
@@ -46,14 +46,6 @@ def studies(n: int) -> Path:
     simulate_portfolio(root, n, seed=20261122)
     stamp.write_text(json.dumps({"programs": n, "seconds": time.perf_counter() - start}))
     return root
-
-
-def cpu_seconds() -> float:
-    """CPU seconds of this process and of every finished process it has reaped (the Dask
-    workers after their cluster closed, and through them the study hosts and studies)."""
-    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
-                                                         resource.RUSAGE_CHILDREN))  # fmt: skip
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def timed_run(
