@@ -227,8 +227,10 @@ def _reml(y: np.ndarray, v: np.ndarray, X: np.ndarray, start: float) -> float:
         if abs(new - tau2) < TOLERANCE:
             return float(new)
         move = new - tau2
-        if previous * move < 0 and abs(move) >= abs(previous) and min(before, tau2) > 0:
-            # the score changed sign between the last two points (the moves follow its sign)
+        if previous * move < 0 and min(before, tau2) > 0:
+            # the score changed sign between the last two points (the moves follow its sign):
+            # swinging around the maximum, with steps growing or shrinking too slowly to
+            # converge, so the root of the score is found between them
             low, high = sorted((before, tau2))
             return float(optimize.brentq(lambda t: _reml_score(y, v, X, t), low, high, xtol=1e-15))
         before, tau2, previous = tau2, new, move

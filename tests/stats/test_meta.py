@@ -258,3 +258,13 @@ def test_reml_solves_its_estimating_equation(pairs):
         assert score == pytest.approx(0.0, abs=1e-6 * np.sum(w))
     else:
         assert score <= 1e-9 * np.sum(w)
+
+
+def test_reml_where_fisher_scoring_swings_matches_metafor():
+    # tests/reference/meta_swing.R: metafor converges only with step halving here; pkm-eval
+    # brackets the swing and finds the score's root. Tolerance 1e-9 (metafor stops at 1e-12).
+    ref = json.loads((Path(__file__).parents[1] / "reference" / "meta_swing.json").read_text())
+    fit = random_effects(np.array(ref["yi"]), np.array(ref["vi"]), method="REML", hk=False)
+    assert fit.tau2 == pytest.approx(ref["tau2"], abs=1e-9)
+    assert fit.estimate == pytest.approx(ref["estimate"], abs=1e-9)
+    assert fit.se == pytest.approx(ref["se"], abs=1e-9)
