@@ -3,7 +3,8 @@
 :func:`run_portfolio` finds each ``study.yaml`` under a folder and evaluates it through Dask
 (a local cluster by default, or an existing cluster given its scheduler address), so the same
 code runs a faculty's twenty programs on a laptop and a ministry's thousands on a cluster. Each
-study runs in a process of its own with a time limit (:mod:`pipeline.portfolio.isolate`). A
+study runs in a study process apart from the worker, with a time limit
+(:mod:`pipeline.portfolio.isolate`). A
 study whose inputs, instrument, configuration and pkm-eval version match its bundle's manifest
 is not run again: its bundle is reused. A study that fails, or runs past its time limit, is
 listed with its problems; the others go on. The programs' effects are then pooled
@@ -232,8 +233,8 @@ def evaluate_on_cluster(
     evaluate: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
     """Run ``evaluate_study(file, *options)`` for each file in Dask workers, each study in a
-    process of its own stopped after ``limit`` seconds (:func:`evaluate_isolated`), recording
-    rows as they finish.
+    study process stopped after ``limit`` seconds (:func:`evaluate_isolated`), recording rows
+    as they finish.
 
     A task that fails outside the study (its worker died, the cluster lost it) is recorded
     as that study's failure; the studies already finished and the rest are kept.

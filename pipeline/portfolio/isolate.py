@@ -189,6 +189,13 @@ class StudyRunner:
 
     @property
     def open(self) -> bool:
+        """Whether the process takes studies: not ended, nor found dead between studies (a
+        study is then not sent to it and blamed for its death)."""
+        if self._answers is not None and os.waitpid(self.pid, os.WNOHANG)[0]:
+            with contextlib.suppress(OSError):
+                self._requests.close()
+            os.close(self._answers)
+            self._answers = None  # ended and reaped by the look
         return self._answers is not None
 
     def run(self, evaluate: Callable[..., Any] | str, args: tuple, limit: float) -> Any:
@@ -385,9 +392,9 @@ def close_hosts() -> None:
 
 
 def evaluate_with_limit(evaluate: Callable[..., Any] | str, args: tuple, limit: float) -> Any:
-    """``evaluate(*args)`` in a study process of its own (see the module's notes), stopped
-    after ``limit`` seconds: its result, :data:`TIMED_OUT` or the exception that ended it.
-    ``evaluate`` may be a ``module:function`` text, imported by the host only."""
+    """``evaluate(*args)`` in a study process forked by this thread's host (see the module's
+    notes), stopped after ``limit`` seconds: its result, :data:`TIMED_OUT` or the exception
+    that ended it. ``evaluate`` may be a ``module:function`` text, imported by the host only."""
     try:
         return _host().run(evaluate, args, limit)
     except (OSError, ChildProcessError, EOFError) as error:
@@ -400,8 +407,8 @@ def evaluate_isolated(
     limit: float,
     evaluate: Callable[..., dict[str, Any]] | str | None = None,
 ) -> dict[str, Any]:
-    """The Dask task of one study: ``evaluate_study(study_file, *options)`` in a process of
-    its own, stopped after ``limit`` seconds.
+    """The Dask task of one study: ``evaluate_study(study_file, *options)`` in a study
+    process, stopped after ``limit`` seconds.
 
     A study past its limit, or whose process dies, comes back as a failed row saying so;
     ``evaluate`` stands in for ``evaluate_study`` (tests give one that hangs).

@@ -85,3 +85,15 @@ def test_a_hanging_study_does_not_stop_the_host(tmp_path):
         assert isinstance(isolate.evaluate_with_limit(_whoami, (), 60.0), dict)
     finally:
         isolate.close_hosts()
+
+
+def test_a_study_process_found_dead_between_studies_takes_no_study():
+    import signal
+
+    runner = isolate.StudyRunner(10)
+    assert isinstance(runner.run(_whoami, (), 60.0), dict)
+    os.kill(runner.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while runner.open and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not runner.open and _gone(runner.pid)  # reaped by the look, not blamed on a study
