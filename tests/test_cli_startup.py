@@ -63,3 +63,15 @@ def test_a_run_loads_the_statistics_it_needs():
     """The probe is sound: the same interpreter does see scipy once the stages load."""
     loaded = _loaded_after("import pipeline.run")
     assert loaded["scipy"] and loaded["statsmodels"] and loaded["pingouin"]
+
+
+def test_validate_starts_blas_on_one_thread_and_leaves_the_environment_as_it_was():
+    """The checks do no linear algebra: numpy's OpenBLAS starts no thread per core for them."""
+    code = (
+        f"{VALIDATE_DEMO}\n"
+        "import os\nfrom threadpoolctl import threadpool_info\n"
+        "blas = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
+        "assert blas == [1] * len(blas), blas\n"
+        "assert 'OPENBLAS_NUM_THREADS' not in os.environ"
+    )
+    assert _loaded_after(code, ("numpy",)) == {"numpy": True}
