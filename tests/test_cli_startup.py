@@ -43,6 +43,14 @@ def test_importing_the_cli_loads_no_statistics():
     assert loaded == dict.fromkeys(STATISTICS, False)
 
 
+def test_help_loads_no_data_stack():
+    """``pkm-eval --help`` answers before numpy, pandas, pandera or pydantic load: a command
+    loads them when it reads data."""
+    data_stack = ("numpy", "pandas", "pyarrow", "pandera", "pydantic", *UNUSED)
+    code = "from pipeline.cli import app\ntry:\n    app(['--help'])\nexcept SystemExit:\n    pass"
+    assert _loaded_after(code, data_stack) == dict.fromkeys(data_stack, False)
+
+
 def test_validate_checks_the_demo_without_the_statistics_stack():
     loaded = _loaded_after(VALIDATE_DEMO)
     assert loaded == dict.fromkeys(STATISTICS, False)
