@@ -239,7 +239,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
     _canonicalize_labels(out, study)
     read_from, found = _code_items(frame, mapping, out, study, file=label, wave=wave)
     problems += found
-    blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
+    blank = _blank_rows(frame)
     source = {
         "wave": wave,
         "file": label,
@@ -252,6 +252,18 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
         **table.details,
     }
     return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank once read as text (empty or spaces). Columns are read one
+    by one and the reading stops once no row can still be blank: a form's first column (the
+    submission time) usually settles it, where reading every cell cost a millisecond a column."""
+    blank = np.ones(len(frame), dtype=bool)
+    for position in range(frame.shape[1]):
+        if not blank.any():
+            break
+        blank &= frame.iloc[:, position].astype(str).str.strip().eq("").to_numpy(dtype=bool)
+    return pd.Series(blank, index=frame.index)
 
 
 def _code_items(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import load_instrument, load_study
 from pipeline.simulate.exports import GRID_PROMPT, encode, restyle
-from pipeline.stages.ingest import code_answers, ingest
+from pipeline.stages.ingest import _blank_rows, code_answers, ingest
 from pipeline.stages.read import read_inputs
 from tests.conftest import program
 
@@ -110,3 +110,14 @@ def test_columns_with_the_same_answers_share_their_codes_bit_for_bit(columns):
         reused, reused_unknown = code_answers(values, lookup, shared)
         assert reused.to_numpy().tobytes() == alone.to_numpy().tobytes()
         assert reused_unknown.tolist() == alone_unknown.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(["", " ", "\t", "x", " 4 ", None]), min_size=3, max_size=3))
+)
+def test_blank_rows_are_those_blank_in_every_column(rows):
+    """Reading columns until no row can still be blank finds the rows reading them all does."""
+    frame = pd.DataFrame(rows, columns=["a", "b", "a"], dtype=object)
+    every_column = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
+    assert _blank_rows(frame).equals(every_column)
