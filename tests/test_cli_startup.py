@@ -73,13 +73,15 @@ def test_a_run_loads_the_statistics_it_needs():
     assert loaded["scipy"] and loaded["statsmodels"] and loaded["pingouin"]
 
 
-def test_validate_starts_blas_on_one_thread_and_leaves_the_environment_as_it_was():
-    """The checks do no linear algebra: numpy's OpenBLAS starts no thread per core for them."""
+def test_validate_starts_blas_on_one_thread_and_leaves_the_process_as_it_was():
+    """The checks do no linear algebra: numpy's OpenBLAS starts no thread per core for them;
+    the environment is as it was and garbage collection back on once the checks are loaded."""
     code = (
         f"{VALIDATE_DEMO}\n"
-        "import os\nfrom threadpoolctl import threadpool_info\n"
+        "import gc, os\nfrom threadpoolctl import threadpool_info\n"
         "blas = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
         "assert blas == [1] * len(blas), blas\n"
-        "assert 'OPENBLAS_NUM_THREADS' not in os.environ"
+        "assert 'OPENBLAS_NUM_THREADS' not in os.environ\n"
+        "assert gc.isenabled()"
     )
     assert _loaded_after(code, ("numpy",)) == {"numpy": True}
