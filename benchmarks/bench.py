@@ -306,7 +306,7 @@ WHY_NOT = {
     "controlled-design models (ANCOVA, mixed ANOVA, subgroups)",
     "portfolio": "a study of the portfolio is analysed only up to its scores, and one forked "
     "process serves many studies, but every study still reads, ingests, validates and cleans "
-    "its exports: about 0.2 of its 0.24 CPU s at 30-150 participants (ingest codes each item "
+    "its exports: about 0.17 of its 0.21 CPU s at 30-150 participants (ingest codes each item "
     "column with pandas calls of its own, validation runs pandera column by column, cleaning "
     "matches names), the stages' part of issue 19",
     "report": "the report's kernel imports pandas, matplotlib and seaborn (which loads scipy) "
