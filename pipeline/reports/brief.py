@@ -443,10 +443,14 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> bool:
     return True
 
 
-def write_funder_summary(bundle: Bundle, report_dir: Path, language: str) -> Path:
-    """Write ``funder_summary.html`` and, when Chromium can print it, ``funder_summary.pdf``
-    into ``report_dir``; return the HTML's path."""
+def write_funder_summary(
+    bundle: Bundle, report_dir: Path, language: str, *, pdf: bool = True
+) -> Path:
+    """Write ``funder_summary.html`` and, when Chromium can print it and ``pdf`` asks for
+    it, ``funder_summary.pdf`` into ``report_dir``; return the HTML's path (the caller that
+    prints the PDF itself, with :func:`print_pdf`, passes ``pdf=False``)."""
     html_path = Path(report_dir) / "funder_summary.html"
     atomic_write_text(html_path, brief_html(bundle, language))
-    print_pdf(html_path, html_path.with_suffix(".pdf"))
+    if pdf:
+        print_pdf(html_path, html_path.with_suffix(".pdf"))
     return html_path
