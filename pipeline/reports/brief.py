@@ -24,7 +24,6 @@ import pandas as pd
 
 from pipeline.bundle.files import atomic_write_bytes, atomic_write_text, figure_bytes
 from pipeline.bundle.read import Bundle
-from pipeline.config import WAVE_ORDER
 from pipeline.inert import inert
 from pipeline.reports.effect import HeadlineEffect, focus_group, headline_effect, ngain_note
 from pipeline.reports.figures import literal_text
@@ -39,6 +38,7 @@ from pipeline.reports.tables import group_names, limit_sentences, scale_facts, s
 from pipeline.reports.words import PALETTE, date_text, fill, fmt, pct, texts
 from pipeline.stages.pairs import WideScores, wide_scores
 from pipeline.stats.effsize import mean_difference_ci
+from pipeline.waves import WAVE_ORDER
 
 __all__ = [
     "brief_html",

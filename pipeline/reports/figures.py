@@ -17,7 +17,6 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Patch
 
 from pipeline.bundle.read import Bundle
-from pipeline.config import WAVE_ORDER
 from pipeline.reports.tables import (
     group_names,
     level_name,
@@ -28,6 +27,7 @@ from pipeline.reports.tables import (
 )
 from pipeline.reports.words import PALETTE, say, texts
 from pipeline.stages.pairs import wide_scores
+from pipeline.waves import WAVE_ORDER
 
 __all__ = [
     "change_figure",
