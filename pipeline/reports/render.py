@@ -10,7 +10,10 @@ into self-contained HTML without code cells; :mod:`pipeline.bundle.files` writes
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -139,13 +142,42 @@ def _execute_notebooks(parameters: dict[str, object]) -> dict[str, nbformat.Note
     }
 
 
+def _forked(write: Callable[[], None]) -> Callable[[], None]:
+    """Start ``write`` in a forked copy of this process (nothing to import again, nothing
+    to pickle) and return what waits for it; where it cannot run there (no fork on this
+    platform, one core, or called from a thread other than the main one) or fails there,
+    the returned call runs ``write`` here, so an error is raised where it can be reported.
+    """
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    main = threading.current_thread() is threading.main_thread()
+    if not forks or not main or (os.cpu_count() or 1) < 2:
+        return write
+
+    def quietly() -> None:
+        try:
+            write()
+        except BaseException:
+            os._exit(1)
+
+    process = multiprocessing.get_context("fork").Process(target=quietly, daemon=True)
+    process.start()
+
+    def wait() -> None:
+        process.join()
+        if process.exitcode != 0:
+            write()
+
+    return wait
+
+
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """Render every report notebook for a bundle into ``report_dir``, and the funder summary,
     its workbook and the article kit beside them; return report.html's path.
 
     The notebooks' kernel and the browser that prints the PDF run in processes of their own:
     while they work, this process writes the files the package makes from the bundle (two
-    threads only wait for them)."""
+    threads only wait for them), and a fork of it the English article kit, drawn before any
+    thread starts."""
     # What the kernel's thread imports is imported before it starts: matplotlib, drawing
     # here meanwhile, would otherwise call into an IPython that thread half imported
     import IPython  # noqa: F401
@@ -155,12 +187,15 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
     clear_stale_temp(report_dir)
     bundle = load_bundle(bundle_dir)  # once, for the pages the package writes itself
     title = str(bundle.results["program"]["title"])  # every page's <title>
+    article = report_dir / "article"
+    english = _forked(lambda: write_article_kit(bundle, article, languages=("en",)))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pkm-eval-wait") as waiting:
         running = waiting.submit(_execute_notebooks, parameters)
         brief = write_funder_summary(bundle, report_dir, language, pdf=False)
         printing = waiting.submit(print_pdf, brief, brief.with_suffix(".pdf"))
         write_funder_xlsx(bundle, report_dir / "funder_summary.xlsx", language)
-        write_article_kit(bundle, report_dir / "article")
+        write_article_kit(bundle, article, languages=("id",))
+        english()
         printing.result()
         executed = running.result()
     written = []
