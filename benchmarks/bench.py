@@ -288,12 +288,12 @@ WHY_NOT = {
     "command typer and rich: about 0.95 s of CPU in imports (python -X importtime); pandera's "
     "first validation registers its backends and imports hypothesis when it is installed, as "
     "in the dev set-up (0.25 s); the checks of the demo's 120 rows take the rest",
-    "outputs": "the outputs run side by side (the report's kernel, Chromium printing the "
-    "funder summary, a fork drawing the English article kit, the Indonesian kit here), but "
-    "their CPU time is still about 13 times the empty notebook's: the article kit draws ten "
-    "figures as PNG at 300 dpi and as SVG (about 2 s of CPU a language, mostly matplotlib "
-    "rasterising and PNG compression), and the kernel imports pandas and matplotlib and "
-    "draws three figures; on a busy two-core machine side by side saves little",
+    "outputs": "the report's kernel and Chromium printing the funder summary run beside the "
+    "process that writes the rest, but the CPU time is still about 13 times the empty "
+    "notebook's: the article kit draws ten figures as PNG at 300 dpi and as SVG (about 2 s "
+    "of CPU a language, mostly matplotlib rasterising and PNG compression) and the kernel "
+    "imports pandas and matplotlib and draws three figures; on a busy two-core machine "
+    "running them side by side saves little wall time",
     "read": "the stages keep scale scores and categories as long tables keyed by text "
     "participant codes (arrow strings), and validation (pandera), matching, pivots, masks "
     "and joins hash or convert those texts again and again; reading is a single pass in C. "

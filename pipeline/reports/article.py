@@ -228,13 +228,11 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def write_article_kit(
-    bundle: Bundle, folder: Path, *, languages: tuple[str, ...] = ("id", "en")
-) -> None:
+def write_article_kit(bundle: Bundle, folder: Path) -> None:
     """Tables (DOCX, CSV, Markdown), figures (PNG 300 dpi, SVG), paragraphs and the scored
-    data for SPSS (``scores.sav``), in Indonesian and English (or the ``languages`` asked
-    for, each in its own folder), for an article about the study."""
-    for language in languages:
+    data for SPSS (``scores.sav``), in Indonesian and English, for an article about the
+    study."""
+    for language in ("id", "en"):
         target = folder / language
         made = tables(bundle, language)
         for table in made:

@@ -10,10 +10,7 @@ into self-contained HTML without code cells; :mod:`pipeline.bundle.files` writes
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -142,54 +139,13 @@ def _execute_notebooks(parameters: dict[str, object]) -> dict[str, nbformat.Note
     }
 
 
-class _Forked:
-    """``write`` run in a forked copy of this process (nothing to import again, nothing to
-    pickle), where it can run there: not without fork on this platform, on one core, in a
-    daemonic process or from a thread other than the main one. :meth:`result` waits for it
-    and, where it did not run there or failed there, runs ``write`` here, so an error is
-    raised where it can be reported."""
-
-    def __init__(self, write: Callable[[], None]) -> None:
-        self._write = write
-        self._process: multiprocessing.process.BaseProcess | None = None
-        forks = "fork" in multiprocessing.get_all_start_methods()
-        main = threading.current_thread() is threading.main_thread()
-        daemon = multiprocessing.current_process().daemon  # (Dask's workers) have no children
-        if not forks or not main or daemon or (os.cpu_count() or 1) < 2:
-            return
-        process = multiprocessing.get_context("fork").Process(target=self._quietly, daemon=True)
-        try:
-            process.start()
-        except OSError:  # no process to spare: written here
-            return
-        self._process = process
-
-    def _quietly(self) -> None:
-        try:
-            self._write()
-        except BaseException:
-            os._exit(1)
-
-    def join(self) -> None:
-        """Wait for the fork, if there is one (when the caller gives up on its own error)."""
-        if self._process is not None:
-            self._process.join()
-
-    def result(self) -> None:
-        """Wait for the fork; write here what it did not write."""
-        self.join()
-        if self._process is None or self._process.exitcode != 0:
-            self._write()
-
-
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """Render every report notebook for a bundle into ``report_dir``, and the funder summary,
     its workbook and the article kit beside them; return report.html's path.
 
     The notebooks' kernel and the browser that prints the PDF run in processes of their own:
     while they work, this process writes the files the package makes from the bundle (two
-    threads only wait for them), and a fork of it the English article kit, drawn before any
-    thread starts."""
+    threads only wait for them)."""
     # What the kernel's thread imports is imported before it starts: matplotlib, drawing
     # here meanwhile, would otherwise call into an IPython that thread half imported
     import IPython  # noqa: F401
@@ -199,20 +155,14 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
     clear_stale_temp(report_dir)
     bundle = load_bundle(bundle_dir)  # once, for the pages the package writes itself
     title = str(bundle.results["program"]["title"])  # every page's <title>
-    article = report_dir / "article"
-    english = _Forked(lambda: write_article_kit(bundle, article, languages=("en",)))
-    try:
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pkm-eval-wait") as waiting:
-            running = waiting.submit(_execute_notebooks, parameters)
-            brief = write_funder_summary(bundle, report_dir, language, pdf=False)
-            printing = waiting.submit(print_pdf, brief, brief.with_suffix(".pdf"))
-            write_funder_xlsx(bundle, report_dir / "funder_summary.xlsx", language)
-            write_article_kit(bundle, article, languages=("id",))
-            english.result()
-            printing.result()
-            executed = running.result()
-    finally:
-        english.join()  # nothing is left writing once this returns or raises
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pkm-eval-wait") as waiting:
+        running = waiting.submit(_execute_notebooks, parameters)
+        brief = write_funder_summary(bundle, report_dir, language, pdf=False)
+        printing = waiting.submit(print_pdf, brief, brief.with_suffix(".pdf"))
+        write_funder_xlsx(bundle, report_dir / "funder_summary.xlsx", language)
+        write_article_kit(bundle, report_dir / "article")
+        printing.result()
+        executed = running.result()
     written = []
     for target, notebook in executed.items():
         atomic_write_text(report_dir / target, to_html(notebook, title, language))
