@@ -288,10 +288,12 @@ WHY_NOT = {
     "command typer and rich: about 0.95 s of CPU in imports (python -X importtime); pandera's "
     "first validation registers its backends and imports hypothesis when it is installed, as "
     "in the dev set-up (0.25 s); the checks of the demo's 120 rows take the rest",
-    "outputs": "the technical report is still a notebook run in its own kernel, which imports "
-    "pandas, matplotlib and seaborn (with scipy) before its first cell, and the funder "
-    "summary (HTML and A4 PDF), its workbook and the article kit (DOCX tables and figures) "
-    "are written after it in the same process",
+    "outputs": "the report's kernel and Chromium printing the funder summary run beside the "
+    "process that writes the rest, but the CPU time is still about 13 times the empty "
+    "notebook's: the article kit draws ten figures as PNG at 300 dpi and as SVG (about 2 s "
+    "of CPU a language, mostly matplotlib rasterising and PNG compression) and the kernel "
+    "imports pandas and matplotlib and draws three figures; on a busy two-core machine "
+    "running them side by side saves little wall time",
     "read": "the stages keep scale scores and categories as long tables keyed by text "
     "participant codes (arrow strings), and validation (pandera), matching, pivots, masks "
     "and joins hash or convert those texts again and again; reading is a single pass in C. "
@@ -306,9 +308,9 @@ WHY_NOT = {
     "controlled-design models (ANCOVA, mixed ANOVA, subgroups)",
     "portfolio": "each study of the portfolio runs the whole pipeline and writes two formats "
     "of about 50 tables (the portfolio's part of issue 19, measured by make bench-portfolio)",
-    "report": "the report's kernel imports pandas, matplotlib and seaborn (which loads scipy) "
-    "before its first cell, more than the empty notebook's whole run; the time does not grow "
-    "with the data",
+    "report": "the report's kernel imports pandas and matplotlib (about 1 s of CPU, more than "
+    "the empty notebook's whole run) and draws three figures; the time does not grow with "
+    "the data",
     "linear": "time grew faster than the data between these sizes",
 }
 

@@ -56,7 +56,6 @@ _PACKAGES = (
     "papermill",
     "nbconvert",
     "matplotlib",
-    "seaborn",
 )
 
 
