@@ -56,6 +56,7 @@ _PACKAGES = (
     "papermill",
     "nbconvert",
     "matplotlib",
+    "seaborn",
 )
 
 
