@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from pipeline.config import Study
 from pipeline.config.roots import output_roots
 from pipeline.errors import InputError, Problem
@@ -59,9 +62,11 @@ def require_pairs(cleaned: CleanResult, study: Study) -> None:
     try-out has one wave, so nothing to pair."""
     if study.is_tryout:
         return
-    waves = cleaned.responses[["participant_code", "wave"]]
-    pre = waves.loc[waves["wave"].eq("pre"), "participant_code"]
-    if not waves.loc[waves["wave"].eq("post"), "participant_code"].isin(pre).any():
+    # Integer keys: isin on a million text codes hashes them one Python object at a time.
+    keys, _ = pd.factorize(cleaned.responses["participant_code"])
+    wave = cleaned.responses["wave"]
+    pre, post = keys[wave.eq("pre").to_numpy()], keys[wave.eq("post").to_numpy()]
+    if not np.isin(post, pre).any():
         raise InputError(
             [Problem("no_pairs", file=str(study.source))],
             "No participant answered both before and after",

@@ -514,12 +514,16 @@ def _subgroups(scored: ScoreResult, wide: WideScores, study: Study) -> pd.DataFr
             ],
             columns=SUBGROUP_COLUMNS,
         )
+    # Each participant's row of their first wave (sorting the keys, not every item column).
+    first = (
+        keyed[["participant_code", "wave"]]
+        .sort_values("wave", key=lambda w: w.map(WAVE_ORDER))
+        .drop_duplicates("participant_code")
+    )
     for demo in study.demographics:
         if demo.name not in keyed:
             continue
-        level_of = keyed.sort_values("wave", key=lambda w: w.map(WAVE_ORDER)).drop_duplicates(
-            "participant_code"
-        )
+        level_of = keyed.loc[first.index, ["participant_code", demo.name]]
         level_of = level_of.set_index("participant_code")[demo.name].replace("", np.nan)
         for scale in [s.id for s in study.instrument_spec.all_scales]:
             subjects = wide.subjects(scale)

@@ -9,8 +9,9 @@ arm dominated the compare stage.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "VALUE_COLUMN",
     "WideScores",
     "comparison_values",
+    "participant_matrix",
     "value_columns",
     "wide_scores",
 ]
@@ -43,9 +45,18 @@ class WideScores:
 
     wide: pd.DataFrame
     groups: pd.Series
+    #: Each scale's pairs once found: every test, effect and model of a scale reads them.
+    _pairs: dict[str, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def scale_pairs(self, scale: str) -> pd.DataFrame:
         """``pre``, ``post`` and ``group`` of one scale for the participants with both."""
+        if scale not in self._pairs:
+            self._pairs[scale] = self._scale_pairs(scale)
+        return self._pairs[scale].copy(deep=False)  # copy-on-write: callers may add columns
+
+    def _scale_pairs(self, scale: str) -> pd.DataFrame:
         columns = [(scale, "pre"), (scale, "post")]
         if not all(c in self.wide.columns for c in columns):
             return pd.DataFrame(columns=["pre", "post", "group"], dtype=float)
@@ -108,14 +119,32 @@ def wide_scores(
     once: the comparison score of each scale (``values``: scale to column, default the mean)
     at each of ``waves``."""
     part = scores[scores["wave"].isin(waves)]
-    part = part.assign(value=comparison_values(part, values))
-    wide = part.pivot_table(
-        index="participant_code",
-        columns=["scale", "wave"],
-        values="value",
-        observed=True,
-        dropna=False,
-        aggfunc="first",
-    )
+    wide = participant_matrix(part, comparison_values(part, values), ["scale", "wave"])
     groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
     return WideScores(wide, groups.reindex(wide.index))
+
+
+def participant_matrix(
+    long: pd.DataFrame, values: pd.Series, columns: Sequence[str]
+) -> pd.DataFrame:
+    """One row per participant (sorted codes) and one column per combination of the values
+    of ``columns`` found (sorted, every combination): the first non-missing value of each
+    cell, NaN where there is none. What ``pivot_table(index="participant_code", columns=
+    columns, aggfunc="first", dropna=False, observed=True)`` gives, from integer keys: one
+    factorize of the participant codes instead of hashing them in every groupby and join,
+    which at a national survey's million rows cost most of the pivot."""
+    people, codes = pd.factorize(long["participant_code"], sort=True)
+    factors = [pd.factorize(long[c], sort=True) for c in columns]
+    sizes = [len(uniques) for _, uniques in factors]
+    cell = np.ravel_multi_index([keys for keys, _ in factors], sizes) if sizes else people * 0
+    given = values.to_numpy(dtype=float)
+    answered = np.flatnonzero(~np.isnan(given))
+    n_cells = int(np.prod(sizes))
+    flat = people[answered] * n_cells + cell[answered]
+    _, first = np.unique(flat, return_index=True)  # the first row of each cell
+    matrix = np.full((len(codes), n_cells), np.nan)
+    chosen = answered[first]
+    matrix[people[chosen], cell[chosen]] = given[chosen]
+    index = pd.Index(codes, name="participant_code")
+    header = pd.MultiIndex.from_product([u for _, u in factors], names=list(columns))
+    return pd.DataFrame(matrix, index=index, columns=header)
