@@ -138,7 +138,9 @@ def _schema_problems(
     frame: pd.DataFrame, ingested: IngestResult, study: Study, identity: IdChoice
 ) -> list[Problem]:
     try:
-        build_schema(study).validate(frame, lazy=True)
+        # In place: the schema coerces nothing, and a copy of every response cost more
+        # than the checks themselves.
+        build_schema(study).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
     else:
