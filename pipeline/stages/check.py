@@ -32,13 +32,20 @@ def prepared(
     study: Study, progress: Callable[[str], None] = lambda stage: None
 ) -> tuple[IngestResult, ValidationResult, CleanResult]:
     """Read, ingest, validate and clean a study and check that it has pairs: the steps a run
-    (:func:`pipeline.run.analyse`) and a check share; ``progress`` hears each stage's name."""
+    (:func:`pipeline.run.analyse`) and a check share; ``progress`` hears each stage's name.
+
+    The ingested and validated results come back released (their response rows emptied,
+    see :meth:`IngestResult.released`): validation is the only reader of the coded rows and
+    cleaning of the valid ones, so each is let go as soon as its reader is done rather than
+    held beside the next copy."""
     progress("ingest")
     ingested = ingest(read_inputs(study), study)
     progress("validate")
     validated = validate(ingested, study)
+    ingested = ingested.released()
     progress("clean")
     cleaned = clean(validated, study)
+    validated = validated.released()
     require_pairs(cleaned, study)
     return ingested, validated, cleaned
 

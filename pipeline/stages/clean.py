@@ -283,7 +283,7 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
         Responses without personal data, the identity key, matches, the review table,
         careless-responding flags, the ledger and the attrition table.
     """
-    frame = validated.valid.copy()
+    frame = validated.valid.copy(deep=False)  # new columns only; copy-on-write keeps ``valid``
     frame["id_norm"] = normalize_ids(frame["participant"], kind=_id_kind(validated, study))
     mapping = study.groups.label_to_group() if study.groups else None
     frame["group"] = frame["group_label"].map(mapping) if mapping else "all"
