@@ -525,9 +525,10 @@ def _subgroups(scored: ScoreResult, wide: WideScores, study: Study) -> pd.DataFr
             continue
         level_of = keyed.loc[first.index, ["participant_code", demo.name]]
         level_of = level_of.set_index("participant_code")[demo.name].replace("", np.nan)
+        levels = level_of.reindex(wide.wide.index).to_numpy()  # by position from here on
         for scale in [s.id for s in study.instrument_spec.all_scales]:
             subjects = wide.subjects(scale)
-            subjects["subgroup"] = level_of.reindex(subjects.index)
+            subjects["subgroup"] = levels[wide.paired(scale)]
             result = models.subgroup_interaction(
                 subjects.dropna(subset=["subgroup"]),
                 subgroup="subgroup",

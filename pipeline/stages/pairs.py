@@ -19,6 +19,7 @@ __all__ = [
     "VALUE_COLUMN",
     "WideScores",
     "comparison_values",
+    "first_values",
     "participant_matrix",
     "value_columns",
     "wide_scores",
@@ -67,6 +68,14 @@ class WideScores:
         out = out.dropna(subset=["pre", "post"])
         out.columns.name = None
         return out
+
+    def paired(self, scale: str) -> np.ndarray:
+        """Which rows of ``wide`` have both the pre and the post score of ``scale``: the rows
+        of :meth:`scale_pairs`, as a mask for values aligned with ``wide``."""
+        columns = [(scale, "pre"), (scale, "post")]
+        if not all(c in self.wide.columns for c in columns):
+            return np.zeros(len(self.wide), dtype=bool)
+        return self.wide[columns].notna().all(axis=1).to_numpy()
 
     def pairs(self, scale: str, group: str = "all") -> pd.DataFrame:
         """``pre`` and ``post`` of one scale and arm ("all": everyone) for those with both."""
@@ -119,20 +128,23 @@ def wide_scores(
     once: the comparison score of each scale (``values``: scale to column, default the mean)
     at each of ``waves``."""
     part = scores[scores["wave"].isin(waves)]
-    wide = participant_matrix(part, comparison_values(part, values), ["scale", "wave"])
-    groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
-    return WideScores(wide, groups.reindex(wide.index))
+    wide, first = participant_matrix(part, comparison_values(part, values), ["scale", "wave"])
+    return WideScores(wide, first_values(part["group"], first, wide.index))
 
 
 def participant_matrix(
     long: pd.DataFrame, values: pd.Series, columns: Sequence[str]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per participant (sorted codes) and one column per combination of the values
     of ``columns`` found (sorted, every combination): the first non-missing value of each
     cell, NaN where there is none. What ``pivot_table(index="participant_code", columns=
     columns, aggfunc="first", dropna=False, observed=True)`` gives, from integer keys: one
     factorize of the participant codes instead of hashing them in every groupby and join,
-    which at a national survey's million rows cost most of the pivot."""
+    which at a national survey's million rows cost most of the pivot.
+
+    Returns the matrix and, per row of it, the position in ``long`` of that participant's
+    first row (for :func:`first_values`).
+    """
     people, codes = pd.factorize(long["participant_code"], sort=True)
     factors = [pd.factorize(long[c], sort=True) for c in columns]
     sizes = [len(uniques) for _, uniques in factors]
@@ -147,4 +159,13 @@ def participant_matrix(
     matrix[people[chosen], cell[chosen]] = given[chosen]
     index = pd.Index(codes, name="participant_code")
     header = pd.MultiIndex.from_product([u for _, u in factors], names=list(columns))
-    return pd.DataFrame(matrix, index=index, columns=header)
+    return pd.DataFrame(matrix, index=index, columns=header), np.unique(people, return_index=True)[
+        1
+    ]
+
+
+def first_values(column: pd.Series, first: np.ndarray, index: pd.Index) -> pd.Series:
+    """``column`` at each participant's first row (``first``, from
+    :func:`participant_matrix`), on the matrix's ``index``: what ``drop_duplicates`` on the
+    codes, then a reindex, gives, without hashing the codes again."""
+    return pd.Series(column.array.take(first), index=index, name=column.name)

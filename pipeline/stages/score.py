@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline.config import WAVE_ORDER, Instrument, Study
 from pipeline.stages.knowledge import test_tables
 from pipeline.stages.outcomes import test_points
-from pipeline.stages.pairs import VALUE_COLUMN, participant_matrix
+from pipeline.stages.pairs import VALUE_COLUMN, first_values, participant_matrix
 from pipeline.stages.result import CleanResult, ScoreResult
 from pipeline.stages.tryout import tryout_tables
 from pipeline.stats import categories as cat
@@ -328,8 +328,9 @@ def category_tables(scores: pd.DataFrame, study: Study):
     # Pre and post of every scale side by side, pivoted once for all schemes.
     waves = scores[scores["wave"].isin(["pre", "post"])]
     wide = {v: participant_matrix(waves, waves[v], ["scale", "wave"]) for v in ("sum", "mean")}
-    group_of = waves.drop_duplicates("participant_code").set_index("participant_code")["group"]
-    group_of = group_of.reindex(wide["sum"].index).to_numpy(dtype=object)
+    first = wide["sum"][1]
+    wide = {v: matrix for v, (matrix, _) in wide.items()}
+    group_of = first_values(waves["group"], first, wide["sum"].index).to_numpy(dtype=object)
     arms = analysis_groups(scores, study.arm_order())
     by_scale = {scale: scores["scale"].eq(scale).to_numpy() for scale in kinds["scale"]}
 
@@ -411,7 +412,7 @@ def _pomp_pairs(scores: pd.DataFrame) -> pd.DataFrame:
     (scale, wave) rather than a pivot on the text codes (one score per participant, wave and
     scale, as :func:`scale_scores` gives)."""
     waves = scores[scores["wave"].isin(["pre", "post"])]
-    pomp = participant_matrix(waves, waves["pomp"], ["scale", "wave"])
+    pomp, first = participant_matrix(waves, waves["pomp"], ["scale", "wave"])
     scales = pomp.columns.levels[0]
     if not {"pre", "post"} <= set(pomp.columns.levels[1]):  # nobody to pair
         pre = post = np.full((len(pomp), len(scales)), np.nan)
@@ -419,11 +420,10 @@ def _pomp_pairs(scores: pd.DataFrame) -> pd.DataFrame:
         pre = pomp.xs("pre", axis=1, level="wave").reindex(columns=scales).to_numpy()
         post = pomp.xs("post", axis=1, level="wave").reindex(columns=scales).to_numpy()
     person, scale = np.nonzero(~np.isnan(pre) & ~np.isnan(post))
-    group_of = waves.drop_duplicates("participant_code").set_index("participant_code")["group"]
     table = pd.DataFrame(
         {
             "participant_code": pomp.index.take(person),
-            "group": group_of.reindex(pomp.index).array.take(person),
+            "group": waves["group"].array.take(first[person]),
             "scale": scales.take(scale),
             "pre_pomp": pre[person, scale],
             "post_pomp": post[person, scale],
