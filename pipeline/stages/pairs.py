@@ -143,25 +143,25 @@ def participant_matrix(
     which at a national survey's million rows cost most of the pivot.
 
     Returns the matrix and, per row of it, the position in ``long`` of that participant's
-    first row (for :func:`first_values`).
+    first row (for :func:`first_values`). Rows missing a key (no participant code, scale or
+    wave; a scores table has none) are left out.
     """
     people, codes = pd.factorize(long["participant_code"], sort=True)
     factors = [pd.factorize(long[c], sort=True) for c in columns]
     sizes = [len(uniques) for _, uniques in factors]
-    cell = np.ravel_multi_index([keys for keys, _ in factors], sizes) if sizes else people * 0
+    keyed = (people >= 0) & np.all([keys >= 0 for keys, _ in factors], axis=0)  # no NaN key
     given = values.to_numpy(dtype=float)
-    answered = np.flatnonzero(~np.isnan(given))
+    rows = np.flatnonzero(keyed & ~np.isnan(given))
+    cell = np.ravel_multi_index([keys[rows] for keys, _ in factors], sizes)
     n_cells = int(np.prod(sizes))
-    flat = people[answered] * n_cells + cell[answered]
-    _, first = np.unique(flat, return_index=True)  # the first row of each cell
+    _, earliest = np.unique(people[rows] * n_cells + cell, return_index=True)  # first per cell
+    rows, cell = rows[earliest], cell[earliest]
     matrix = np.full((len(codes), n_cells), np.nan)
-    chosen = answered[first]
-    matrix[people[chosen], cell[chosen]] = given[chosen]
+    matrix[people[rows], cell] = given[rows]
     index = pd.Index(codes, name="participant_code")
     header = pd.MultiIndex.from_product([u for _, u in factors], names=list(columns))
-    return pd.DataFrame(matrix, index=index, columns=header), np.unique(people, return_index=True)[
-        1
-    ]
+    first = np.flatnonzero(people >= 0)[np.unique(people[people >= 0], return_index=True)[1]]
+    return pd.DataFrame(matrix, index=index, columns=header), first
 
 
 def first_values(column: pd.Series, first: np.ndarray, index: pd.Index) -> pd.Series:
