@@ -133,14 +133,16 @@ def wide_scores(
 
 
 def participant_matrix(
-    long: pd.DataFrame, values: pd.Series, columns: Sequence[str]
+    long: pd.DataFrame, values: pd.Series | pd.DataFrame, columns: Sequence[str]
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per participant (sorted codes) and one column per combination of the values
     of ``columns`` found (sorted, every combination): the first non-missing value of each
     cell, NaN where there is none. What ``pivot_table(index="participant_code", columns=
     columns, aggfunc="first", dropna=False, observed=True)`` gives, from integer keys: one
     factorize of the participant codes instead of hashing them in every groupby and join,
-    which at a national survey's million rows cost most of the pivot.
+    which at a national survey's million rows cost most of the pivot. Several ``values``
+    (a frame) give one block of columns each, under their names, as the pivot's ``values=``
+    list does.
 
     Returns the matrix and, per row of it, the position in ``long`` of that participant's
     first row (for :func:`first_values`). Rows missing a key (no participant code, scale or
@@ -150,18 +152,26 @@ def participant_matrix(
     factors = [pd.factorize(long[c], sort=True) for c in columns]
     sizes = [len(uniques) for _, uniques in factors]
     keyed = (people >= 0) & np.all([keys >= 0 for keys, _ in factors], axis=0)  # no NaN key
-    given = values.to_numpy(dtype=float)
-    rows = np.flatnonzero(keyed & ~np.isnan(given))
-    cell = np.ravel_multi_index([keys[rows] for keys, _ in factors], sizes)
+    cells = np.ravel_multi_index([np.where(keyed, keys, 0) for keys, _ in factors], sizes)
     n_cells = int(np.prod(sizes))
-    _, earliest = np.unique(people[rows] * n_cells + cell, return_index=True)  # first per cell
-    rows, cell = rows[earliest], cell[earliest]
-    matrix = np.full((len(codes), n_cells), np.nan)
-    matrix[people[rows], cell] = given[rows]
+    several = isinstance(values, pd.DataFrame)
+    blocks = []
+    for _, given in values.items() if several else [(None, values)]:
+        given = given.to_numpy(dtype=float)
+        rows = np.flatnonzero(keyed & ~np.isnan(given))
+        cell = cells[rows]
+        _, earliest = np.unique(people[rows] * n_cells + cell, return_index=True)  # the first
+        rows, cell = rows[earliest], cell[earliest]
+        block = np.full((len(codes), n_cells), np.nan)
+        block[people[rows], cell] = given[rows]
+        blocks.append(block)
     index = pd.Index(codes, name="participant_code")
-    header = pd.MultiIndex.from_product([u for _, u in factors], names=list(columns))
+    levels, names = [u for _, u in factors], list(columns)
+    if several:
+        levels, names = [pd.Index(values.columns), *levels], [None, *names]
+    header = pd.MultiIndex.from_product(levels, names=names)
     first = np.flatnonzero(people >= 0)[np.unique(people[people >= 0], return_index=True)[1]]
-    return pd.DataFrame(matrix, index=index, columns=header), first
+    return pd.DataFrame(np.hstack(blocks), index=index, columns=header), first
 
 
 def first_values(column: pd.Series, first: np.ndarray, index: pd.Index) -> pd.Series:

@@ -327,10 +327,8 @@ def category_tables(scores: pd.DataFrame, study: Study):
 
     # Pre and post of every scale side by side, pivoted once for all schemes.
     waves = scores[scores["wave"].isin(["pre", "post"])]
-    wide = {v: participant_matrix(waves, waves[v], ["scale", "wave"]) for v in ("sum", "mean")}
-    first = wide["sum"][1]
-    wide = {v: matrix for v, (matrix, _) in wide.items()}
-    group_of = first_values(waves["group"], first, wide["sum"].index).to_numpy(dtype=object)
+    wide, first = participant_matrix(waves, waves[["sum", "mean"]], ["scale", "wave"])
+    group_of = first_values(waves["group"], first, wide.index).to_numpy(dtype=object)
     arms = analysis_groups(scores, study.arm_order())
     by_scale = {scale: scores["scale"].eq(scale).to_numpy() for scale in kinds["scale"]}
 
@@ -357,11 +355,10 @@ def category_tables(scores: pd.DataFrame, study: Study):
                 "bounds": scheme.bounds_text(),
             }
         )
-        found_waves = wide[column].columns if column in wide else ()
-        if (scale, "pre") not in found_waves or (scale, "post") not in found_waves:
+        if (column, scale, "pre") not in wide or (column, scale, "post") not in wide:
             continue
-        pre = wide[column][(scale, "pre")].to_numpy(dtype=float)
-        post = wide[column][(scale, "post")].to_numpy(dtype=float)
+        pre = wide[(column, scale, "pre")].to_numpy(dtype=float)
+        post = wide[(column, scale, "post")].to_numpy(dtype=float)
         both = ~np.isnan(pre) & ~np.isnan(post)
         moved = cat.shift_codes(
             cat.level_codes(pre[both], scheme), cat.level_codes(post[both], scheme)
