@@ -330,10 +330,10 @@ def category_tables(scores: pd.DataFrame, study: Study):
     wide, first = participant_matrix(waves, waves[["sum", "mean"]], ["scale", "wave"])
     group_of = first_values(waves["group"], first, wide.index).to_numpy(dtype=object)
     arms = analysis_groups(scores, study.arm_order())
-    by_scale = {scale: scores["scale"].eq(scale).to_numpy() for scale in kinds["scale"]}
+    by_scale = {scale: _rows(scores["scale"].eq(scale).to_numpy()) for scale in kinds["scale"]}
 
     for scale, name, scheme, column in found:
-        part = scores[by_scale[scale]]
+        part = scores.iloc[by_scale[scale]]
         rows.append(
             part[["participant_code", "wave", "group"]].assign(
                 scale=constant("scale", scale, len(part)),
@@ -377,6 +377,16 @@ def category_tables(scores: pd.DataFrame, study: Study):
                 }
             )
     return (pd.concat(rows, ignore_index=True), pd.DataFrame(schemes), pd.DataFrame(moves))
+
+
+def _rows(mask: np.ndarray) -> slice | np.ndarray:
+    """The rows of a mask as a slice when they are one run (each scale's block of a scores
+    table): a slice of the table shares its text codes, where a mask copies them, and the
+    categories table repeats every scale's rows once per scheme."""
+    found = np.flatnonzero(mask)
+    if len(found) and found[-1] - found[0] + 1 == len(found):
+        return slice(int(found[0]), int(found[-1]) + 1)
+    return found
 
 
 # --------------------------------------------------------------------------- gain
