@@ -18,6 +18,7 @@ __all__ = [
     "MIN_PAIRS",
     "VALUE_COLUMN",
     "WideScores",
+    "at_waves",
     "comparison_values",
     "first_values",
     "participant_matrix",
@@ -127,9 +128,16 @@ def wide_scores(
     """Pivot a scores table (``participant_code, wave, group, scale`` and the score columns)
     once: the comparison score of each scale (``values``: scale to column, default the mean)
     at each of ``waves``."""
-    part = scores[scores["wave"].isin(waves)]
+    part = at_waves(scores, waves)
     wide, first = participant_matrix(part, comparison_values(part, values), ["scale", "wave"])
     return WideScores(wide, first_values(part["group"], first, wide.index))
+
+
+def at_waves(scores: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
+    """The rows of a scores table at ``waves``: the table itself when every row is (a filter
+    copies every column, a million text codes included, to keep them all)."""
+    chosen = scores["wave"].isin(waves)
+    return scores if chosen.all() else scores[chosen]
 
 
 def participant_matrix(

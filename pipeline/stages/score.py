@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline.config import WAVE_ORDER, Instrument, Study
 from pipeline.stages.knowledge import test_tables
 from pipeline.stages.outcomes import test_points
-from pipeline.stages.pairs import VALUE_COLUMN, first_values, participant_matrix
+from pipeline.stages.pairs import VALUE_COLUMN, at_waves, first_values, participant_matrix
 from pipeline.stages.result import CleanResult, ScoreResult
 from pipeline.stages.tryout import tryout_tables
 from pipeline.stats import categories as cat
@@ -326,7 +326,7 @@ def category_tables(scores: pd.DataFrame, study: Study):
         )
 
     # Pre and post of every scale side by side, pivoted once for all schemes.
-    waves = scores[scores["wave"].isin(["pre", "post"])]
+    waves = at_waves(scores, ["pre", "post"])
     wide, first = participant_matrix(waves, waves[["sum", "mean"]], ["scale", "wave"])
     group_of = first_values(waves["group"], first, wide.index).to_numpy(dtype=object)
     arms = analysis_groups(scores, study.arm_order())
@@ -418,7 +418,7 @@ def _pomp_pairs(scores: pd.DataFrame) -> pd.DataFrame:
     with both POMP scores, by participant code, then scale; from one matrix of participants by
     (scale, wave) rather than a pivot on the text codes (one score per participant, wave and
     scale, as :func:`scale_scores` gives)."""
-    waves = scores[scores["wave"].isin(["pre", "post"])]
+    waves = at_waves(scores, ["pre", "post"])
     pomp, first = participant_matrix(waves, waves["pomp"], ["scale", "wave"])
     scales = pomp.columns.levels[0]
     if not {"pre", "post"} <= set(pomp.columns.levels[1]):  # nobody to pair
