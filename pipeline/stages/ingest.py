@@ -55,25 +55,60 @@ def _label_lookup(study: Study) -> dict[str, int]:
     return lookup
 
 
-def code_answers(values: pd.Series, lookup: dict[str, int]) -> tuple[pd.Series, pd.Series]:
+#: Answer texts coded before, by the set of a column's distinct texts (see :func:`code_answers`).
+CodedTexts = dict[frozenset[str], dict[str, tuple[float, bool]]]
+
+
+def code_answers(
+    values: pd.Series, lookup: dict[str, int], coded: CodedTexts | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Turn answer texts into codes.
 
     Returns the codes (float, NaN where blank or unreadable) and a boolean mask of cells whose
     text was neither blank, a number (``4``, ``4.0``, ``4,0``) nor a known label. Codes that are
     numbers but not on the scale (0, 6, 3.5) pass through for validation to report.
+
+    ``coded`` (a dict, shared by the columns of one export and one ``lookup``) reuses the codes
+    of a column with the same distinct texts: most items of a survey offer the same answers,
+    and coding a column's texts costs a millisecond of pandas calls however few they are.
     """
     positions, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    if not len(uniques):
+        return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
+    codes, unknown = _code_texts(uniques, lookup, coded)
+    return (
+        pd.Series(codes[positions], index=values.index),
+        pd.Series(unknown[positions], index=values.index),
+    )
+
+
+def _code_texts(uniques, lookup: dict[str, int], coded: CodedTexts | None):
+    """The codes and unknown flags of distinct answer texts, from ``coded`` when a column with
+    the same texts was coded already. Keyed by the whole set: ``pd.to_numeric`` reads a set of
+    integers as integers, one with any other text as floats (``-0`` is 0 or -0.0)."""
+    texts = list(uniques)
+    if coded is None or not all(isinstance(t, str) for t in texts):
+        return _code_distinct(uniques, lookup)
+    key = frozenset(texts)
+    if key not in coded:
+        codes, unknown = _code_distinct(uniques, lookup)
+        coded[key] = {
+            t: (c, u) for t, c, u in zip(texts, codes.tolist(), unknown.tolist(), strict=True)
+        }
+    known = coded[key]
+    return (
+        np.array([known[t][0] for t in texts], dtype=float),
+        np.array([known[t][1] for t in texts], dtype=bool),
+    )
+
+
+def _code_distinct(uniques, lookup: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     text = pd.Series(uniques, dtype=object).str.strip()
     numeric = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     labelled = text.map(normalize_text).map(lookup).astype(float)
     codes = numeric.fillna(labelled).to_numpy(dtype=float)
     unknown = text.ne("").to_numpy() & np.isnan(codes)
-    if not len(uniques):
-        return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
-    return (
-        pd.Series(codes[positions], index=values.index),
-        pd.Series(unknown[positions], index=values.index),
-    )
+    return codes, unknown
 
 
 def _answer_expectation(instrument: Instrument) -> dict[str, str]:
@@ -204,7 +239,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
     _canonicalize_labels(out, study)
     read_from, found = _code_items(frame, mapping, out, study, file=label, wave=wave)
     problems += found
-    blank = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
+    blank = _blank_rows(frame)
     source = {
         "wave": wave,
         "file": label,
@@ -219,6 +254,18 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
     return out[~blank], out.loc[blank, ["wave", "source_file", "source_row"]], problems, source
 
 
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank once read as text (empty or spaces). Columns are read one
+    by one and the reading stops once no row can still be blank: a form's first column (the
+    submission time) usually settles it, where reading every cell cost a millisecond a column."""
+    blank = np.ones(len(frame), dtype=bool)
+    for position in range(frame.shape[1]):
+        if not blank.any():
+            break
+        blank &= frame.iloc[:, position].astype(str).str.strip().eq("").to_numpy(dtype=bool)
+    return pd.Series(blank, index=frame.index)
+
+
 def _code_items(
     frame: pd.DataFrame, mapping: dict[str, str], out: pd.DataFrame, study: Study, *,
     file: str, wave: str,
@@ -231,11 +278,12 @@ def _code_items(
     kinds = {item.id: item for item in instrument.items}
     read_from: dict[str, str] = {}  # item id -> the column its values came from (messages)
     problems: list[Problem] = []
+    same_texts: CodedTexts = {}  # columns offering the same answers are coded once
     for header, item_id in mapping.items():
         item = kinds.get(item_id)  # None for an attention check: coded as a Likert answer
         source = header
         if item is None or item.kind == "likert":
-            codes, unknown = code_answers(frame[header], lookup)
+            codes, unknown = code_answers(frame[header], lookup, same_texts)
             coded = outcomes.Coded(codes, unknown, "label_unknown", expected)
         else:
             source, coded = _code_outcome(item, header, frame, quiz, instrument)

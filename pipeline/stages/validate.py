@@ -14,6 +14,9 @@ Submission times are read in every layout Google Forms, Excel and KoboToolbox wr
 
 from __future__ import annotations
 
+import sys
+from functools import cache
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -134,9 +137,29 @@ def _shown(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+@cache
+def _register_backends() -> None:
+    """Register pandera's pandas backends, as its first validation would, without its data
+    synthesis: registering imports pandera's strategies, which import hypothesis whenever it is
+    installed (the development set-up), a tenth of a CPU second that ``pkm-eval validate`` pays
+    at every start and pkm-eval never uses. Hypothesis is hidden only while the backends
+    register, and only when nothing in this process has imported it yet: afterwards it imports
+    as usual, though pandera's strategies (``schema.example()``) stay off in this process."""
+    register = getattr(pa.DataFrameSchema, "register_default_backends", None)
+    if register is None or "hypothesis" in sys.modules:
+        return  # pandera registers on the first validation, as it would anyway
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # `import` raises ImportError
+    try:
+        register(pd.DataFrame)
+    finally:
+        if sys.modules.get("hypothesis", ...) is None:
+            del sys.modules["hypothesis"]
+
+
 def _schema_problems(
     frame: pd.DataFrame, ingested: IngestResult, study: Study, identity: IdChoice
 ) -> list[Problem]:
+    _register_backends()
     try:
         # In place: the schema coerces nothing, and a copy of every response cost more
         # than the checks themselves.

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import load_instrument, load_study
 from pipeline.simulate.exports import GRID_PROMPT, encode, restyle
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import _blank_rows, code_answers, ingest
 from pipeline.stages.read import read_inputs
 from tests.conftest import program
 
@@ -91,3 +91,33 @@ def test_every_layout_ingests_to_the_same_codes(data):
             assert ingested.problems == (), (style, options)
             np.testing.assert_array_equal(pre[ITEMS].to_numpy(), expected, err_msg=str(options))
             assert list(pre["participant"]) == names
+
+
+cell = st.sampled_from(["", " 4 ", "4", "4,0", "-0", "0", "3.5", "Setuju", "setuju ", "x", "1e3"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(cell, min_size=1, max_size=8), min_size=1, max_size=6))
+@example([["-0", "1"], ["-0", "3.5"]])
+def test_columns_with_the_same_answers_share_their_codes_bit_for_bit(columns):
+    """Coding a column with the codes of an earlier column of the same distinct texts gives the
+    bits coding it alone does: ``-0`` is 0.0 in a column of integers and -0.0 beside a 3.5."""
+    lookup = {"setuju": 4}
+    shared = {}
+    for texts in [*columns, *columns]:  # every set of texts met again
+        values = pd.Series(texts, dtype="str")
+        alone, alone_unknown = code_answers(values, lookup)
+        reused, reused_unknown = code_answers(values, lookup, shared)
+        assert reused.to_numpy().tobytes() == alone.to_numpy().tobytes()
+        assert reused_unknown.tolist() == alone_unknown.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(["", " ", "\t", "x", " 4 ", None]), min_size=3, max_size=3))
+)
+def test_blank_rows_are_those_blank_in_every_column(rows):
+    """Reading columns until no row can still be blank finds the rows reading them all does."""
+    frame = pd.DataFrame(rows, columns=["a", "b", "a"], dtype=object)
+    every_column = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
+    assert _blank_rows(frame).equals(every_column)
