@@ -294,14 +294,16 @@ WHY_NOT = {
     "of CPU a language, mostly matplotlib rasterising and PNG compression) and the kernel "
     "imports pandas and matplotlib and draws three figures; on a busy two-core machine "
     "running them side by side saves little wall time",
-    "read": "the stages keep scale scores and categories as long tables keyed by text "
-    "participant codes (arrow strings), and validation (pandera), matching, pivots, masks "
-    "and joins hash or convert those texts again and again; reading is a single pass in C. "
-    "Closing the gap needs integer participant keys and one wide item matrix through every "
-    "stage, a change of the stage interfaces",
-    "memory": "the long tables with a text key per row (scores, categories), the cleaned and "
-    "the keyed response tables that later stages and the bundle read, and the copies pandas "
-    "makes while pivoting and joining them outweigh the float matrix of the items many times",
+    "read": "score and compare pivot and pair on integer participant keys (one factorize, "
+    "a numpy matrix), but the scores, categories and gain stay long tables keyed by text "
+    "participant codes because the bundle writes them so; what remains is spread over many "
+    "steps: pandera validation, matching, duplicates and the ledger on text ids, item "
+    "statistics per scale and wave, the statsmodels fits of the controlled design, and "
+    "building the 2.25-million-row categories table; reading is a single pass in C",
+    "memory": "the long per-participant tables the bundle writes (categories: a row per "
+    "participant, wave, scale and scheme; scores; gain), each with a text participant code "
+    "per row, and the cleaned responses are held to the end; they and the copies made while "
+    "building them outweigh the float matrix of the items many times",
     "plain": "the plain script skips what the pipeline owes its users: validation with a "
     "located problem per bad cell, matching and its audit ledger, careless flags, "
     "categories, item statistics, effect-size intervals, normality, Bayes factors and the "
