@@ -288,30 +288,34 @@ WHY_NOT = {
     "command typer and rich: about 0.95 s of CPU in imports (python -X importtime); pandera's "
     "first validation registers its backends and imports hypothesis when it is installed, as "
     "in the dev set-up (0.25 s); the checks of the demo's 120 rows take the rest",
-    "outputs": "the technical report is still a notebook run in its own kernel, which imports "
-    "pandas, matplotlib and seaborn (with scipy) before its first cell, and the funder "
-    "summary (HTML and A4 PDF), its workbook and the article kit (DOCX tables and figures) "
-    "are written after it in the same process",
-    "read": "the stages keep scale scores and categories as long tables keyed by text "
-    "participant codes (arrow strings), and validation (pandera), matching, pivots, masks "
-    "and joins hash or convert those texts again and again; reading is a single pass in C. "
-    "Closing the gap needs integer participant keys and one wide item matrix through every "
-    "stage, a change of the stage interfaces",
-    "memory": "the long tables with a text key per row (scores, categories), the cleaned and "
-    "the keyed response tables that later stages and the bundle read, and the copies pandas "
-    "makes while pivoting and joining them outweigh the float matrix of the items many times",
+    "outputs": "the report's kernel and Chromium printing the funder summary run beside the "
+    "process that writes the rest, but the CPU time is still about 13 times the empty "
+    "notebook's: the article kit draws ten figures as PNG at 300 dpi and as SVG (about 2 s "
+    "of CPU a language, mostly matplotlib rasterising and PNG compression) and the kernel "
+    "imports pandas and matplotlib and draws three figures; on a busy two-core machine "
+    "running them side by side saves little wall time",
+    "read": "score and compare pivot and pair on integer participant keys (one factorize, "
+    "a numpy matrix), but the scores, categories and gain stay long tables keyed by text "
+    "participant codes because the bundle writes them so; what remains is spread over many "
+    "steps: pandera validation, matching, duplicates and the ledger on text ids, item "
+    "statistics per scale and wave, the statsmodels fits of the controlled design, and "
+    "building the 2.25-million-row categories table; reading is a single pass in C",
+    "memory": "the long per-participant tables the bundle writes (categories: a row per "
+    "participant, wave, scale and scheme; scores; gain), each with a text participant code "
+    "per row, and the cleaned responses are held to the end; they and the copies made while "
+    "building them outweigh the float matrix of the items many times",
     "plain": "the plain script skips what the pipeline owes its users: validation with a "
     "located problem per bad cell, matching and its audit ledger, careless flags, "
     "categories, item statistics, effect-size intervals, normality, Bayes factors and the "
     "controlled-design models (ANCOVA, mixed ANOVA, subgroups)",
     "portfolio": "a study of the portfolio is analysed only up to its scores, and one forked "
     "process serves many studies, but every study still reads, ingests, validates and cleans "
-    "its exports: about 0.17 of its 0.21 CPU s at 30-150 participants (ingest codes each item "
-    "column with pandas calls of its own, validation runs pandera column by column, cleaning "
-    "matches names), the stages' part of issue 19",
-    "report": "the report's kernel imports pandas, matplotlib and seaborn (which loads scipy) "
-    "before its first cell, more than the empty notebook's whole run; the time does not grow "
-    "with the data",
+    "its exports: about 0.17 of its 0.21 CPU s at 30-150 participants (cleaning matches names "
+    "and builds the ledger, validation runs pandera column by column, ingest reads and codes "
+    "every answer), the stages' part of issue 19",
+    "report": "the report's kernel imports pandas and matplotlib (about 1 s of CPU, more than "
+    "the empty notebook's whole run) and draws three figures; the time does not grow with "
+    "the data",
     "linear": "time grew faster than the data between these sizes",
 }
 

@@ -163,7 +163,9 @@ def _inert_column(values: pd.Series, into: Kind) -> pd.Series:
 def inert_frame(frame: pd.DataFrame, into: Kind) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells, index labels and column names are made inert for
     an output of kind ``into`` (see :func:`inert`). Numeric columns are left alone."""
-    out = frame.copy()
+    # Shallow: changed columns are replaced (copy-on-write keeps ``frame``); a deep copy of a
+    # survey's response table, its blocks merged, was the bundle's memory peak.
+    out = frame.copy(deep=False)
     for position in range(out.shape[1]):
         values = out.iloc[:, position]
         if values.dtype.kind in "biufcmM":

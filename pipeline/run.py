@@ -66,10 +66,8 @@ def analyse(study: Study, *, progress: Progress = _quiet) -> Analysis:
         When a program part's configuration does not fit its data (``achieved`` keys, the
         aspiration dictionary).
     """
+    # The coded and validated rows come back released: score and compare read the cleaned.
     ingested, validated, cleaned = prepared(study, progress)
-    # No later stage reads the coded or the validated rows (score and compare read the
-    # cleaned table): release them now rather than carry three copies to the end.
-    ingested, validated = ingested.released(), validated.released()
     progress("score")
     scored = score(cleaned, study)
     progress("compare")

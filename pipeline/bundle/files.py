@@ -24,9 +24,9 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -140,12 +140,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     OutputError
         When the folder cannot be written (read-only, disk full, name too long).
     """
+    _atomic_write(path, lambda handle: handle.write(data))
+
+
+def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """``write`` fills a temporary file in ``path``'s folder, which then replaces ``path``."""
     with output_errors(path.parent):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_tag()}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                write(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -274,6 +279,26 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         text = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
         return text.encode("utf-8")
     import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    _arrow_csv(frame, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _write_csv_file(path: Path, frame: pd.DataFrame) -> None:
+    """``frame`` as :func:`csv_bytes` writes it, atomically; a long table streams into the
+    file: its text held in memory (grown by doubling, then copied to bytes) was three times
+    the file, the peak of a national survey's run."""
+    if len(frame) <= ARROW_CSV_ROWS:
+        atomic_write_bytes(path, csv_bytes(frame))
+    else:
+        _atomic_write(path, lambda handle: _arrow_csv(frame, handle))
+
+
+def _arrow_csv(frame: pd.DataFrame, sink: Any) -> None:
+    """A long table written by pyarrow's CSV writer into ``sink`` (floats rounded to 10
+    decimals, booleans as True/False)."""
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     columns = {}
@@ -285,9 +310,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         else:
             columns[name] = values
     table = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
-    sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(quoting_style="needed"))
-    return sink.getvalue().to_pybytes()
 
 
 def csv_text(frame: pd.DataFrame) -> bytes:
@@ -298,7 +321,7 @@ def csv_text(frame: pd.DataFrame) -> bytes:
 
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
     """Write ``name.csv`` (formulas neutralized) and ``name.parquet`` (as is) atomically."""
-    atomic_write_bytes(folder / f"{name}.csv", csv_bytes(neutralize_formulas(frame)))
+    _write_csv_file(folder / f"{name}.csv", neutralize_formulas(frame))
     write_parquet(folder, name, frame)
 
 
@@ -310,7 +333,7 @@ def write_parquet(folder: Path, name: str, frame: pd.DataFrame) -> None:
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """One table as a CSV file for people (UTF-8, formulas neutralized), atomically."""
-    atomic_write_bytes(path, csv_bytes(neutralize_formulas(frame)))
+    _write_csv_file(path, neutralize_formulas(frame))
 
 
 def write_xlsx(

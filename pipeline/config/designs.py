@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pipeline.config.base import FrozenModel, Text
+from pipeline.waves import FOLLOW_UPS, WAVE_ORDER
 
 __all__ = [
     "FOLLOW_UPS",
@@ -21,20 +22,6 @@ __all__ = [
     "WaveFile",
     "Waves",
 ]
-
-
-#: The waves a study can have, in time order (their position sorts every table): a try-out
-#: of the instrument (a study of its own), then pre, post and up to three follow-ups.
-WAVE_ORDER = {
-    "tryout": -1,
-    "pre": 0,
-    "post": 1,
-    "follow_up": 2,
-    "follow_up_2": 3,
-    "follow_up_3": 4,
-}
-#: Waves after the post-test, in time order.
-FOLLOW_UPS = ("follow_up", "follow_up_2", "follow_up_3")
 
 
 class WaveFile(FrozenModel):

@@ -24,7 +24,6 @@ import pandas as pd
 
 from pipeline.bundle.files import atomic_write_bytes, atomic_write_text, figure_bytes
 from pipeline.bundle.read import Bundle
-from pipeline.config import WAVE_ORDER
 from pipeline.inert import inert
 from pipeline.reports.effect import HeadlineEffect, focus_group, headline_effect, ngain_note
 from pipeline.reports.figures import literal_text
@@ -39,6 +38,7 @@ from pipeline.reports.tables import group_names, limit_sentences, scale_facts, s
 from pipeline.reports.words import PALETTE, date_text, fill, fmt, pct, texts
 from pipeline.stages.pairs import WideScores, wide_scores
 from pipeline.stats.effsize import mean_difference_ci
+from pipeline.waves import WAVE_ORDER
 
 __all__ = [
     "brief_html",
@@ -443,10 +443,14 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> bool:
     return True
 
 
-def write_funder_summary(bundle: Bundle, report_dir: Path, language: str) -> Path:
-    """Write ``funder_summary.html`` and, when Chromium can print it, ``funder_summary.pdf``
-    into ``report_dir``; return the HTML's path."""
+def write_funder_summary(
+    bundle: Bundle, report_dir: Path, language: str, *, pdf: bool = True
+) -> Path:
+    """Write ``funder_summary.html`` and, when Chromium can print it and ``pdf`` asks for
+    it, ``funder_summary.pdf`` into ``report_dir``; return the HTML's path (the caller that
+    prints the PDF itself, with :func:`print_pdf`, passes ``pdf=False``)."""
     html_path = Path(report_dir) / "funder_summary.html"
     atomic_write_text(html_path, brief_html(bundle, language))
-    print_pdf(html_path, html_path.with_suffix(".pdf"))
+    if pdf:
+        print_pdf(html_path, html_path.with_suffix(".pdf"))
     return html_path

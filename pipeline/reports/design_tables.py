@@ -14,10 +14,10 @@ import math
 import pandas as pd
 
 from pipeline.bundle.read import Bundle
-from pipeline.config import WAVE_ORDER
 from pipeline.reports.tables import group_names, scale_names, without_one_group
 from pipeline.reports.words import fmt, fmt_p, interval, pct, say, texts
 from pipeline.stats.testitems import OMITTED
+from pipeline.waves import WAVE_ORDER
 
 __all__ = [
     "arms_anova_table",

@@ -3,6 +3,7 @@ palette; each comes with its caption in the report's language."""
 
 from __future__ import annotations
 
+import colorsys
 import functools
 import textwrap
 from collections.abc import Callable
@@ -11,11 +12,11 @@ from typing import ParamSpec, TypeVar
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
+from matplotlib import cbook, colormaps
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Patch
 
 from pipeline.bundle.read import Bundle
-from pipeline.config import WAVE_ORDER
 from pipeline.reports.tables import (
     group_names,
     level_name,
@@ -26,6 +27,7 @@ from pipeline.reports.tables import (
 )
 from pipeline.reports.words import PALETTE, say, texts
 from pipeline.stages.pairs import wide_scores
+from pipeline.waves import WAVE_ORDER
 
 __all__ = [
     "change_figure",
@@ -55,7 +57,103 @@ def literal_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
     return literal
 
 
+#: The look of the score figure: seaborn's "whitegrid" theme with the report's palette,
+#: written as the settings it makes (its font list aside: the figures draw in DejaVu Sans),
+#: so drawing needs no seaborn (nor the scipy it loads).
+_WHITEGRID = {
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "axes.labelsize": 12.0,
+    "axes.linewidth": 1.25,
+    "axes.prop_cycle": plt.cycler(color=PALETTE),
+    "axes.titlesize": 12.0,
+    "font.size": 12.0,
+    "grid.color": ".8",
+    "grid.linewidth": 1.0,
+    "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "text.color": ".15",
+    "xtick.bottom": False,
+    "xtick.color": ".15",
+    "xtick.labelsize": 11.0,
+    "xtick.major.size": 6.0,
+    "xtick.major.width": 1.25,
+    "xtick.minor.size": 4.0,
+    "xtick.minor.width": 1.0,
+    "ytick.color": ".15",
+    "ytick.labelsize": 11.0,
+    "ytick.left": False,
+    "ytick.major.size": 6.0,
+    "ytick.major.width": 1.25,
+    "ytick.minor.size": 4.0,
+    "ytick.minor.width": 1.0,
+}
+
+
+def whitegrid(draw: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Draw a figure in the figures' theme (:data:`_WHITEGRID`); its artists take the
+    settings when they are made."""
+
+    @functools.wraps(draw)
+    def themed(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with plt.rc_context(_WHITEGRID):
+            return draw(*args, **kwargs)
+
+    return themed
+
+
+def _desaturated(colour: str, share: float = 0.75) -> tuple[float, float, float]:
+    """``colour`` with its saturation (HLS) times ``share``: the boxes' fill."""
+    hue, lightness, saturation = colorsys.rgb_to_hls(*to_rgb(colour))
+    return colorsys.hls_to_rgb(hue, lightness, saturation * share)
+
+
+def _line_grey(colours: list) -> tuple[float, float, float]:
+    """The grey of the boxes' lines: 60% of the lightness of the darkest colour."""
+    level = min(colorsys.rgb_to_hls(*to_rgb(c))[1] for c in colours) * 0.6
+    return (level, level, level)
+
+
+def _boxes_and_dots(ax, data: pd.DataFrame, *, x: str, order: list, waves: list, colours: list,
+                    dodge: bool) -> None:  # fmt: skip
+    """Box plots (no outliers, whiskers at 1.5 IQR) of ``data["value"]`` per ``x`` category
+    and wave, each wave's box beside the other when ``dodge``, with every score as a dot
+    jittered sideways (a fixed seed: the same figure each run)."""
+    place = {name: at for at, name in enumerate(order)}
+    fills = [_desaturated(c) for c in colours]
+    line = _line_grey(fills)
+    width = 0.8 / len(waves) if dodge else 0.8
+    jitter = np.random.default_rng(0)
+    for k, (wave, fill) in enumerate(zip(waves, fills, strict=True)):
+        offset = width * k + width / 2 - 0.4 if dodge else 0.0
+        part = data[data["wave"] == wave]
+        found = [c for c in order if (part[x] == c).any()]
+        values = [part.loc[part[x] == c, "value"].to_numpy() for c in found]
+        if values:
+            ax.bxp(cbook.boxplot_stats(values, whis=1.5), positions=[place[c] + offset
+                   for c in found], widths=[width] * len(found), capwidths=[width / 2] * len(found),
+                   patch_artist=True, manage_ticks=False, showfliers=False,
+                   boxprops={"facecolor": fill, "edgecolor": line, "alpha": 0.45},
+                   medianprops={"color": line, "solid_capstyle": "butt"},
+                   whiskerprops={"color": line, "solid_capstyle": "butt"},
+                   capprops={"color": line})  # fmt: skip
+        spread = 0.15 / len(waves) if dodge else 0.15
+        for c, scores in zip(found, values, strict=True):
+            moved = jitter.uniform(-spread, spread, len(scores)) if len(scores) > 1 else 0.0
+            ax.scatter(place[c] + offset + moved, scores, s=3.5**2, color=colours[k],
+                       edgecolor=_line_grey(colours), linewidth=0, zorder=3)  # fmt: skip
+    ax.set_xticks(range(len(order)), order)
+    ax.set_xlim(-0.5, len(order) - 0.5)
+    ax.xaxis.grid(False)
+
+
 @literal_text
+@whitegrid
 def score_figure(
     bundle: Bundle, language: str, *, scale: str, escape: bool = True
 ) -> tuple[plt.Figure, str]:
@@ -73,19 +171,16 @@ def score_figure(
     )
     hue_order = [words["waves"][w] for w in waves]
     colours = PALETTE[: len(hue_order)]
-    sns.set_theme(style="whitegrid", palette=PALETTE)
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
     if one_group(bundle):  # the waves side by side, in time order; no group to name
-        layout = {"x": "wave", "order": hue_order, "hue": "wave", "hue_order": hue_order}
+        layout = {"x": "wave", "order": hue_order}
         ax.set_xlabel(words["columns"]["wave"])
     else:
         order = [group_names(bundle, language).get(g, g) for g in present_groups(bundle)]
         order += [g for g in dict.fromkeys(data["group"]) if g not in order]
-        layout = {"x": "group", "order": order, "hue": "wave", "hue_order": hue_order}
-    sns.boxplot(data=data, y="value", ax=ax, showfliers=False, palette=colours,
-                boxprops={"alpha": 0.45}, legend=False, **layout)  # fmt: skip
-    sns.stripplot(data=data, y="value", dodge=layout["x"] == "group", ax=ax, size=3.5,
-                  palette=colours, legend=False, jitter=0.15, **layout)  # fmt: skip
+        layout = {"x": "group", "order": order}
+    _boxes_and_dots(ax, data, waves=hue_order, colours=colours, dodge=layout["x"] == "group",
+                    **layout)  # fmt: skip
     low, high = facts.get("min"), facts.get("max")
     if low is None:  # a bundle written before outcome kinds
         low = bundle.results["instrument"]["response_scale"]["min"]
@@ -370,7 +465,7 @@ def _likert_figure(bundle: Bundle, language: str):
     y = y.max() - y  # the first item on top, each item's pre above its post
     fig, ax = plt.subplots(figsize=(8, 0.62 * len(items) + 1.4))
     colours = [PALETTE[5], "#f4a582", "#d9d9d9", "#92c5de", PALETTE[0]]
-    colours = colours if len(codes) == 5 else sns.color_palette("RdBu", len(codes)).as_hex()
+    colours = colours if len(codes) == 5 else _diverging(len(codes))
     neutral = [i for i, c in enumerate(codes) if c == middle]
     start = -shares[:, [i for i, c in enumerate(codes) if c < middle]].sum(axis=1)
     if neutral:
@@ -393,6 +488,11 @@ def _likert_figure(bundle: Bundle, language: str):
     fig.tight_layout()
     n = int(responses.groupby("wave").size().max())
     return fig, say(language, "article.likert_caption", escape=False, n=n)
+
+
+def _diverging(n: int) -> list[str]:
+    """``n`` colours from red to blue, evenly inside the ends of matplotlib's "RdBu"."""
+    return [to_hex(c) for c in colormaps["RdBu"](np.linspace(0, 1, n + 2)[1:-1])]
 
 
 def figures(bundle: Bundle, language: str) -> dict[str, tuple[plt.Figure, str]]:

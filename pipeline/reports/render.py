@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -20,7 +21,7 @@ from pipeline.bundle.files import atomic_write_text, clear_stale_temp
 from pipeline.bundle.read import load_bundle
 from pipeline.errors import Problem, ReportError
 from pipeline.reports.article import write_article_kit
-from pipeline.reports.brief import write_funder_summary
+from pipeline.reports.brief import print_pdf, write_funder_summary
 from pipeline.reports.summary import write_funder_xlsx
 
 __all__ = [
@@ -130,18 +131,40 @@ def to_html(executed: nbformat.NotebookNode, title: str | None = None, language:
     return body
 
 
+def _execute_notebooks(parameters: dict[str, object]) -> dict[str, nbformat.NotebookNode]:
+    """Each report notebook executed, by the report file it becomes."""
+    return {
+        target: render_notebook(notebook_dir() / name, parameters)
+        for name, target in NOTEBOOKS.items()
+    }
+
+
 def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
-    """Render every report notebook for a bundle into ``report_dir``; return report.html's path."""
+    """Render every report notebook for a bundle into ``report_dir``, and the funder summary,
+    its workbook and the article kit beside them; return report.html's path.
+
+    The notebooks' kernel and the browser that prints the PDF run in processes of their own:
+    while they work, this process writes the files the package makes from the bundle (two
+    threads only wait for them)."""
+    # What the kernel's thread imports is imported before it starts: matplotlib, drawing
+    # here meanwhile, would otherwise call into an IPython that thread half imported
+    import IPython  # noqa: F401
+    import papermill  # noqa: F401
+
     parameters = {"bundle_dir": str(Path(bundle_dir).resolve()), "language": language}
     clear_stale_temp(report_dir)
     bundle = load_bundle(bundle_dir)  # once, for the pages the package writes itself
     title = str(bundle.results["program"]["title"])  # every page's <title>
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pkm-eval-wait") as waiting:
+        running = waiting.submit(_execute_notebooks, parameters)
+        brief = write_funder_summary(bundle, report_dir, language, pdf=False)
+        printing = waiting.submit(print_pdf, brief, brief.with_suffix(".pdf"))
+        write_funder_xlsx(bundle, report_dir / "funder_summary.xlsx", language)
+        write_article_kit(bundle, report_dir / "article")
+        printing.result()
+        executed = running.result()
     written = []
-    for name, target in NOTEBOOKS.items():
-        executed = render_notebook(notebook_dir() / name, parameters)
-        atomic_write_text(report_dir / target, to_html(executed, title, language))
+    for target, notebook in executed.items():
+        atomic_write_text(report_dir / target, to_html(notebook, title, language))
         written.append(report_dir / target)
-    write_funder_summary(bundle, report_dir, language)
-    write_funder_xlsx(bundle, report_dir / "funder_summary.xlsx", language)
-    write_article_kit(bundle, report_dir / "article")
     return written[0]

@@ -15,10 +15,10 @@ import pandas as pd
 
 from pipeline.bundle import files
 from pipeline.bundle.read import Bundle
-from pipeline.config import WAVE_ORDER
 from pipeline.reports.apa import as_plain, kit_say, kit_words
 from pipeline.reports.tables import group_names, scale_facts, scale_names
 from pipeline.reports.words import texts
+from pipeline.waves import WAVE_ORDER
 
 __all__ = ["scores_frame", "spss_name", "write_scores_sav"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.bundle.read import Bundle
-from pipeline.config.study import WAVE_ORDER
 from pipeline.reports.words import fill, fmt, fmt_p, interval, pct, say, texts
+from pipeline.waves import WAVE_ORDER
 
 __all__ = [
     "WEAK_ALPHA",

@@ -41,11 +41,16 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 _ENV = Environment(undefined=StrictUndefined, autoescape=False)
 
 
+#: libyaml's safe loader when it is installed: it reads the report's words ten times faster
+#: than the pure-Python one, which took a tenth of a second of every report's kernel.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def resource_words(name: str) -> dict[str, Any]:
     """A words file of ``pipeline/resources`` (both languages), read once."""
     source = resources.files("pipeline.resources").joinpath(name)
-    return yaml.safe_load(source.read_text("utf-8"))
+    return yaml.load(source.read_text("utf-8"), Loader=_LOADER)  # a safe loader
 
 
 def texts(language: str) -> dict[str, Any]:

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from pipeline.config import Study
 from pipeline.config.roots import output_roots
 from pipeline.errors import InputError, Problem
@@ -29,13 +32,20 @@ def prepared(
     study: Study, progress: Callable[[str], None] = lambda stage: None
 ) -> tuple[IngestResult, ValidationResult, CleanResult]:
     """Read, ingest, validate and clean a study and check that it has pairs: the steps a run
-    (:func:`pipeline.run.analyse`) and a check share; ``progress`` hears each stage's name."""
+    (:func:`pipeline.run.analyse`) and a check share; ``progress`` hears each stage's name.
+
+    The ingested and validated results come back released (their response rows emptied,
+    see :meth:`IngestResult.released`): validation is the only reader of the coded rows and
+    cleaning of the valid ones, so each is let go as soon as its reader is done rather than
+    held beside the next copy."""
     progress("ingest")
     ingested = ingest(read_inputs(study), study)
     progress("validate")
     validated = validate(ingested, study)
+    ingested = ingested.released()
     progress("clean")
     cleaned = clean(validated, study)
+    validated = validated.released()
     require_pairs(cleaned, study)
     return ingested, validated, cleaned
 
@@ -59,9 +69,11 @@ def require_pairs(cleaned: CleanResult, study: Study) -> None:
     try-out has one wave, so nothing to pair."""
     if study.is_tryout:
         return
-    waves = cleaned.responses[["participant_code", "wave"]]
-    pre = waves.loc[waves["wave"].eq("pre"), "participant_code"]
-    if not waves.loc[waves["wave"].eq("post"), "participant_code"].isin(pre).any():
+    # Integer keys: isin on a million text codes hashes them one Python object at a time.
+    keys, _ = pd.factorize(cleaned.responses["participant_code"])
+    wave = cleaned.responses["wave"]
+    pre, post = keys[wave.eq("pre").to_numpy()], keys[wave.eq("post").to_numpy()]
+    if not np.isin(post, pre).any():
         raise InputError(
             [Problem("no_pairs", file=str(study.source))],
             "No participant answered both before and after",

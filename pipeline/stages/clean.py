@@ -45,8 +45,10 @@ CARELESS_COLUMNS = [
 def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
     """Count participants per group by which waves they answered."""
     # One row per participant and wave, in time order: the pattern is the waves joined by "+".
+    # Participants by integer key (codes in their sorted order), not by text.
     answered = (
-        responses[["participant_code", "group", "wave"]]
+        responses[["group", "wave"]]
+        .assign(participant_code=pd.factorize(responses["participant_code"], sort=True)[0])
         .drop_duplicates(["participant_code", "wave"])
         .assign(order=lambda f: f["wave"].map(WAVE_ORDER))
         .sort_values(["participant_code", "order"], kind="stable")
@@ -283,7 +285,7 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
         Responses without personal data, the identity key, matches, the review table,
         careless-responding flags, the ledger and the attrition table.
     """
-    frame = validated.valid.copy()
+    frame = validated.valid.copy(deep=False)  # new columns only; copy-on-write keeps ``valid``
     frame["id_norm"] = normalize_ids(frame["participant"], kind=_id_kind(validated, study))
     mapping = study.groups.label_to_group() if study.groups else None
     frame["group"] = frame["group_label"].map(mapping) if mapping else "all"
@@ -292,13 +294,16 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
     kept = kept.assign(participant_code=_codes(person, kept))
     # A person's group is the one given at their first wave, so a relabelled later row
     # cannot move them between arms.
+    # By person number, not code: mapping a million text codes went one Python object at a
+    # time.
     first_group = (
-        kept[["participant_code", "wave", "group"]]
+        kept[["wave", "group"]]
+        .assign(person=person)
         .sort_values("wave", key=lambda w: w.map(WAVE_ORDER), kind="stable")
-        .groupby("participant_code")["group"]
+        .groupby("person")["group"]
         .first()
     )
-    kept["group"] = kept["participant_code"].map(first_group)
+    kept["group"] = first_group.reindex(person.to_numpy()).array
     flags = careless_flags(
         kept, study.instrument_spec, longstring_share=study.analysis.longstring_share
     )

@@ -514,16 +514,21 @@ def _subgroups(scored: ScoreResult, wide: WideScores, study: Study) -> pd.DataFr
             ],
             columns=SUBGROUP_COLUMNS,
         )
+    # Each participant's row of their first wave (sorting the keys, not every item column).
+    first = (
+        keyed[["participant_code", "wave"]]
+        .sort_values("wave", key=lambda w: w.map(WAVE_ORDER))
+        .drop_duplicates("participant_code")
+    )
     for demo in study.demographics:
         if demo.name not in keyed:
             continue
-        level_of = keyed.sort_values("wave", key=lambda w: w.map(WAVE_ORDER)).drop_duplicates(
-            "participant_code"
-        )
+        level_of = keyed.loc[first.index, ["participant_code", demo.name]]
         level_of = level_of.set_index("participant_code")[demo.name].replace("", np.nan)
+        levels = level_of.reindex(wide.wide.index).to_numpy()  # by position from here on
         for scale in [s.id for s in study.instrument_spec.all_scales]:
             subjects = wide.subjects(scale)
-            subjects["subgroup"] = level_of.reindex(subjects.index)
+            subjects["subgroup"] = levels[wide.paired(scale)]
             result = models.subgroup_interaction(
                 subjects.dropna(subset=["subgroup"]),
                 subgroup="subgroup",

@@ -140,7 +140,7 @@ def test_points(codes: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     item's code already is its points. An unanswered question earns 0 when the codebook's
     ``test.omitted`` is ``wrong`` (the default), and stays missing when it is ``missing``.
     """
-    out = codes.copy()
+    out = codes.copy(deep=False)  # test columns are replaced; copy-on-write keeps ``codes``
     for item in instrument.items_of("test"):
         if item.id not in out:
             continue

@@ -9,15 +9,19 @@ arm dominated the compare stage.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "MIN_PAIRS",
     "VALUE_COLUMN",
     "WideScores",
+    "at_waves",
     "comparison_values",
+    "first_values",
+    "participant_matrix",
     "value_columns",
     "wide_scores",
 ]
@@ -43,9 +47,18 @@ class WideScores:
 
     wide: pd.DataFrame
     groups: pd.Series
+    #: Each scale's pairs once found: every test, effect and model of a scale reads them.
+    _pairs: dict[str, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def scale_pairs(self, scale: str) -> pd.DataFrame:
         """``pre``, ``post`` and ``group`` of one scale for the participants with both."""
+        if scale not in self._pairs:
+            self._pairs[scale] = self._scale_pairs(scale)
+        return self._pairs[scale].copy(deep=False)  # copy-on-write: callers may add columns
+
+    def _scale_pairs(self, scale: str) -> pd.DataFrame:
         columns = [(scale, "pre"), (scale, "post")]
         if not all(c in self.wide.columns for c in columns):
             return pd.DataFrame(columns=["pre", "post", "group"], dtype=float)
@@ -56,6 +69,14 @@ class WideScores:
         out = out.dropna(subset=["pre", "post"])
         out.columns.name = None
         return out
+
+    def paired(self, scale: str) -> np.ndarray:
+        """Which rows of ``wide`` have both the pre and the post score of ``scale``: the rows
+        of :meth:`scale_pairs`, as a mask for values aligned with ``wide``."""
+        columns = [(scale, "pre"), (scale, "post")]
+        if not all(c in self.wide.columns for c in columns):
+            return np.zeros(len(self.wide), dtype=bool)
+        return self.wide[columns].notna().all(axis=1).to_numpy()
 
     def pairs(self, scale: str, group: str = "all") -> pd.DataFrame:
         """``pre`` and ``post`` of one scale and arm ("all": everyone) for those with both."""
@@ -107,15 +128,62 @@ def wide_scores(
     """Pivot a scores table (``participant_code, wave, group, scale`` and the score columns)
     once: the comparison score of each scale (``values``: scale to column, default the mean)
     at each of ``waves``."""
-    part = scores[scores["wave"].isin(waves)]
-    part = part.assign(value=comparison_values(part, values))
-    wide = part.pivot_table(
-        index="participant_code",
-        columns=["scale", "wave"],
-        values="value",
-        observed=True,
-        dropna=False,
-        aggfunc="first",
-    )
-    groups = part.drop_duplicates("participant_code").set_index("participant_code")["group"]
-    return WideScores(wide, groups.reindex(wide.index))
+    part = at_waves(scores, waves)
+    wide, first = participant_matrix(part, comparison_values(part, values), ["scale", "wave"])
+    return WideScores(wide, first_values(part["group"], first, wide.index))
+
+
+def at_waves(scores: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
+    """The rows of a scores table at ``waves``: the table itself when every row is (a filter
+    copies every column, a million text codes included, to keep them all)."""
+    chosen = scores["wave"].isin(waves)
+    return scores if chosen.all() else scores[chosen]
+
+
+def participant_matrix(
+    long: pd.DataFrame, values: pd.Series | pd.DataFrame, columns: Sequence[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per participant (sorted codes) and one column per combination of the values
+    of ``columns`` found (sorted, every combination): the first non-missing value of each
+    cell, NaN where there is none. What ``pivot_table(index="participant_code", columns=
+    columns, aggfunc="first", dropna=False, observed=True)`` gives, from integer keys: one
+    factorize of the participant codes instead of hashing them in every groupby and join,
+    which at a national survey's million rows cost most of the pivot. Several ``values``
+    (a frame) give one block of columns each, under their names, as the pivot's ``values=``
+    list does.
+
+    Returns the matrix and, per row of it, the position in ``long`` of that participant's
+    first row (for :func:`first_values`). Rows missing a key (no participant code, scale or
+    wave; a scores table has none) are left out.
+    """
+    people, codes = pd.factorize(long["participant_code"], sort=True)
+    factors = [pd.factorize(long[c], sort=True) for c in columns]
+    sizes = [len(uniques) for _, uniques in factors]
+    keyed = (people >= 0) & np.all([keys >= 0 for keys, _ in factors], axis=0)  # no NaN key
+    cells = np.ravel_multi_index([np.where(keyed, keys, 0) for keys, _ in factors], sizes)
+    n_cells = int(np.prod(sizes))
+    several = isinstance(values, pd.DataFrame)
+    blocks = []
+    for _, given in values.items() if several else [(None, values)]:
+        given = given.to_numpy(dtype=float)
+        rows = np.flatnonzero(keyed & ~np.isnan(given))
+        cell = cells[rows]
+        _, earliest = np.unique(people[rows] * n_cells + cell, return_index=True)  # the first
+        rows, cell = rows[earliest], cell[earliest]
+        block = np.full((len(codes), n_cells), np.nan)
+        block[people[rows], cell] = given[rows]
+        blocks.append(block)
+    index = pd.Index(codes, name="participant_code")
+    levels, names = [u for _, u in factors], list(columns)
+    if several:
+        levels, names = [pd.Index(values.columns), *levels], [None, *names]
+    header = pd.MultiIndex.from_product(levels, names=names)
+    first = np.flatnonzero(people >= 0)[np.unique(people[people >= 0], return_index=True)[1]]
+    return pd.DataFrame(np.hstack(blocks), index=index, columns=header), first
+
+
+def first_values(column: pd.Series, first: np.ndarray, index: pd.Index) -> pd.Series:
+    """``column`` at each participant's first row (``first``, from
+    :func:`participant_matrix`), on the matrix's ``index``: what ``drop_duplicates`` on the
+    codes, then a reindex, gives, without hashing the codes again."""
+    return pd.Series(column.array.take(first), index=index, name=column.name)

@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline.config import WAVE_ORDER, Instrument, Study
 from pipeline.stages.knowledge import test_tables
 from pipeline.stages.outcomes import test_points
-from pipeline.stages.pairs import VALUE_COLUMN
+from pipeline.stages.pairs import VALUE_COLUMN, at_waves, first_values, participant_matrix
 from pipeline.stages.result import CleanResult, ScoreResult
 from pipeline.stages.tryout import tryout_tables
 from pipeline.stats import categories as cat
@@ -60,7 +60,9 @@ def reverse_key(items: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """
     scale = instrument.response_scale
     reverse = [i.id for i in instrument.items if i.reverse and i.id in items]
-    keyed = items.copy()
+    # A shallow copy: the reversed columns are replaced, the others shared with ``items``
+    # (copy-on-write keeps ``items`` as it was), so keyed responses cost no second table.
+    keyed = items.copy(deep=False)
     if reverse:
         keyed[reverse] = (scale.min + scale.max) - keyed[reverse]
     return keyed
@@ -130,9 +132,13 @@ def scale_scores(
 # --------------------------------------------------------------------------- reliability
 
 
-def _scale_reliability(items: pd.DataFrame, *, use: str, level: float) -> dict[str, object]:
-    cov, n = rel.item_covariance(items, use=use)
-    k = items.shape[1]
+def _scale_reliability(
+    moments: tuple[np.ndarray, np.ndarray, int], *, use: str, level: float
+) -> dict[str, object]:
+    """Alpha with its CI, standardized alpha and omega from the items' covariances,
+    correlations and n (:func:`pipeline.stats.reliability.item_moments`)."""
+    cov, corr, n = moments
+    k = cov.shape[0]
     row: dict[str, object] = {"n": n, "k": k, "missing_rule": use}
     variances = np.diag(cov)
     if n < 3 or np.isnan(cov).any() or np.any(variances <= 0):
@@ -151,7 +157,7 @@ def _scale_reliability(items: pd.DataFrame, *, use: str, level: float) -> dict[s
         }
     alpha = rel.cronbach_alpha(cov)
     low, high = rel.feldt_ci(alpha, n, k, level)
-    omega, converged = rel.omega_total(rel.item_correlation(items, use=use))
+    omega, converged = rel.omega_total(corr)
     note = (
         ""
         if converged
@@ -173,8 +179,7 @@ def _scale_reliability(items: pd.DataFrame, *, use: str, level: float) -> dict[s
     }
 
 
-def _item_rows(items: pd.DataFrame, n: int, study: Study) -> pd.DataFrame:
-    cov, _ = rel.item_covariance(items, use=study.analysis.reliability_missing)
+def _item_rows(items: pd.DataFrame, cov: np.ndarray, n: int, study: Study) -> pd.DataFrame:
     stats = rel.item_statistics(items, cov)
     options = study.analysis
     df = n - 2 if options.r_table_df == "n-2" else n
@@ -203,14 +208,20 @@ def reliability_tables(keyed: pd.DataFrame, study: Study) -> tuple[pd.DataFrame,
     reverse = {i.id for i in instrument.items if i.reverse}
     rows, item_tables = [], []
     # A score outcome is one number per person: it has no items to be consistent.
+    present = set(pd.unique(keyed["wave"]))
+    rows_of = {w: keyed["wave"].eq(w).to_numpy() for w in WAVE_ORDER if w in present}
     for scale in [s for s in instrument.all_scales if instrument.scale_kind(s) != "score"]:
-        for wave in [w for w in WAVE_ORDER if w in set(pd.unique(keyed["wave"]))]:
-            items = keyed.loc[keyed["wave"] == wave, scale.items]
-            row = _scale_reliability(items, use=options.reliability_missing, level=options.ci_level)
+        for wave, chosen in rows_of.items():
+            items = keyed.loc[chosen, scale.items]
+            # One pass over the answers gives alpha, omega and the item statistics.
+            moments = rel.item_moments(items, use=options.reliability_missing)
+            row = _scale_reliability(
+                moments, use=options.reliability_missing, level=options.ci_level
+            )
             rows.append({"scale": scale.id, "wave": wave, **row})
             if row["note"].startswith("not computed"):
                 continue
-            table = _item_rows(items, int(row["n"]), study)
+            table = _item_rows(items, moments[0], int(row["n"]), study)
             item_tables.append(
                 table.assign(scale=scale.id, wave=wave, reverse=table["item"].isin(reverse))
             )
@@ -316,22 +327,14 @@ def category_tables(scores: pd.DataFrame, study: Study):
         )
 
     # Pre and post of every scale side by side, pivoted once for all schemes.
-    waves = scores[scores["wave"].isin(["pre", "post"])]
-    wide = waves.pivot_table(
-        index="participant_code",
-        columns=["scale", "wave"],
-        values=["sum", "mean"],
-        observed=True,
-        dropna=False,
-        aggfunc="first",
-    )
-    group_of = waves.drop_duplicates("participant_code").set_index("participant_code")["group"]
-    group_of = group_of.reindex(wide.index).to_numpy(dtype=object)
+    waves = at_waves(scores, ["pre", "post"])
+    wide, first = participant_matrix(waves, waves[["sum", "mean"]], ["scale", "wave"])
+    group_of = first_values(waves["group"], first, wide.index).to_numpy(dtype=object)
     arms = analysis_groups(scores, study.arm_order())
-    by_scale = {scale: scores["scale"].eq(scale).to_numpy() for scale in kinds["scale"]}
+    by_scale = {scale: _rows(scores["scale"].eq(scale).to_numpy()) for scale in kinds["scale"]}
 
     for scale, name, scheme, column in found:
-        part = scores[by_scale[scale]]
+        part = scores.iloc[by_scale[scale]]
         rows.append(
             part[["participant_code", "wave", "group"]].assign(
                 scale=constant("scale", scale, len(part)),
@@ -377,25 +380,22 @@ def category_tables(scores: pd.DataFrame, study: Study):
     return (pd.concat(rows, ignore_index=True), pd.DataFrame(schemes), pd.DataFrame(moves))
 
 
+def _rows(mask: np.ndarray) -> slice | np.ndarray:
+    """The rows of a mask as a slice when they are one run (each scale's block of a scores
+    table): a slice of the table shares its text codes, where a mask copies them, and the
+    categories table repeats every scale's rows once per scheme."""
+    found = np.flatnonzero(mask)
+    if len(found) and found[-1] - found[0] + 1 == len(found):
+        return slice(int(found[0]), int(found[-1]) + 1)
+    return found
+
+
 # --------------------------------------------------------------------------- gain
 
 
 def gain_tables(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-participant gain on POMP scores and its summary per scale and group."""
-    wide = (
-        scores[scores["wave"].isin(["pre", "post"])]
-        .pivot_table(
-            index=["participant_code", "group", "scale"],
-            columns="wave",
-            values="pomp",
-            dropna=False,
-            observed=True,
-        )
-        .reindex(columns=["pre", "post"])
-        .dropna()
-        .reset_index()
-    )
-    wide = wide.rename(columns={"pre": "pre_pomp", "post": "post_pomp"})
+    wide = _pomp_pairs(scores)
     wide["g"] = gn.individual_gain(wide["pre_pomp"], wide["post_pomp"])
     wide["c"] = gn.normalized_change(wide["pre_pomp"], wide["post_pomp"])
     method = study.analysis.gain_method
@@ -412,6 +412,33 @@ def gain_tables(scores: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, pd.Da
         for arm in analysis_groups(scores, study.arm_order())
     ]
     return wide, pd.DataFrame(summary)
+
+
+def _pomp_pairs(scores: pd.DataFrame) -> pd.DataFrame:
+    """``participant_code, group, scale, pre_pomp, post_pomp`` of every participant and scale
+    with both POMP scores, by participant code, then scale; from one matrix of participants by
+    (scale, wave) rather than a pivot on the text codes (one score per participant, wave and
+    scale, as :func:`scale_scores` gives)."""
+    waves = at_waves(scores, ["pre", "post"])
+    pomp, first = participant_matrix(waves, waves["pomp"], ["scale", "wave"])
+    scales = pomp.columns.levels[0]
+    if not {"pre", "post"} <= set(pomp.columns.levels[1]):  # nobody to pair
+        pre = post = np.full((len(pomp), len(scales)), np.nan)
+    else:
+        pre = pomp.xs("pre", axis=1, level="wave").reindex(columns=scales).to_numpy()
+        post = pomp.xs("post", axis=1, level="wave").reindex(columns=scales).to_numpy()
+    person, scale = np.nonzero(~np.isnan(pre) & ~np.isnan(post))
+    table = pd.DataFrame(
+        {
+            "participant_code": pomp.index.take(person),
+            "group": waves["group"].array.take(first[person]),
+            "scale": scales.take(scale),
+            "pre_pomp": pre[person, scale],
+            "post_pomp": post[person, scale],
+        }
+    )
+    table.columns.name = "wave"  # as a pivot by wave names them
+    return table
 
 
 def _gain_summary(wide: pd.DataFrame, scale: str, arm: str, method: str) -> dict[str, object]:

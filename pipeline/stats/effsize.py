@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
 
 __all__ = [
     "cohen_dav",
@@ -53,6 +52,8 @@ def noncentral_t_ci(t: float, df: float, level: float = 0.95) -> tuple[float, fl
     if t < 0:  # the t distribution's symmetry: solve for |t| and mirror
         low, high = noncentral_t_ci(-t, df, level)
         return -high, -low
+    from scipy import optimize, stats  # here: the report's kernel needs only the labels
+
     tail = (1 - level) / 2
     z = stats.norm.ppf(1 - tail)
     half_width = 2 * (z + 1) * math.sqrt(1 + t * t / (2 * df))  # generous normal-approx bracket
@@ -109,6 +110,8 @@ def cohen_dz(diff: np.ndarray, level: float = 0.95) -> dict[str, float]:
 
 def mean_difference_ci(diff: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Student-t confidence interval of the mean of paired differences."""
+    from scipy import stats
+
     n = len(diff)
     se = float(np.std(diff, ddof=1)) / math.sqrt(n)
     crit = float(stats.t.ppf(1 - (1 - level) / 2, n - 1))

@@ -22,6 +22,7 @@ __all__ = [
     "feldt_ci",
     "item_correlation",
     "item_covariance",
+    "item_moments",
     "item_statistics",
     "omega_total",
     "one_factor_minres",
@@ -57,29 +58,38 @@ def pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return cov, var_given, n
 
 
-def item_covariance(items: pd.DataFrame, *, use: Missing) -> tuple[np.ndarray, int]:
-    """Covariance matrix (ddof = 1) of the items and the n it rests on.
+def item_moments(items: pd.DataFrame, *, use: Missing) -> tuple[np.ndarray, np.ndarray, int]:
+    """Covariance matrix (ddof = 1), Pearson correlations and the n they rest on, from one
+    pass over the answers (:func:`item_covariance` and :func:`item_correlation` in one).
 
     ``listwise`` keeps complete cases only (n = their number); ``pairwise`` uses each pair's
-    complete cases (n = respondents with at least one answer, as psych::alpha counts them).
+    complete cases (n = respondents with at least one answer, as psych::alpha counts them),
+    and each pair's own means and SDs for the correlations (as pandas and R's
+    ``use = "pairwise"`` compute them).
     """
     values = items.to_numpy(dtype=float)
     if use == "listwise":
-        complete = values[~np.isnan(values).any(axis=1)]
-        return pairwise_moments(complete)[0], len(complete)
-    answered = ~np.isnan(values).all(axis=1)
-    return pairwise_moments(values)[0], int(answered.sum())
+        values = values[~np.isnan(values).any(axis=1)]
+        n = len(values)
+    else:
+        n = int((~np.isnan(values).all(axis=1)).sum())
+    cov, var_given, _ = pairwise_moments(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.sqrt(var_given * var_given.T)
+    return cov, corr, n
+
+
+def item_covariance(items: pd.DataFrame, *, use: Missing) -> tuple[np.ndarray, int]:
+    """Covariance matrix (ddof = 1) of the items and the n it rests on (see
+    :func:`item_moments`)."""
+    cov, _, n = item_moments(items, use=use)
+    return cov, n
 
 
 def item_correlation(items: pd.DataFrame, *, use: Missing) -> np.ndarray:
-    """Pearson correlations of the items, from complete cases or from each pair's (each
-    pair's own means and SDs, as pandas and R's ``use = "pairwise"`` compute them)."""
-    values = items.to_numpy(dtype=float)
-    if use == "listwise":
-        values = values[~np.isnan(values).any(axis=1)]
-    cov, var_given, _ = pairwise_moments(values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return cov / np.sqrt(var_given * var_given.T)
+    """Pearson correlations of the items, from complete cases or from each pair's (see
+    :func:`item_moments`)."""
+    return item_moments(items, use=use)[1]
 
 
 def cronbach_alpha(cov: np.ndarray) -> float:
