@@ -89,6 +89,7 @@ def run_study(
     render_report: bool = True,
     progress: Progress = _quiet,
     tables: Sequence[str] | None = None,
+    analysis: Callable[[Study], Analysis] | None = None,
 ) -> StudyResult:
     """Evaluate one study end to end.
 
@@ -106,6 +107,9 @@ def run_study(
     tables
         Write only these tables of the bundle (a portfolio's); every table when None.
         Rendering the reports needs every table.
+    analysis
+        Stands in for :func:`analyse` (a portfolio's, which stops at the scores, with
+        ``tables`` its own).
 
     Returns
     -------
@@ -123,7 +127,7 @@ def run_study(
     reports_root = default_reports if reports_root is None else reports_root
     bundle_dir = Path(processed_root) / study.program.id
     try:
-        analysis = analyse(study, progress=progress)
+        found = analyse(study, progress=progress) if analysis is None else analysis(study)
     except InputError as error:
         # The problem list is the validation report: keep it where the user will look.
         try:
@@ -132,14 +136,14 @@ def run_study(
             raise InputError([*error.problems, *unwritten.problems], error.summary) from None
         raise
     progress("bundle")
-    bundle.write(analysis, bundle_dir, only=tables)
+    bundle.write(found, bundle_dir, only=tables)
     report_path = None
     if render_report:
         progress("report")
         report_path = render_reports(
             bundle_dir, Path(reports_root) / study.program.id, language=study.report.language
         )
-    return StudyResult(analysis, bundle_dir, report_path)
+    return StudyResult(found, bundle_dir, report_path)
 
 
 def run_examples(

@@ -255,8 +255,11 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
     return limits
 
 
-def results(analysis: Analysis) -> dict[str, Any]:
-    """Facts and settings for the reports (no personal data, no timestamps)."""
+def results(analysis: Analysis, *, limits: bool = True) -> dict[str, Any]:
+    """Facts and settings for the reports (no personal data, no timestamps).
+
+    A portfolio's bundle (``limits`` False) states no limits: its analysis stopped at the
+    scores (:mod:`pipeline.portfolio.analysis`), and the limits read the comparisons."""
     study = analysis.study
     return {
         "program": study.program.model_dump(mode="json"),
@@ -270,7 +273,7 @@ def results(analysis: Analysis) -> dict[str, Any]:
         "analysis": study.analysis.model_dump(mode="json"),
         "categories": study.categories.model_dump(mode="json"),
         "targets": study.targets.model_dump(mode="json"),
-        "limits": _limits(analysis),
+        **({"limits": _limits(analysis)} if limits else {}),
         **({"extras": _parts_facts(analysis)} if analysis.parts.tables else {}),
     }
 
@@ -369,8 +372,9 @@ def write(analysis: Analysis, folder: Path, *, only: Iterable[str] | None = None
     Parameters
     ----------
     only
-        Write just these tables (a portfolio's ``PORTFOLIO_READS``), as parquet only; the
-        status then names them, so the bundle is never read as a whole one.
+        Write just these tables (a portfolio's ``PORTFOLIO_READS``), as parquet only, and
+        ``results.json`` without the limits; the status then names the tables, so the bundle
+        is never read as a whole one.
 
     Raises
     ------
@@ -383,7 +387,7 @@ def write(analysis: Analysis, folder: Path, *, only: Iterable[str] | None = None
         wanted = set(only)
         made = {name: frame for name, frame in made.items() if name in wanted}
         status["only_tables"] = list(made)
-    facts, made_by = results(analysis), manifest(analysis)
+    facts, made_by = results(analysis, limits=only is None), manifest(analysis)
     # A portfolio's tables are read by the portfolio only: parquet, without the CSV for people.
     write_table = files.write_table if only is None else files.write_parquet
     with files.staged_folder(folder) as staging:

@@ -3,16 +3,19 @@
 :func:`run_portfolio` finds each ``study.yaml`` under a folder and evaluates it through Dask
 (a local cluster by default, or an existing cluster given its scheduler address), so the same
 code runs a faculty's twenty programs on a laptop and a ministry's thousands on a cluster. Each
-study runs in a process of its own with a time limit (:mod:`pipeline.portfolio.isolate`). A
+study runs in a study process apart from the worker, with a time limit
+(:mod:`pipeline.portfolio.isolate`). A
 study whose inputs, instrument, configuration and pkm-eval version match its bundle's manifest
 is not run again: its bundle is reused. A study that fails, or runs past its time limit, is
 listed with its problems; the others go on. The programs' effects are then pooled
 (:mod:`pipeline.portfolio.pool`).
 
-A study's bundle holds, by default, only what the portfolio reads (its scores, results and
-manifest; :data:`pipeline.bundle.write.PORTFOLIO_READS`): writing every table in two formats
-was about a fifth of a small study's cost. ``whole_bundles`` writes the whole bundle, as
-``pkm-eval run`` does (and rendering a study's reports needs it).
+A study's analysis and bundle hold, by default, only what the portfolio reads: every check
+that can stop the study and its scores (:mod:`pipeline.portfolio.analysis`), written with its
+results and manifest (:data:`pipeline.bundle.write.PORTFOLIO_READS`). The comparisons and the
+other tables of a study's own report were most of a small study's cost. ``whole_bundles``
+analyses each study whole and writes the whole bundle, as ``pkm-eval run`` does (and
+rendering a study's reports needs it).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import pandas as pd
 from pipeline.bundle.write import PORTFOLIO_READS
 from pipeline.config import load_study
 from pipeline.errors import InputError, PkmEvalError, Problem
+from pipeline.portfolio.analysis import portfolio_analysis
 from pipeline.portfolio.discover import (
     discover,
     duplicate_ids,
@@ -91,6 +95,7 @@ def evaluate_study(
                 reports_root=reports_root,
                 render_report=render_reports,
                 tables=None if whole else PORTFOLIO_READS,
+                analysis=None if whole else portfolio_analysis,
             )
         row.update(program_effect(bundle_dir), status="ok", problems="")
     except PkmEvalError as error:
@@ -228,8 +233,8 @@ def evaluate_on_cluster(
     evaluate: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
     """Run ``evaluate_study(file, *options)`` for each file in Dask workers, each study in a
-    process of its own stopped after ``limit`` seconds (:func:`evaluate_isolated`), recording
-    rows as they finish.
+    study process stopped after ``limit`` seconds (:func:`evaluate_isolated`), recording rows
+    as they finish.
 
     A task that fails outside the study (its worker died, the cluster lost it) is recorded
     as that study's failure; the studies already finished and the rest are kept.

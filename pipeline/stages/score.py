@@ -37,6 +37,7 @@ __all__ = [
     "reverse_key",
     "scale_scores",
     "score",
+    "scoring_rules",
 ]
 
 SCORE_COLUMNS = [
@@ -499,7 +500,7 @@ def score(cleaned: CleanResult, study: Study) -> ScoreResult:
         shift,
         gain,
         gain_summary,
-        _rules(study),
+        scoring_rules(study),
         test_items=test_items,
         distractors=distractors,
         test_summary=test_summary,
@@ -508,8 +509,8 @@ def score(cleaned: CleanResult, study: Study) -> ScoreResult:
     )
 
 
-def _rules(study: Study) -> dict[str, object]:
-    """The scoring rules in words, for the report."""
+def scoring_rules(study: Study) -> dict[str, object]:
+    """The scoring rules in words, for the report (``results.json``'s ``scoring``)."""
     instrument, options = study.instrument_spec, study.analysis
     rule: dict[str, object] = {
         "min_answered_share": options.min_answered_share,

@@ -1,5 +1,5 @@
 """Study processes with a time limit: a hanging study is killed and reaped, a crashing one
-is reported, and each study runs in a process of its own."""
+is reported, and studies run in a process forked by a warm host, one fork serving many."""
 
 from __future__ import annotations
 
@@ -46,18 +46,35 @@ def test_a_study_whose_process_dies_is_reported_not_raised():
     assert "exited with status 3" in str(answer)
 
 
-def test_each_study_runs_in_its_own_process_of_one_host():
+def test_studies_run_in_a_process_forked_by_one_host():
     try:
         first = isolate.evaluate_with_limit(_whoami, (), 60.0)
         second = isolate.evaluate_with_limit(_whoami, (), 60.0)
         assert isinstance(first, dict) and isinstance(second, dict)
-        assert first["pid"] != second["pid"] and os.getpid() not in {first["pid"], second["pid"]}
+        assert os.getpid() not in {first["pid"], second["pid"]}
         host = first["parent"]
         assert second["parent"] == host != os.getpid()  # forked by one warm host
-        assert _gone(first["pid"]) and _gone(second["pid"])
+        assert first["pid"] == second["pid"]  # one fork serves study after study
     finally:
         isolate.close_hosts()
-    assert _gone(host)  # the host was stopped and reaped
+    assert _gone(host) and _gone(first["pid"])  # the host and its study process were reaped
+
+
+def test_a_study_process_serves_its_studies_then_ends():
+    runner = isolate.StudyRunner(2)
+    first, second = (runner.run(_whoami, (), 60.0) for _ in range(2))
+    assert first["pid"] == second["pid"] == runner.pid and first["parent"] == os.getpid()
+    assert not runner.open and _gone(runner.pid)  # ended and reaped after its last study
+
+
+def test_a_study_past_its_limit_ends_its_study_process(tmp_path):
+    runner = isolate.StudyRunner(10)
+    assert isinstance(runner.run(_whoami, (), 60.0), dict)
+    assert runner.run(_hangs, (str(tmp_path / "pid"),), 1.0) == isolate.TIMED_OUT
+    assert not runner.open and _gone(runner.pid)
+    crashed = isolate.StudyRunner(10)
+    assert isinstance(crashed.run(_crashes, (), 30.0), ChildProcessError)
+    assert not crashed.open and _gone(crashed.pid)
 
 
 def test_a_hanging_study_does_not_stop_the_host(tmp_path):
@@ -68,3 +85,15 @@ def test_a_hanging_study_does_not_stop_the_host(tmp_path):
         assert isinstance(isolate.evaluate_with_limit(_whoami, (), 60.0), dict)
     finally:
         isolate.close_hosts()
+
+
+def test_a_study_process_found_dead_between_studies_takes_no_study():
+    import signal
+
+    runner = isolate.StudyRunner(10)
+    assert isinstance(runner.run(_whoami, (), 60.0), dict)
+    os.kill(runner.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while runner.open and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not runner.open and _gone(runner.pid)  # reaped by the look, not blamed on a study
