@@ -162,7 +162,14 @@ def render_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") 
         write_funder_xlsx(bundle, report_dir / "funder_summary.xlsx", language)
         write_article_kit(bundle, report_dir / "article")
         printing.result()
-        executed = running.result()
+        try:
+            executed = running.result()
+        except BaseException:
+            # The pages above were written from the new bundle: a report left from an earlier
+            # run beside them would read as theirs, so it goes with the failed one
+            for target in NOTEBOOKS.values():
+                (report_dir / target).unlink(missing_ok=True)
+            raise
     written = []
     for target, notebook in executed.items():
         atomic_write_text(report_dir / target, to_html(notebook, title, language))

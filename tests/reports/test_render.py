@@ -167,3 +167,27 @@ def test_article_kit_holds_the_bundle_numbers(rendered, language):
     assert len(captions) == 5 and all(("n = " in c or "n ≤ " in c) for c in captions)
     markdown = (kit / "table1_descriptives.md").read_text("utf-8").splitlines()
     assert markdown[1].startswith("|---") and len(markdown) > 10
+
+
+@pytest.mark.slow
+def test_a_failed_report_does_not_leave_the_last_runs_beside_the_new_pages(
+    rendered, tmp_path, monkeypatch
+):
+    # The funder pages are written while the notebook runs; when it fails, the report.html of
+    # an earlier run must not stay beside them as if it read the same bundle
+    from pipeline.errors import Problem, ReportError
+    from pipeline.reports import render
+
+    result, _, folder = rendered
+    reports = tmp_path / "reports"
+    shutil.copytree(folder / "r" / "demo", reports)
+    assert (reports / "report.html").exists()
+
+    def failing(parameters):
+        raise ReportError([Problem("report_failed", file="report.ipynb", value="boom")], "failed")
+
+    monkeypatch.setattr(render, "_execute_notebooks", failing)
+    with pytest.raises(ReportError):
+        render.render_reports(result.bundle_dir, reports, language="en")
+    assert not (reports / "report.html").exists()
+    assert (reports / "funder_summary.html").exists()
