@@ -422,7 +422,8 @@ def _pomp_pairs(scores: pd.DataFrame) -> pd.DataFrame:
     waves = at_waves(scores, ["pre", "post"])
     pomp, first = participant_matrix(waves, waves["pomp"], ["scale", "wave"])
     scales = pomp.columns.levels[0]
-    if not {"pre", "post"} <= set(pomp.columns.levels[1]):  # nobody to pair
+    # the columns present, not the levels: a categorical wave brings every category along
+    if not {"pre", "post"} <= set(pomp.columns.get_level_values("wave")):  # nobody to pair
         pre = post = np.full((len(pomp), len(scales)), np.nan)
     else:
         pre = pomp.xs("pre", axis=1, level="wave").reindex(columns=scales).to_numpy()

@@ -87,3 +87,27 @@ def test_pomp_stays_within_0_and_100(matrix):
     )
     pomp = scores["pomp"].dropna()
     assert ((pomp >= 0) & (pomp <= 100)).all()
+
+
+def test_gain_of_scores_whose_wave_categories_outnumber_their_rows():
+    # Scores filtered to the pre wave (or read back from parquet) keep "post" among the wave's
+    # categories: nobody can be paired, and the gain tables say so instead of failing
+    from pipeline.config import load_study
+    from pipeline.stages.score import gain_tables
+    from tests.conftest import DEMO
+
+    scores = pd.DataFrame(
+        {
+            "participant_code": ["a", "b"],
+            "group": ["treatment", "treatment"],
+            "scale": ["total", "total"],
+            "wave": pd.Categorical(["pre", "pre"], categories=["pre", "post"]),
+            "pomp": [40.0, 55.0],
+        }
+    )
+    wide, summary = gain_tables(scores, load_study(DEMO / "study.yaml"))
+    assert wide.empty
+    assert summary[["scale", "group", "n_pairs"]].to_dict("records") == [
+        {"scale": "total", "group": "treatment", "n_pairs": 0}
+    ]
+    assert summary["gain_mean"].isna().all()
