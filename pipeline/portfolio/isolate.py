@@ -155,8 +155,17 @@ def _serve_studies(requests_fd: int, answers_fd: int) -> None:
                 status = 0
                 break
             _send(answers, _resolve(named)(*args))
+            _close_figures()
     finally:
         os._exit(status)  # no atexit handlers, no flushing of the host's buffers
+
+
+def _close_figures() -> None:
+    """Close the figures a study left open (one that failed while drawing its article kit):
+    the process serves the next study, and pyplot would keep them all."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 class StudyRunner:
@@ -397,7 +406,8 @@ def evaluate_with_limit(evaluate: Callable[..., Any] | str, args: tuple, limit: 
     that ended it. ``evaluate`` may be a ``module:function`` text, imported by the host only."""
     try:
         return _host().run(evaluate, args, limit)
-    except (OSError, ChildProcessError, EOFError) as error:
+    except (OSError, ChildProcessError, EOFError, ValueError) as error:
+        # ValueError: the host's pipe was closed under this thread (a portfolio stopping)
         return error
 
 
