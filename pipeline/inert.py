@@ -132,6 +132,35 @@ def _inert_labels(index: pd.Index, into: Kind) -> pd.Index:
     return pd.Index([_inert_value(v, into) for v in index], name=names[0], dtype=object)
 
 
+# What any change by a kind's rule starts from, in RE2 syntax (pyarrow's): an uncarriable
+# character, or for a spreadsheet a formula's first mark after spaces. A text column with no
+# match is left as it is without a Python call per distinct value (a national survey's
+# participant codes are a million distinct values). Lone surrogates cannot be in Arrow text.
+_MAY_CHANGE = {
+    "spreadsheet": r"[\x00-\x08\x0b\x0c\x0e-\x1f]|^ *[=+\-@\t\r\n\x{ff1d}\x{ff0b}"
+    r"\x{ff0d}\x{ff20}]",
+    "plain": r"[\x00-\x08\x0b\x0c\x0e-\x1f]",
+}
+
+
+def _certainly_inert(values: pd.Series, into: Kind) -> bool:
+    """Whether an Arrow-backed text column holds nothing the rule of ``into`` would change
+    (checked in Arrow, without Python strings); False when it cannot tell."""
+    import pandas as pd
+
+    pattern = _MAY_CHANGE.get(into)
+    arrow = (pd.arrays.ArrowExtensionArray, pd.arrays.ArrowStringArray)
+    if pattern is None or not isinstance(values.array, arrow):
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(values.array)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return False
+    return not pc.any(pc.match_substring_regex(array, pattern)).as_py()
+
+
 def _inert_column(values: pd.Series, into: Kind) -> pd.Series:
     """Each distinct value made inert once: survey tables repeat a handful of labels over
     millions of rows."""
@@ -145,6 +174,8 @@ def _inert_column(values: pd.Series, into: Kind) -> pd.Series:
         if len(set(map(repr, renamed))) == len(renamed):
             return values.cat.rename_categories(renamed)
         values = values.astype(object)
+    if _certainly_inert(values, into):
+        return values
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists): made inert one by one

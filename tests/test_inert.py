@@ -263,3 +263,18 @@ def test_frames_keep_numbers_and_missing_values():
     made = inert_frame(frame, "spreadsheet")
     assert made["n"].tolist() == [-1, 2] and made["x"].iloc[0] == "-1"
     assert made["x"].isna().iloc[1] and made["d"].equals(frame["d"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(hostile_text, st.text(max_size=6), st.none()), min_size=1, max_size=6))
+def test_arrow_text_columns_are_made_inert_as_python_ones(texts):
+    """An Arrow-backed column is checked in Arrow first (no Python call per value when
+    nothing would change); what comes out equals the value-by-value rule."""
+    texts = [t.encode("utf-8", "ignore").decode("utf-8") if t else t for t in texts]
+    for kind in ("spreadsheet", "plain"):
+        arrow = inert_frame(pd.DataFrame({"x": pd.Series(texts, dtype="str")}), kind)["x"]
+        python = inert_frame(pd.DataFrame({"x": pd.Series(texts, dtype=object)}), kind)["x"]
+        assert arrow.tolist() == python.tolist() or (
+            arrow.isna().tolist() == python.isna().tolist()
+            and arrow.dropna().tolist() == python.dropna().tolist()
+        )
