@@ -144,18 +144,24 @@ _MAY_CHANGE = {
 
 
 def _certainly_inert(values: pd.Series, into: Kind) -> bool:
-    """Whether an Arrow-backed text column holds nothing the rule of ``into`` would change
-    (checked in Arrow, without Python strings); False when it cannot tell."""
+    """Whether a text column (Arrow-backed, or Python strings Arrow can hold) has nothing the
+    rule of ``into`` would change, checked in Arrow; False when it cannot tell."""
     import pandas as pd
-
-    pattern = _MAY_CHANGE.get(into)
-    arrow = (pd.arrays.ArrowExtensionArray, pd.arrays.ArrowStringArray)
-    if pattern is None or not isinstance(values.array, arrow):
-        return False
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pa.array(values.array)
+    pattern = _MAY_CHANGE.get(into)
+    if pattern is None:
+        return False
+    if isinstance(values.array, pd.arrays.ArrowExtensionArray | pd.arrays.ArrowStringArray):
+        array = pa.array(values.array)
+    elif values.dtype == object:
+        try:  # other cells than text (numbers, lists, lone surrogates) are not Arrow text
+            array = pa.array(values.to_numpy(), from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+            return False
+    else:
+        return False
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return False
     return not pc.any(pc.match_substring_regex(array, pattern)).as_py()

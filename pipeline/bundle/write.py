@@ -195,7 +195,8 @@ def _scale_facts(scale, instrument) -> dict[str, Any]:
 def _answered_roles(analysis: Analysis) -> set[str]:
     """The roles (treatment, control) of the arms someone answered in."""
     roles = analysis.study.roles()
-    return {roles.get(g, "treatment") for g in set(analysis.cleaned.responses["group"])}
+    groups = analysis.cleaned.responses["group"].unique()  # not a Python object per row
+    return {roles.get(g, "treatment") for g in groups}
 
 
 def _has_control(analysis: Analysis) -> bool:
