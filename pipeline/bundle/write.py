@@ -248,7 +248,7 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
         unequal = ancova[ancova["slopes_p_value"] < analysis.study.analysis.alpha]
         if len(unequal):
             limits.append({"code": "unequal_slopes", "n": len(unequal)})
-    fuzzy = _flow(analysis)["matched_fuzzy"]
+    fuzzy = int((analysis.cleaned.matches["method"] == "fuzzy").sum())  # not the whole flow
     if fuzzy:
         limits.append({"code": "fuzzy_matches", "n": fuzzy})
     if analysis.study.instrument_spec.items_of("likert"):
