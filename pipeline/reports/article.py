@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.bundle import files
@@ -35,6 +36,7 @@ from pipeline.reports.article_designs import (
 )
 from pipeline.reports.docx import write_docx
 from pipeline.reports.figures import figures
+from pipeline.reports.png import png_bytes
 from pipeline.reports.spss import write_scores_sav
 from pipeline.reports.tables import (
     ancova_table,
@@ -285,10 +287,59 @@ def _write_figures(bundle: Bundle, language: str, target: Path) -> None:
 
     names, captions = [], []
     for name, (figure, caption) in figures(bundle, language).items():
-        files.write_figure(target / name, figure)
+        _write_figure(target / name, figure)
         plt.close(figure)
         names.append(name)
         captions.append(caption)
     numbered = figure_captions(captions, language)
     lines = [f"{n}: {c}" for n, c in zip(names, numbered, strict=True)]
     files.atomic_write_text(target / "figure_captions.txt", "\n".join(lines) + "\n")
+
+
+#: The kit's PNG resolution (journals ask for 300 dpi).
+_PNG_DPI = 300
+
+
+def _write_figure(stem: Path, figure) -> None:
+    """``figure`` as ``stem.png`` (300 dpi) and ``stem.svg``, both cropped to the tight box
+    :func:`pipeline.bundle.files.write_figure` gives the PNG (the same pixels). The box is
+    measured once, at the PNG's resolution and without a draw (as ``tight_layout`` measures):
+    ``bbox_inches="tight"`` would lay the figure out once more for each format before
+    drawing it."""
+    import matplotlib
+
+    original = figure.dpi
+    figure.dpi = _PNG_DPI
+    try:
+        box = figure.get_tightbbox(figure.canvas.get_renderer())
+    finally:
+        figure.dpi = original
+    box = box.padded(matplotlib.rcParams["savefig.pad_inches"])
+    # tight_layout leaves a placeholder engine, with which savefig lays the figure out again
+    figure.set_layout_engine(None)
+    files.atomic_write_bytes(stem.with_suffix(".png"), _png(figure, box))
+    svg = files.figure_bytes(figure, "svg", bbox_inches=box)
+    files.atomic_write_bytes(stem.with_suffix(".svg"), svg)
+
+
+class _Pixels:
+    """Takes the canvas matplotlib writes as raw RGBA (height x width x 4)."""
+
+    rgba: np.ndarray
+
+    def write(self, data) -> None:
+        self.rgba = np.asarray(data)  # the canvas's own buffer, which the view keeps
+
+    def seek(self, *_) -> int:  # matplotlib takes only a path or a file with seek
+        return 0
+
+
+def _png(figure, box) -> bytes:
+    """``figure`` drawn at 300 dpi inside ``box`` (inches), as PNG
+    (:func:`pipeline.reports.png.png_bytes`, matplotlib's pixels and "Software" text)."""
+    import matplotlib
+
+    pixels = _Pixels()
+    figure.savefig(pixels, format="rgba", dpi=_PNG_DPI, bbox_inches=box)
+    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    return png_bytes(pixels.rgba, dpi=_PNG_DPI, software=software)
