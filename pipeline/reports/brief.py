@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import math
 import os
 import re
 import shutil
@@ -21,7 +20,6 @@ import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from pipeline.bundle.files import atomic_write_bytes, atomic_write_text, figure_bytes
@@ -39,6 +37,7 @@ from pipeline.reports.summary import (
 from pipeline.reports.tables import group_names, limit_sentences, scale_facts, scale_names
 from pipeline.reports.words import PALETTE, date_text, fill, fmt, pct, texts
 from pipeline.stages.pairs import WideScores, wide_scores
+from pipeline.stats.effsize import mean_difference_ci
 from pipeline.waves import WAVE_ORDER
 
 __all__ = [
@@ -77,20 +76,6 @@ class Markup(str):
 # --------------------------------------------------------------------------- the figure
 
 
-def _mean_ci(values: np.ndarray, level: float) -> tuple[float, float]:
-    """The Student-t CI of a mean, as :func:`pipeline.stats.effsize.mean_difference_ci`
-    computes it, with the t quantile from ``scipy.special.stdtrit`` (what ``scipy.stats.t.ppf``
-    returns): importing ``scipy.stats`` for one quantile took half a CPU second of every
-    report's rendering."""
-    from scipy.special import stdtrit
-
-    n = len(values)
-    se = float(np.std(values, ddof=1)) / math.sqrt(n)
-    crit = float(stdtrit(n - 1, 1 - (1 - level) / 2))
-    mean = float(np.mean(values))
-    return mean - crit * se, mean + crit * se
-
-
 def _wave_means(wide: WideScores, scale: str, group: str, level: float) -> pd.DataFrame:
     """Each wave's mean score of the participants of ``group`` ("all": everyone) who answered
     before and after (the pairs rule), with the CI of that mean (Student's t)."""
@@ -101,7 +86,7 @@ def _wave_means(wide: WideScores, scale: str, group: str, level: float) -> pd.Da
     for wave in (w for w in WAVE_ORDER if (scale, w) in wide.wide.columns):
         values = wide.wide.loc[pairs.index, (scale, wave)].dropna().to_numpy(dtype=float)
         if len(values) >= 2:
-            low, high = _mean_ci(values, level)
+            low, high = mean_difference_ci(values, level)
             rows.append((wave, float(values.mean()), low, high, len(values)))
     return pd.DataFrame(rows, columns=["wave", "mean", "low", "high", "n"])
 
