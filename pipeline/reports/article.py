@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from pipeline.bundle import files
@@ -36,7 +35,6 @@ from pipeline.reports.article_designs import (
 )
 from pipeline.reports.docx import write_docx
 from pipeline.reports.figures import figures
-from pipeline.reports.png import png_bytes
 from pipeline.reports.spss import write_scores_sav
 from pipeline.reports.tables import (
     ancova_table,
@@ -317,29 +315,6 @@ def _write_figure(stem: Path, figure) -> None:
     box = box.padded(matplotlib.rcParams["savefig.pad_inches"])
     # tight_layout leaves a placeholder engine, with which savefig lays the figure out again
     figure.set_layout_engine(None)
-    files.atomic_write_bytes(stem.with_suffix(".png"), _png(figure, box))
-    svg = files.figure_bytes(figure, "svg", bbox_inches=box)
-    files.atomic_write_bytes(stem.with_suffix(".svg"), svg)
-
-
-class _Pixels:
-    """Takes the canvas matplotlib writes as raw RGBA (height x width x 4)."""
-
-    rgba: np.ndarray
-
-    def write(self, data) -> None:
-        self.rgba = np.asarray(data)  # the canvas's own buffer, which the view keeps
-
-    def seek(self, *_) -> int:  # matplotlib takes only a path or a file with seek
-        return 0
-
-
-def _png(figure, box) -> bytes:
-    """``figure`` drawn at 300 dpi inside ``box`` (inches), as PNG
-    (:func:`pipeline.reports.png.png_bytes`, matplotlib's pixels and "Software" text)."""
-    import matplotlib
-
-    pixels = _Pixels()
-    figure.savefig(pixels, format="rgba", dpi=_PNG_DPI, bbox_inches=box)
-    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
-    return png_bytes(pixels.rgba, dpi=_PNG_DPI, software=software)
+    for kind, options in (("png", {"dpi": _PNG_DPI}), ("svg", {})):
+        data = files.figure_bytes(figure, kind, bbox_inches=box, **options)
+        files.atomic_write_bytes(stem.with_suffix(f".{kind}"), data)
