@@ -132,6 +132,43 @@ def _inert_labels(index: pd.Index, into: Kind) -> pd.Index:
     return pd.Index([_inert_value(v, into) for v in index], name=names[0], dtype=object)
 
 
+# What any change by a kind's rule starts from, in RE2 syntax (pyarrow's): an uncarriable
+# character, or for a spreadsheet a formula's first mark after spaces. A text column with no
+# match is left as it is without a Python call per distinct value (a national survey's
+# participant codes are a million distinct values). Lone surrogates cannot be in Arrow text.
+_MAY_CHANGE = {
+    "spreadsheet": r"[\x00-\x08\x0b\x0c\x0e-\x1f]|^ *[=+\-@\t\r\n\x{ff1d}\x{ff0b}"
+    r"\x{ff0d}\x{ff20}]",
+    "plain": r"[\x00-\x08\x0b\x0c\x0e-\x1f]",
+}
+
+
+def _certainly_inert(values: pd.Series, into: Kind) -> bool:
+    """Whether a text column (Arrow-backed, or Python strings Arrow can hold) has nothing the
+    rule of ``into`` would change, checked in Arrow; False when it cannot tell."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pattern = _MAY_CHANGE.get(into)
+    if pattern is None:
+        return False
+    if isinstance(values.array, pd.arrays.ArrowExtensionArray | pd.arrays.ArrowStringArray):
+        array = pa.array(values.array)
+    elif values.dtype == object:
+        try:  # other cells than text (numbers, lists, lone surrogates) are not Arrow text
+            array = pa.array(values.to_numpy(), from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+            return False
+    else:
+        return False
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return False
+    # Distinct values first: a code repeats over a participant's rows, and hashing is cheaper
+    # than the regular expression.
+    return not pc.any(pc.match_substring_regex(pc.unique(array), pattern)).as_py()
+
+
 def _inert_column(values: pd.Series, into: Kind) -> pd.Series:
     """Each distinct value made inert once: survey tables repeat a handful of labels over
     millions of rows."""
@@ -145,6 +182,8 @@ def _inert_column(values: pd.Series, into: Kind) -> pd.Series:
         if len(set(map(repr, renamed))) == len(renamed):
             return values.cat.rename_categories(renamed)
         values = values.astype(object)
+    if _certainly_inert(values, into):
+        return values
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists): made inert one by one

@@ -241,3 +241,16 @@ def test_categories_on_integer_codes_equal_the_labels_categorized_one_by_one(dem
         check_dtype=False,
     )
     assert shift["n"].sum() > 0 and shift["up"].sum() > 0
+
+
+def test_a_long_table_writes_the_bytes_of_the_one_at_a_time_writers(monkeypatch, tmp_path):
+    """Its parquet file is written in a second thread while the CSV streams; the files are
+    those of the two writers run one after the other."""
+    monkeypatch.setattr(outputs, "ARROW_CSV_ROWS", 10)
+    frame = pd.DataFrame({"code": [f"P{i:04d}" for i in range(300)], "x": np.arange(300) / 7})
+    frame["group"] = pd.Categorical(["=a" if i % 3 else "b" for i in range(300)])
+    outputs.write_table(tmp_path, "long", frame)
+    expected_csv = outputs.csv_bytes(outputs.neutralize_formulas(frame))
+    assert (tmp_path / "long.csv").read_bytes() == expected_csv
+    expected_parquet = frame.to_parquet(index=False, engine="pyarrow")
+    assert (tmp_path / "long.parquet").read_bytes() == expected_parquet

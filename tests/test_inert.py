@@ -263,3 +263,16 @@ def test_frames_keep_numbers_and_missing_values():
     made = inert_frame(frame, "spreadsheet")
     assert made["n"].tolist() == [-1, 2] and made["x"].iloc[0] == "-1"
     assert made["x"].isna().iloc[1] and made["d"].equals(frame["d"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(hostile_text, st.text(max_size=6), st.none()), min_size=1, max_size=6))
+def test_text_columns_checked_in_arrow_are_made_inert_value_by_value(texts):
+    """A text column is checked in Arrow first (no Python call per value when nothing would
+    change); what comes out is still each value made inert by its rule."""
+    for kind in ("spreadsheet", "plain"):
+        expected = [None if t is None else inert(t, kind) for t in texts]
+        for dtype in ("str", object):
+            frame = pd.DataFrame({"x": pd.Series(texts, dtype=dtype)})
+            made = inert_frame(frame, kind)["x"]
+            assert [None if pd.isna(v) else v for v in made] == expected

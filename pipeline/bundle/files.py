@@ -320,9 +320,22 @@ def csv_text(frame: pd.DataFrame) -> bytes:
 
 
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
-    """Write ``name.csv`` (formulas neutralized) and ``name.parquet`` (as is) atomically."""
-    _write_csv_file(folder / f"{name}.csv", neutralize_formulas(frame))
-    write_parquet(folder, name, frame)
+    """Write ``name.csv`` (formulas neutralized) and ``name.parquet`` (as is) atomically.
+
+    A long table's parquet file is written in a second thread while its CSV streams: both
+    writers run in Arrow without the GIL, so a second core halves the time of the long
+    per-participant tables."""
+    csv = folder / f"{name}.csv"
+    if len(frame) <= ARROW_CSV_ROWS:
+        _write_csv_file(csv, neutralize_formulas(frame))
+        write_parquet(folder, name, frame)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet") as pool:
+        parquet = pool.submit(write_parquet, folder, name, frame)
+        _write_csv_file(csv, neutralize_formulas(frame))
+        parquet.result()
 
 
 def write_parquet(folder: Path, name: str, frame: pd.DataFrame) -> None:

@@ -195,7 +195,8 @@ def _scale_facts(scale, instrument) -> dict[str, Any]:
 def _answered_roles(analysis: Analysis) -> set[str]:
     """The roles (treatment, control) of the arms someone answered in."""
     roles = analysis.study.roles()
-    return {roles.get(g, "treatment") for g in set(analysis.cleaned.responses["group"])}
+    groups = analysis.cleaned.responses["group"].unique()  # not a Python object per row
+    return {roles.get(g, "treatment") for g in groups}
 
 
 def _has_control(analysis: Analysis) -> bool:
@@ -247,7 +248,7 @@ def _limits(analysis: Analysis) -> list[dict[str, Any]]:
         unequal = ancova[ancova["slopes_p_value"] < analysis.study.analysis.alpha]
         if len(unequal):
             limits.append({"code": "unequal_slopes", "n": len(unequal)})
-    fuzzy = _flow(analysis)["matched_fuzzy"]
+    fuzzy = int((analysis.cleaned.matches["method"] == "fuzzy").sum())  # not the whole flow
     if fuzzy:
         limits.append({"code": "fuzzy_matches", "n": fuzzy})
     if analysis.study.instrument_spec.items_of("likert"):
