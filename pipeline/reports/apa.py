@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -79,6 +80,13 @@ def marked(text: str) -> str:
     return text
 
 
+@cache
+def _marked_glossary(language: str) -> dict[str, Any]:
+    """The kit's glossary in ``language`` with its markup turned into marks, made once (the
+    words are read once, :func:`kit_words`); templates only read it."""
+    return _marked_tree(kit_words(language)["glossary"])
+
+
 def _marked_tree(node: Any) -> Any:
     if isinstance(node, dict):
         return {k: _marked_tree(v) for k, v in node.items()}
@@ -93,7 +101,7 @@ def kit_say(language: str, key: str, **values: Any) -> str:
     """
     words = kit_words(language)
     clean = {k: inert(v, "plain") if isinstance(v, str) else v for k, v in values.items()}
-    glossary = _marked_tree(words["glossary"])
+    glossary = _marked_glossary(language)
     return fill(marked(entry(words, key)), g=glossary, **clean)
 
 

@@ -285,10 +285,36 @@ def _write_figures(bundle: Bundle, language: str, target: Path) -> None:
 
     names, captions = [], []
     for name, (figure, caption) in figures(bundle, language).items():
-        files.write_figure(target / name, figure)
+        _write_figure(target / name, figure)
         plt.close(figure)
         names.append(name)
         captions.append(caption)
     numbered = figure_captions(captions, language)
     lines = [f"{n}: {c}" for n, c in zip(names, numbered, strict=True)]
     files.atomic_write_text(target / "figure_captions.txt", "\n".join(lines) + "\n")
+
+
+#: The kit's PNG resolution (journals ask for 300 dpi).
+_PNG_DPI = 300
+
+
+def _write_figure(stem: Path, figure) -> None:
+    """``figure`` as ``stem.png`` (300 dpi) and ``stem.svg``, both cropped to the tight box
+    :func:`pipeline.bundle.files.write_figure` gives the PNG (the same pixels). The box is
+    measured once, at the PNG's resolution and without a draw (as ``tight_layout`` measures):
+    ``bbox_inches="tight"`` would lay the figure out once more for each format before
+    drawing it."""
+    import matplotlib
+
+    original = figure.dpi
+    figure.dpi = _PNG_DPI
+    try:
+        box = figure.get_tightbbox(figure.canvas.get_renderer())
+    finally:
+        figure.dpi = original
+    box = box.padded(matplotlib.rcParams["savefig.pad_inches"])
+    # tight_layout leaves a placeholder engine, with which savefig lays the figure out again
+    figure.set_layout_engine(None)
+    for kind, options in (("png", {"dpi": _PNG_DPI}), ("svg", {})):
+        data = files.figure_bytes(figure, kind, bbox_inches=box, **options)
+        files.atomic_write_bytes(stem.with_suffix(f".{kind}"), data)

@@ -8,7 +8,7 @@ the decimal point.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -80,12 +80,19 @@ def say(language: str, key: str, *, escape: bool = True, **values: Any) -> str:
     Markdown output unless ``escape`` is False: then for plain text (a Word document)."""
     kind = "markdown" if escape else "plain"
     clean = {k: inert(v, kind) if isinstance(v, str) else v for k, v in values.items()}
-    return _ENV.from_string(entry(texts(language), key)).render(**clean)
+    return _template(entry(texts(language), key)).render(**clean)
 
 
 def fill(template: str, **values: Any) -> str:
     """A sentence template (Jinja2) filled with ``values`` as given (no escaping)."""
-    return _ENV.from_string(template).render(**values)
+    return _template(template).render(**values)
+
+
+@lru_cache(maxsize=4096)
+def _template(source: str):
+    """A template compiled once: jinja2's ``from_string`` compiles the source to Python on
+    every call, and the reports fill the same few hundred sentences again and again."""
+    return _ENV.from_string(source)
 
 
 def fmt(value: Any, language: str, decimals: int = 2) -> Trusted:

@@ -109,12 +109,16 @@ def cohen_dz(diff: np.ndarray, level: float = 0.95) -> dict[str, float]:
 
 
 def mean_difference_ci(diff: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    """Student-t confidence interval of the mean of paired differences."""
-    from scipy import stats
+    """Student-t confidence interval of the mean of paired differences (or of any mean).
+
+    The t quantile comes from ``scipy.special.stdtrit``, which ``scipy.stats.t.ppf`` calls:
+    the same value without importing ``scipy.stats`` (half a CPU second), so the funder page
+    that draws these intervals is written without it."""
+    from scipy.special import stdtrit
 
     n = len(diff)
     se = float(np.std(diff, ddof=1)) / math.sqrt(n)
-    crit = float(stats.t.ppf(1 - (1 - level) / 2, n - 1))
+    crit = float(stdtrit(n - 1, 1 - (1 - level) / 2))
     mean = float(np.mean(diff))
     return mean - crit * se, mean + crit * se
 
