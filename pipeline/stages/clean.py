@@ -88,7 +88,7 @@ def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     latest = pd.Series(False, index=frame.index)
     latest[order.index[last]] = True
     kept, dupes = frame[latest.to_numpy()], frame.loc[order.index[~last]].copy()
-    kept_rows = kept.set_index(["wave", "id_norm"])["source_row"]
+    kept_rows = kept[["wave", "id_norm", "source_row"]].set_index(["wave", "id_norm"])["source_row"]
     dupes["kept_row"] = kept_rows.reindex(
         pd.MultiIndex.from_frame(dupes[["wave", "id_norm"]])
     ).to_numpy()
@@ -101,7 +101,7 @@ def _duplicate_conflicts(dupes: pd.DataFrame, kept: pd.DataFrame) -> list[Proble
         return []
     keys = ["wave", "id_norm"]
     compare = ["group_label", *[c for c in kept.columns if c.startswith(CONTACT_PREFIX)]]
-    latest = kept.set_index(keys)[compare]
+    latest = kept[[*keys, *compare]].set_index(keys)[compare]
     other = latest.reindex(pd.MultiIndex.from_frame(dupes[keys]))
     differs = (other.to_numpy() != dupes[compare].to_numpy()).any(axis=1)
     return [
@@ -114,7 +114,9 @@ def _duplicate_conflicts(dupes: pd.DataFrame, kept: pd.DataFrame) -> list[Proble
             wave=row.wave,
             severity="warning",
         )
-        for row in dupes[differs].itertuples()
+        for row in dupes.loc[
+            differs, ["source_file", "source_row", "kept_row", "wave"]
+        ].itertuples()
     ]
 
 
@@ -241,7 +243,9 @@ def _ledger(
     excluded_part = kept.loc[
         excluded, ["wave", "source_file", "source_row", "participant_code"]
     ].assign(outcome="excluded", detail="careless responding: " + flags.loc[excluded, "reason"])
-    code_of_row = kept.set_index(["wave", "source_row"])["participant_code"]
+    code_of_row = kept[["wave", "source_row", "participant_code"]].set_index(
+        ["wave", "source_row"]
+    )["participant_code"]
     dupe_part = dupes[["wave", "source_file", "source_row"]].assign(
         outcome="duplicate",
         participant_code=code_of_row.reindex(

@@ -58,6 +58,20 @@ def _label_lookup(study: Study) -> dict[str, int]:
 #: Answer texts coded before, by the set of a column's distinct texts (see :func:`code_answers`).
 CodedTexts = dict[frozenset[str], dict[str, tuple[float, bool]]]
 
+#: The answer texts coded in this process, by label lookup (see :func:`_coded_texts`).
+_CODED: dict[frozenset[tuple[str, int]], CodedTexts] = {}
+
+
+def _coded_texts(lookup: dict[str, int]) -> CodedTexts:
+    """The texts coded before with ``lookup``, kept across the studies one process analyses
+    (a portfolio's study process serves many, most with the same labels): a text's code
+    depends only on the lookup and the set of its column's texts. Bounded: emptied when it
+    holds many lookups or sets."""
+    key = frozenset(lookup.items())
+    if len(_CODED) > 32 or sum(len(c) for c in _CODED.values()) > 10_000:
+        _CODED.clear()
+    return _CODED.setdefault(key, {})
+
 
 def code_answers(
     values: pd.Series, lookup: dict[str, int], coded: CodedTexts | None = None
@@ -80,6 +94,41 @@ def code_answers(
         pd.Series(codes[positions], index=values.index),
         pd.Series(unknown[positions], index=values.index),
     )
+
+
+def _code_answer_block(
+    frame: pd.DataFrame, headers: list[str], lookup: dict[str, int], coded: CodedTexts
+) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """:func:`code_answers` of each of ``headers``, the texts of all of them factorized at
+    once: a survey's Likert columns offer a handful of texts between them, and factorizing each
+    column on its own was most of ingesting a small study. Each column is still coded from the
+    set of its own texts (through ``coded``), so the codes are those of :func:`code_answers`.
+    Cells that are not text fall back to coding each column on its own."""
+    if not headers:
+        return {}
+    values = [frame[h].astype(str).to_numpy(dtype=object) for h in headers]
+    positions, uniques = pd.factorize(np.concatenate(values), use_na_sentinel=False)
+    texts = np.asarray(uniques, dtype=object)
+    if not all(isinstance(t, str) for t in texts):
+        return {h: code_answers(frame[h], lookup, coded) for h in headers}
+    found, start = {}, 0
+    for header, column in zip(headers, values, strict=True):
+        where = positions[start : start + len(column)]
+        start += len(column)
+        index = frame.index
+        if not len(column):
+            found[header] = pd.Series(np.nan, index=index), pd.Series(False, index=index)
+            continue
+        present = np.unique(where)
+        codes, unknown = _code_texts(texts[present], lookup, coded)
+        all_codes = np.full(len(texts), np.nan)
+        all_unknown = np.zeros(len(texts), dtype=bool)
+        all_codes[present], all_unknown[present] = codes, unknown
+        found[header] = (
+            pd.Series(all_codes[where], index=index),
+            pd.Series(all_unknown[where], index=index),
+        )
+    return found
 
 
 def _code_texts(uniques, lookup: dict[str, int], coded: CodedTexts | None):
@@ -237,7 +286,7 @@ def _ingest_wave(wave: str, export: ReadFile, study: Study, keys: list[IdKey]):
         if not key.declared:
             out[key.name] = key_values(frame, key)
     _canonicalize_labels(out, study)
-    read_from, found = _code_items(frame, mapping, out, study, file=label, wave=wave)
+    out, read_from, found = _code_items(frame, mapping, out, study, file=label, wave=wave)
     problems += found
     blank = _blank_rows(frame)
     source = {
@@ -269,27 +318,31 @@ def _blank_rows(frame: pd.DataFrame) -> pd.Series:
 def _code_items(
     frame: pd.DataFrame, mapping: dict[str, str], out: pd.DataFrame, study: Study, *,
     file: str, wave: str,
-) -> tuple[dict[str, str], list[Problem]]:  # fmt: skip
-    """Code every item's answers into ``out`` by its outcome kind; return the column each was
-    read from and the cells that could not be read (and a quiz's disagreeing scores)."""
+) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:  # fmt: skip
+    """Code every item's answers by its outcome kind; return ``out`` with the coded items, the
+    column each was read from and the cells that could not be read (and a quiz's disagreeing
+    scores)."""
     instrument = study.instrument_spec
     lookup, expected = _label_lookup(study), _answer_expectation(instrument)
     quiz = outcomes.quiz_columns(list(frame.columns))
     kinds = {item.id: item for item in instrument.items}
     read_from: dict[str, str] = {}  # item id -> the column its values came from (messages)
     problems: list[Problem] = []
-    same_texts: CodedTexts = {}  # columns offering the same answers are coded once
+    same_texts = _coded_texts(lookup)  # columns offering the same answers are coded once
+    likert = [h for h, i in mapping.items() if kinds.get(i) is None or kinds[i].kind == "likert"]
+    answers = _code_answer_block(frame, likert, lookup, same_texts)
+    columns: dict[str, pd.Series] = {}
+    rows = out["source_row"].to_numpy()
     for header, item_id in mapping.items():
         item = kinds.get(item_id)  # None for an attention check: coded as a Likert answer
         source = header
         if item is None or item.kind == "likert":
-            codes, unknown = code_answers(frame[header], lookup, same_texts)
+            codes, unknown = answers[header]
             coded = outcomes.Coded(codes, unknown, "label_unknown", expected)
         else:
             source, coded = _code_outcome(item, header, frame, quiz, instrument)
-        out[item_id] = coded.codes
+        columns[item_id] = coded.codes
         read_from[item_id] = source
-        rows = out["source_row"].to_numpy()
         problems += [
             Problem(coded.problem, file=file, row=int(rows[i]), column=source,
                     value=frame[source].iat[i], expected=coded.expected, wave=wave)
@@ -301,7 +354,18 @@ def _code_items(
             form, _ = outcomes.parse_numbers(frame[where["column"]])
             differs = outcomes.quiz_disagreement(coded, form, item, instrument, where=where)
             problems += [differs] if differs else []
-    return read_from, problems
+    return _with_columns(out, columns), read_from, problems
+
+
+def _with_columns(out: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """``out`` with the coded columns added in one block: added one at a time, each insertion
+    copied the frame's column index, a millisecond a study. A name ``out`` has already is
+    replaced in place, as assigning it would."""
+    for name in [k for k in columns if k in out.columns]:
+        out[name] = columns.pop(name)
+    if not columns:
+        return out
+    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
 
 
 def _code_outcome(item, header: str, frame: pd.DataFrame, quiz: dict[str, str], instrument):

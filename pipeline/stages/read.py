@@ -143,8 +143,7 @@ def _check_cells(table: RawTable, label: str, limits: Limits) -> None:
         raise InputError(
             [Problem("too_many_rows", file=label, value=len(frame), expected=str(limits.max_rows))]
         )
-    for column in frame.columns:
-        lengths = frame[column].astype(str).str.len().to_numpy()
+    for column, lengths in _cell_lengths(frame):
         over = np.flatnonzero(lengths > limits.max_cell_chars)
         if len(over):
             raise InputError(
@@ -159,6 +158,21 @@ def _check_cells(table: RawTable, label: str, limits: Limits) -> None:
                     )
                 ]
             )
+
+
+def _cell_lengths(frame: pd.DataFrame):
+    """Each column's label and the lengths of its cells read as text, column by column. A
+    table of text cells (every table a CSV gives) is measured in one pass over all its cells:
+    measuring each column through pandas cost a millisecond a small file."""
+    cells = frame.to_numpy(dtype=object).ravel(order="F") if frame.columns.is_unique else None
+    if cells is None or not all(type(v) is str for v in cells):
+        for column in frame.columns:
+            yield column, frame[column].astype(str).str.len().to_numpy()
+        return
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    rows = len(frame)
+    for position, column in enumerate(frame.columns):
+        yield column, lengths[position * rows : (position + 1) * rows]
 
 
 @dataclass(frozen=True)
