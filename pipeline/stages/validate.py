@@ -87,84 +87,6 @@ def _answer_checks(instrument: Instrument) -> dict[str, pa.Check]:
     return checks
 
 
-def _failures(frame: pd.DataFrame, study: Study) -> list[tuple] | None:
-    """The failure cases of :func:`build_schema` on ``frame`` (column, check, row label,
-    value), in pandera's order, found on the columns at once: pandera runs each column's check
-    on its own, about twenty milliseconds a small study. Conservative: any doubt (a column
-    missing, repeated or of another type, a blank where blanks are not allowed) answers None,
-    and pandera finds and words the failures as it always did."""
-    if not (frame.columns.is_unique and frame.index.is_unique):
-        return None
-    instrument = study.instrument_spec
-    likert = np.asarray(instrument.response_scale.codes if instrument.response_scale else [])
-    checks: dict[str, tuple[str, object]] = {"participant": ("id_missing", None)}
-    for item in instrument.items:
-        if item.kind == "likert":
-            checks[item.id] = ("code_out_of_range", likert.astype(float))
-        elif item.kind == "test" and item.key is not None:
-            options = np.arange(1, len(instrument.options_of(item)) + 1, dtype=float)
-            checks[item.id] = ("answer_not_option", options)
-        elif item.kind == "score":
-            checks[item.id] = ("score_out_of_range", (item.min, item.max))
-        else:
-            checks[item.id] = ("points_out_of_range", (0, instrument.max_points(item)))
-    for check in instrument.attention_checks:
-        checks[check.id] = ("code_out_of_range", likert.astype(float))
-    texts = {}
-    if study.groups:
-        texts["group_label"] = ("group_unknown", set(study.groups.label_to_group()))
-    for demo in study.demographics:
-        if demo.values:
-            texts[demo.name] = ("value_not_allowed", {*demo.values, ""})
-    if set(texts) & set(checks) or len(texts) != len({*texts}):
-        return None
-    checks.update(texts)
-    if any(name not in frame.columns for name in checks):
-        return None
-    numbers = [n for n, (_, rule) in checks.items() if n not in texts and n != "participant"]
-    if any(frame[n].dtype != np.float64 for n in numbers):
-        return None
-    block = frame[numbers].to_numpy(dtype=float) if numbers else np.empty((len(frame), 0))
-    failing = {}
-    for position, name in enumerate(numbers):
-        code, rule = checks[name]
-        values = block[:, position]
-        if isinstance(rule, tuple):
-            low, high = rule
-            if low is None or high is None:
-                return None
-            ok = (values >= low) & (values <= high)
-        else:
-            ok = np.isin(values, rule)
-        failing[name] = ~(ok | np.isnan(values))
-    for name in ["participant", *texts]:
-        if frame[name].dtype not in (_TEXT, np.dtype(object)):
-            return None
-        column = frame[name].to_numpy(dtype=object)
-        if not all(isinstance(v, str) for v in column):
-            return None
-        if name == "participant":
-            failing[name] = ~frame[name].str.strip().ne("").to_numpy(dtype=bool)
-        else:
-            allowed = checks[name][1]
-            failing[name] = np.fromiter((v not in allowed for v in column), bool, len(column))
-    labels = frame.index.to_numpy()
-    found = []
-    for name, (code, _) in checks.items():
-        rows = np.flatnonzero(failing[name])
-        if len(rows):
-            cells = frame[name].to_numpy(dtype=float if name in numbers else object)[rows]
-            found += [
-                (name, code, labels[i].item(), cell.item() if name in numbers else cell)
-                for i, cell in zip(rows, cells, strict=True)
-            ]
-    return found
-
-
-#: The text type of an ingested frame's columns; pandera's ``str`` accepts it and ``object``.
-_TEXT = pd.Series([""], dtype=str).dtype
-
-
 def _column_headers(study: Study, identity: IdChoice) -> dict[str, str]:
     """Internal column name to the header the user knows, for messages."""
     headers = {"participant": identity.header, "submitted_at": study.columns.timestamp or ""}
@@ -237,33 +159,6 @@ def _register_backends() -> None:
 def _schema_problems(
     frame: pd.DataFrame, ingested: IngestResult, study: Study, identity: IdChoice
 ) -> list[Problem]:
-    cases = _failures(frame, study)
-    if cases is None:
-        cases = _pandera_failures(frame, study)
-    headers = _column_headers(study, identity)
-    problems = []
-    for column_name, check, index, failure in cases:
-        if index is None or pd.isna(index):
-            raise RuntimeError(f"schema failure without a row: {column_name}, {check}")
-        row = frame.loc[index]
-        item_headers = ingested.item_headers.get(row["wave"], {})
-        column = item_headers.get(column_name) or headers.get(column_name, column_name)
-        problems.append(
-            Problem(
-                check,
-                file=row["source_file"],
-                row=int(row["source_row"]),
-                column=column,
-                value=_shown(failure),
-                expected=_expectation(check, column_name, study),
-                wave=row["wave"],
-            )
-        )
-    return problems
-
-
-def _pandera_failures(frame: pd.DataFrame, study: Study) -> list[tuple]:
-    """The failure cases of :func:`build_schema` on ``frame`` as pandera finds them."""
     _register_backends()
     try:
         # In place: the schema coerces nothing, and a copy of every response cost more
@@ -273,7 +168,26 @@ def _pandera_failures(frame: pd.DataFrame, study: Study) -> list[tuple]:
         cases = err.failure_cases
     else:
         return []
-    return [(c.column, c.check, c.index, c.failure_case) for c in cases.itertuples(index=False)]
+    headers = _column_headers(study, identity)
+    problems = []
+    for case in cases.itertuples(index=False):
+        if case.index is None or pd.isna(case.index):
+            raise RuntimeError(f"schema failure without a row: {case}")  # our schema's bug
+        row = frame.loc[case.index]
+        item_headers = ingested.item_headers.get(row["wave"], {})
+        column = item_headers.get(case.column) or headers.get(case.column, case.column)
+        problems.append(
+            Problem(
+                case.check,
+                file=row["source_file"],
+                row=int(row["source_row"]),
+                column=column,
+                value=_shown(case.failure_case),
+                expected=_expectation(case.check, case.column, study),
+                wave=row["wave"],
+            )
+        )
+    return problems
 
 
 def _timestamp_problems(

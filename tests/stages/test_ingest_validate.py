@@ -90,28 +90,3 @@ def test_missing_file_and_column_are_reported_together(demo_copy):
 )
 def test_normalize_text(raw, expected):
     assert normalize_text(raw) == expected
-
-
-def test_block_schema_check_finds_what_pandera_finds(demo_copy):
-    """Validation tests the schema's checks on the columns at once and calls pandera only when
-    in doubt: both must give the same failure cases, in the same order and types."""
-    import numpy as np
-
-    from pipeline.stages.keys import choose_key, id_keys
-    from pipeline.stages.validate import _failures, _pandera_failures
-
-    study = load_study(demo_copy)
-    ingested = ingest(read_inputs(study), study)
-    keys = list(ingested.id_keys) or id_keys(study, {})
-    frame, _, _ = choose_key(ingested.responses, keys, study)
-    frame = frame.copy()
-    items = [i.id for i in study.instrument_spec.items]
-    for k, value in enumerate([0.0, 7.0, 3.5, -1.0, np.inf]):
-        frame.loc[frame.index[k + 1], items[k]] = value
-    frame.loc[frame.index[2], "participant"] = "  "
-    found = _failures(frame, study)
-    assert found is not None and len(found) >= 6
-    expected = _pandera_failures(frame, study)
-    assert [(*c, type(c[3])) for c in found] == [(*c, type(c[3])) for c in expected]
-    frame[items[0]] = frame[items[0]].astype("float32")  # a type pandera must word
-    assert _failures(frame, study) is None
