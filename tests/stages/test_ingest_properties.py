@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -121,3 +122,22 @@ def test_blank_rows_are_those_blank_in_every_column(rows):
     frame = pd.DataFrame(rows, columns=["a", "b", "a"], dtype=object)
     every_column = frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
     assert _blank_rows(frame).equals(every_column)
+
+
+@pytest.mark.parametrize("name", ["demo", "pesantren", "knowledge_test", "three_arms"])
+def test_likert_columns_coded_as_one_block_or_one_by_one_alike(name, monkeypatch):
+    # Small waves factorize their Likert columns as one block, large ones column by column
+    # (faster there): the codes and problems must not depend on which way a wave went
+    from pipeline.stages import ingest as ingest_module
+
+    folder = Path(__file__).parents[2] / "data" / "raw"
+    study = load_study(
+        folder / name / "study.yaml"
+        if name == "demo"
+        else folder / "examples" / name / "study.yaml"
+    )
+    as_block = _ingest(study)
+    monkeypatch.setattr(ingest_module, "_BLOCK_ROWS", 0)
+    one_by_one = _ingest(study)
+    pd.testing.assert_frame_equal(as_block.responses, one_by_one.responses)
+    assert as_block.problems == one_by_one.problems
