@@ -6,12 +6,8 @@ count."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+from tests.fresh import loaded_after
 
-ROOT = Path(__file__).resolve().parent.parent
 STATISTICS = ("scipy", "statsmodels", "pingouin", "matplotlib", "seaborn")
 #: Loaded by no quick command: pandera's data synthesis, which pkm-eval never uses.
 UNUSED = ("hypothesis",)
@@ -22,20 +18,8 @@ VALIDATE_DEMO = (
 )
 
 
-def _loaded_after(code: str, modules: tuple[str, ...] = STATISTICS) -> dict[str, object]:
-    """Run ``code`` in a new interpreter; return which of ``modules`` it loaded."""
-    probe = (
-        f"{code}\nimport json, sys\nprint(json.dumps({{m: m in sys.modules for m in {modules!r}}}))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def _loaded_after(code: str, modules: tuple[str, ...] = STATISTICS) -> dict[str, bool]:
+    return loaded_after(code, modules)
 
 
 def test_importing_the_cli_loads_no_statistics():

@@ -266,26 +266,15 @@ def test_the_pages_the_package_writes_import_no_scipy_stats(briefs, tmp_path):
     """The funder summary's figure (a t quantile per mean) and the article kit need no
     ``scipy.stats``: importing it cost half a CPU second of every report's rendering. A fresh
     interpreter, so other tests' imports do not count."""
-    import json
-    import sys
+    from tests.fresh import loaded_after
 
-    root = Path(__file__).resolve().parents[2]
-    script = (
-        "import json, sys\nfrom pathlib import Path\n"
+    code = (
+        "from pathlib import Path\n"
         "from pipeline.bundle.read import load_bundle\n"
         "from pipeline.reports.article import write_article_kit\n"
         "from pipeline.reports.brief import write_funder_summary\n"
         f"bundle = load_bundle(Path({str(briefs['demo'][0].folder)!r}))\n"
         f"write_funder_summary(bundle, Path({str(tmp_path)!r}), 'id', pdf=False)\n"
         f"write_article_kit(bundle, Path({str(tmp_path / 'article')!r}))\n"
-        "print(json.dumps('scipy.stats' in sys.modules))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"},
-    )
-    assert json.loads(out.stdout.strip().splitlines()[-1]) is False
+    assert loaded_after(code, ("scipy.stats",)) == {"scipy.stats": False}

@@ -5,12 +5,8 @@ so other tests' imports do not count."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+from tests.fresh import loaded_after
 
-ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("scipy", "seaborn", "statsmodels", "pingouin", "pydantic", "pipeline.config")
 #: The import cell of notebooks/technical_report.ipynb, as the kernel runs it.
 IMPORT_CELL = (
@@ -26,14 +22,5 @@ IMPORT_CELL = (
 
 
 def test_the_report_kernel_imports_no_statistics_or_configuration():
-    report = f"print(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))"
-    out = subprocess.run(
-        [sys.executable, "-c", f"import json, sys\n{IMPORT_CELL}{report}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-    loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    loaded = loaded_after(IMPORT_CELL, HEAVY)
     assert not any(loaded.values()), loaded
