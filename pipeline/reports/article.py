@@ -285,7 +285,7 @@ def _write_figures(bundle: Bundle, language: str, target: Path) -> None:
 
     names, captions = [], []
     for name, (figure, caption) in figures(bundle, language).items():
-        _write_figure(target / name, figure)
+        write_figure_files(target / name, figure)
         plt.close(figure)
         names.append(name)
         captions.append(caption)
@@ -298,7 +298,7 @@ def _write_figures(bundle: Bundle, language: str, target: Path) -> None:
 _PNG_DPI = 300
 
 
-def _write_figure(stem: Path, figure) -> None:
+def write_figure_files(stem: Path, figure) -> None:
     """``figure`` as ``stem.png`` (300 dpi) and ``stem.svg``, both cropped to the tight box
     :func:`pipeline.bundle.files.write_figure` gives the PNG (the same pixels). The box is
     measured once, at the PNG's resolution and without a draw (as ``tight_layout`` measures):
@@ -306,10 +306,17 @@ def _write_figure(stem: Path, figure) -> None:
     drawing it."""
     import matplotlib
 
+    canvas = figure.canvas
+    if not hasattr(canvas, "get_renderer"):
+        # a figure made without pyplot's Agg (Streamlit's thread, a bare Figure) has a canvas
+        # that cannot measure: Agg's, which saving the PNG uses anyway, measures it
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(figure)
     original = figure.dpi
     figure.dpi = _PNG_DPI
     try:
-        box = figure.get_tightbbox(figure.canvas.get_renderer())
+        box = figure.get_tightbbox(canvas.get_renderer())
     finally:
         figure.dpi = original
     box = box.padded(matplotlib.rcParams["savefig.pad_inches"])

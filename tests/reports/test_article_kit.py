@@ -346,3 +346,17 @@ def test_the_subgroup_interaction_is_named_in_the_report_language(demo):
         table = subgroups_table(bundle, language)
         column = texts(language)["columns"]["interaction"]
         assert set(table[column]) == {name}
+
+
+def test_a_figure_without_a_screen_canvas_is_written(tmp_path):
+    # The web page runs the study in a thread where the kit's figures may carry matplotlib's
+    # base canvas, which cannot measure the tight box: Agg's measures it instead
+    from matplotlib.figure import Figure
+
+    from pipeline.reports.article import write_figure_files
+
+    figure = Figure(figsize=(3, 2))
+    figure.add_subplot().plot([1, 2, 3], [2, 1, 3])
+    write_figure_files(tmp_path / "fig", figure)
+    assert (tmp_path / "fig.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (tmp_path / "fig.svg").read_bytes()
