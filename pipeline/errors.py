@@ -13,10 +13,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from pipeline.resources import read_yaml
 
 __all__ = [
     "ConfigError",
@@ -36,9 +35,7 @@ _MAX_VALUE_CHARS = 80
 
 @cache
 def _templates() -> Mapping[str, Mapping[str, str]]:
-    text = resources.files("pipeline.resources").joinpath("messages.yaml").read_text("utf-8")
-    # libyaml when installed: the pure-Python loader costs every command a hundredth of a second
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return read_yaml("messages.yaml")
 
 
 def _short(value: Any) -> str:

@@ -13,8 +13,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache, lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
+
+from pipeline.resources import read_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,10 +33,7 @@ __all__ = [
 
 @cache
 def _phrases() -> Mapping[str, Mapping[str, str]]:
-    import yaml
-
-    text = resources.files("pipeline.resources").joinpath("console.yaml").read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: faster
+    return read_yaml("console.yaml")
 
 
 def phrase(key: str, language: str = "en", **values: object) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 from jinja2 import Environment, StrictUndefined
 
 from pipeline.inert import Trusted, inert
+from pipeline.resources import read_yaml
 
 __all__ = [
     "PALETTE",
@@ -41,16 +40,10 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 _ENV = Environment(undefined=StrictUndefined, autoescape=False)
 
 
-#: libyaml's safe loader when it is installed: it reads the report's words ten times faster
-#: than the pure-Python one, which took a tenth of a second of every report's kernel.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 @cache
 def resource_words(name: str) -> dict[str, Any]:
     """A words file of ``pipeline/resources`` (both languages), read once."""
-    source = resources.files("pipeline.resources").joinpath(name)
-    return yaml.load(source.read_text("utf-8"), Loader=_LOADER)  # a safe loader
+    return read_yaml(name)
 
 
 def texts(language: str) -> dict[str, Any]:

@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import pandas as pd
-import yaml
 
+from pipeline.resources import read_yaml
 from pipeline.text import normalize_text
 
 __all__ = ["NUMERIC", "AnswerScale", "family_of", "label_codes", "scale_for", "scale_like"]
@@ -47,8 +46,7 @@ class AnswerScale:
 
 @cache
 def _families() -> dict[str, dict]:
-    text = resources.files("pipeline.resources").joinpath("answer_scales.yaml").read_text("utf-8")
-    families = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # faster
+    families = read_yaml("answer_scales.yaml")
     for family in families.values():
         family["lookup"] = {
             normalize_text(spelling): key
