@@ -20,9 +20,8 @@ import pandas as pd
 from pipeline.config import Study
 from pipeline.run import analyse
 from pipeline.stages.check import prepared
-from pipeline.stages.outcomes import test_points
 from pipeline.stages.result import Analysis, CompareResult, ScoreResult
-from pipeline.stages.score import reverse_key, scale_scores, scoring_rules
+from pipeline.stages.score import keyed_scores, scoring_rules
 
 __all__ = ["portfolio_analysis"]
 
@@ -40,12 +39,9 @@ def portfolio_analysis(study: Study) -> Analysis:
     """
     if study.declares_parts():
         return analyse(study)
-    ingested, validated, cleaned = prepared(study)
-    instrument = study.instrument_spec
-    keyed = test_points(reverse_key(cleaned.responses, instrument), instrument)
-    share = study.analysis.min_answered_share
-    scores = scale_scores(keyed, instrument, min_answered_share=share)
+    ingested, validated, cleaned = prepared(study)  # released as they come back
+    keyed, scores = keyed_scores(cleaned, study)
     empty = pd.DataFrame()
     scored = ScoreResult(keyed, scores, *(empty,) * 7, rule=scoring_rules(study))
     compared = CompareResult(*(empty,) * 10)
-    return Analysis(study, ingested.released(), validated.released(), cleaned, scored, compared)
+    return Analysis(study, ingested, validated, cleaned, scored, compared)

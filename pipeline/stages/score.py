@@ -33,6 +33,7 @@ __all__ = [
     "analysis_groups",
     "category_tables",
     "gain_tables",
+    "keyed_scores",
     "reliability_tables",
     "reverse_key",
     "scale_scores",
@@ -473,14 +474,20 @@ def _gain_summary(wide: pd.DataFrame, scale: str, arm: str, method: str) -> dict
 # --------------------------------------------------------------------------- stage
 
 
+def keyed_scores(cleaned: CleanResult, study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The keyed responses (reverse Likert items, test answers as points) and every scale's
+    score: the part of :func:`score` a portfolio reads."""
+    instrument = study.instrument_spec
+    keyed = test_points(reverse_key(cleaned.responses, instrument), instrument)
+    share = study.analysis.min_answered_share
+    return keyed, scale_scores(keyed, instrument, min_answered_share=share)
+
+
 def score(cleaned: CleanResult, study: Study) -> ScoreResult:
     """Key the items (reverse Likert items, test answers to points), score every scale, and
     derive psychometrics, categories, gain, the test item analysis and, for a try-out, item
     validity and reliability."""
-    instrument = study.instrument_spec
-    keyed = test_points(reverse_key(cleaned.responses, instrument), instrument)
-    share = study.analysis.min_answered_share
-    scores = scale_scores(keyed, instrument, min_answered_share=share)
+    keyed, scores = keyed_scores(cleaned, study)
     reliability, items = reliability_tables(keyed, study)
     if study.is_tryout:  # one wave: no change to categorize or gain
         categories, schemes, shift = pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
