@@ -12,7 +12,7 @@ import numbers
 import re
 
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from pipeline.inert import inert, inert_frame
 from pipeline.reports.design_tables import *  # noqa: F403
@@ -54,13 +54,29 @@ def effect_sentences(bundle, language: str) -> list[str]:
     return found + ([esc(note)] if note else [])
 
 
-def figure_png(figure) -> Image:
-    """A figure as a PNG image to display (once drawn, it may be shown more than once)."""
+#: A Markdown backslash escape (its character is kept) or an emphasis mark (dropped).
+_MARKDOWN_MARKUP = re.compile(r"\\(.)|[*_]")
+
+
+def plain_caption(caption: str) -> str:
+    """A Markdown caption (its user text escaped with ``esc``) as the plain text a screen reader
+    reads out: escapes undone, emphasis marks gone."""
+    return _MARKDOWN_MARKUP.sub(lambda found: found.group(1) or "", caption)
+
+
+def figure_png(figure, caption: str) -> HTML:
+    """A figure as a PNG image to display (once drawn, it may be shown more than once), its
+    alternative text the figure's Markdown ``caption`` in plain words: nbconvert would give an
+    image shown as PNG output only "No description has been provided for this image"."""
+    import base64
+    import html
     import io
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return Image(data=buffer.getvalue(), format="png")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    alt = html.escape(plain_caption(caption), quote=True)
+    return HTML(f'<img src="data:image/png;base64,{data}" alt="{alt}">')
 
 
 def show(text: str) -> None:

@@ -353,3 +353,26 @@ def test_results_json_keeps_item_statements(demo):
     kept = texts_["instrument"]["item_texts"]
     assert len(kept) == bundle.results["instrument"]["n_items"]
     assert all(t["id"] and t["en"] for t in kept.values())
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_figure_is_described_by_its_caption(demo, language):
+    """A screen reader reads each figure's caption, not nbconvert's "No description has been
+    provided for this image"."""
+    _, pages, _ = demo
+    html = pages[language]
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert len(images) >= 3  # the change figure (twice), the scores and the Q-Q plot
+    word = "Gambar" if language == "id" else "Figure"
+    for image in images:
+        alt = re.search(r'\balt="([^"]*)"', image)
+        assert alt and alt.group(1).startswith(word), image[:120]
+        assert "*" not in alt.group(1) and "\\" not in alt.group(1)
+    assert "No description has been provided" not in html
+
+
+def test_a_caption_reads_aloud_as_typed():
+    """The alternative text undoes the Markdown escapes of the user's text and drops emphasis."""
+    title = "Skor *Karier* <b>x</b> [1] d_z www.contoh.id \\ 50%"
+    caption = f"_Gambar 1. {p.esc(title)} (*n* = 3)._"
+    assert p.plain_caption(caption) == f"Gambar 1. {title} (n = 3)."
