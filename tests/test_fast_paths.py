@@ -254,3 +254,61 @@ def test_a_long_table_writes_the_bytes_of_the_one_at_a_time_writers(monkeypatch,
     assert (tmp_path / "long.csv").read_bytes() == expected_csv
     expected_parquet = frame.to_parquet(index=False, engine="pyarrow")
     assert (tmp_path / "long.parquet").read_bytes() == expected_parquet
+
+
+# --------------------------------------------------------------------------- portfolio caches
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([np.nan, 0.0, 1.0, 2.0, 3.0, 5.0, 7.0, -0.0, 2.5, -1.0, np.inf])),
+    st.sampled_from([[1, 2, 3, 4, 5], [0, 1, 2, 3], [], [1, 2, 3, 4, 5, 6, 7]]),
+)
+def test_on_scale_check_on_numbers_equals_the_pandas_form(values, scale):
+    from pipeline.stages.validate import _on_scale
+
+    codes = pd.Series(values, index=np.arange(len(values)) * 3 + 5, dtype=float)
+    for column in (codes, codes.astype(object)):
+        expected = column.isin(scale) | column.isna()
+        pd.testing.assert_series_equal(_on_scale(column, scale), expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="ab Ç/[]1.)*:\n\u00a0-", max_size=40))
+def test_remembered_header_keys_equal_the_keys_computed_afresh(header):
+    from pipeline.stages import header_names
+
+    expected = header_names._header_keys(header)
+    assert header_names.header_keys(header) == expected
+    assert header_names.header_keys(header) == expected  # the remembered answer
+    long = header * 20 + "x" * 600  # past the remembered length: computed each time
+    assert header_names.header_keys(long) == header_names._header_keys(long)
+
+
+def test_a_codebook_is_loaded_again_only_when_its_file_changed(tmp_path):
+    from pipeline.config.instrument import builtin_instrument_path, load_instrument
+
+    source = builtin_instrument_path("career_awareness_planning").read_text(encoding="utf-8")
+    path = tmp_path / "codebook.yaml"
+    path.write_text(source, encoding="utf-8")
+    first = load_instrument(path)
+    assert load_instrument(path) is first  # same file, same content: shared (models are frozen)
+    changed = source.replace(f"id: {first.id}", "id: changed_codebook", 1)
+    assert changed != source
+    path.write_text(changed, encoding="utf-8")
+    again = load_instrument(path)
+    assert again is not first and again.id == "changed_codebook"
+    path.write_text("items: [", encoding="utf-8")  # a broken file is still reported
+    with pytest.raises(Exception, match="YAML|codebook"):
+        load_instrument(path)
+
+
+def test_the_header_lookup_kept_per_codebook_matches_a_fresh_one():
+    from pipeline.stages.headers import _lookup, _Lookup
+
+    instrument = load_study(DEMO / "study.yaml").instrument_spec
+    kept = _lookup(instrument)
+    assert _lookup(instrument) is kept
+    fresh = _Lookup(instrument)
+    headers = [*fresh.exact, *fresh.keys, "Cap waktu", "Nama Lengkap", "1. Saya tahu", "x/y"]
+    assert [kept.match(h) for h in headers] == [fresh.match(h) for h in headers]
