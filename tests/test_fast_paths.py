@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline.bundle import files as outputs
 from pipeline.config import load_study
+from pipeline.errors import ConfigError
 from pipeline.simulate.survey import SimulationSpec, simulate_study
 from pipeline.stages import parse as ingest
 from pipeline.stages.compare import SHAPIRO_MAX_N, choose_test, shapiro_row
@@ -299,12 +300,12 @@ def test_a_codebook_is_loaded_again_only_when_its_file_changed(tmp_path):
     again = load_instrument(path)
     assert again is not first and again.id == "changed_codebook"
     path.write_text("items: [", encoding="utf-8")  # a broken file is still reported
-    with pytest.raises(Exception, match="YAML|codebook"):
+    with pytest.raises(ConfigError, match=r"YAML|codebook"):
         load_instrument(path)
 
 
 def test_the_header_lookup_kept_per_codebook_matches_a_fresh_one():
-    from pipeline.stages.headers import _lookup, _Lookup
+    from pipeline.stages.headers import _Lookup, _lookup
 
     instrument = load_study(DEMO / "study.yaml").instrument_spec
     kept = _lookup(instrument)
