@@ -313,3 +313,59 @@ def test_the_header_lookup_kept_per_codebook_matches_a_fresh_one():
     fresh = _Lookup(instrument)
     headers = [*fresh.exact, *fresh.keys, "Cap waktu", "Nama Lengkap", "1. Saya tahu", "x/y"]
     assert [kept.match(h) for h in headers] == [fresh.match(h) for h in headers]
+
+
+def _plain_conflicts(dupes: pd.DataFrame, kept: pd.DataFrame) -> np.ndarray:
+    """The rows of ``dupes`` whose group or contact differ from their kept row, by a
+    reindex on (wave, id): the way the clean stage compared them before."""
+    keys = ["wave", "id_norm"]
+    compare = ["group_label", *[c for c in kept.columns if c.startswith("contact__")]]
+    latest = kept[[*keys, *compare]].set_index(keys)[compare]
+    other = latest.reindex(pd.MultiIndex.from_frame(dupes[keys]))
+    return (other.to_numpy() != dupes[compare].to_numpy()).any(axis=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["pre", "post"]),
+            st.sampled_from(["ani", "budi", "citra", "dewi", ""]),
+            st.sampled_from(["A", "B", ""]),
+            st.sampled_from(["0812", "0813", "", None]),
+        ),
+        min_size=1,
+        max_size=12,
+        unique_by=lambda r: (r[0], r[1]),
+    ),
+    st.lists(
+        st.tuples(
+            st.integers(0, 11),
+            st.sampled_from(["A", "B", ""]),
+            st.sampled_from(["0812", "0814", None]),
+        )
+    ),
+)
+def test_duplicate_conflicts_by_position_equal_the_reindexed_ones(kept_rows, dupe_rows):
+    from pipeline.stages.clean import _duplicate_conflicts
+
+    kept = pd.DataFrame(kept_rows, columns=["wave", "id_norm", "group_label", "contact__hp"])
+    kept.index = np.arange(len(kept)) * 2 + 1
+    chosen = [(kept_rows[k % len(kept_rows)], group, phone) for k, group, phone in dupe_rows]
+    dupes = pd.DataFrame(
+        {
+            "wave": [row[0] for row, _, _ in chosen],
+            "id_norm": [row[1] for row, _, _ in chosen],
+            "group_label": [group for _, group, _ in chosen],
+            "contact__hp": [phone for _, _, phone in chosen],
+            "source_file": "pre.csv",
+            "source_row": np.arange(len(chosen)) + 2,
+            "kept_row": np.arange(len(chosen)) + 50,
+        }
+    )
+    found = _duplicate_conflicts(dupes, kept)
+    if dupes.empty:
+        assert found == []
+        return
+    expected = dupes.loc[_plain_conflicts(dupes, kept), "source_row"].tolist()
+    assert [p.row for p in found] == expected
