@@ -90,6 +90,7 @@ def run_study(
     progress: Progress = _quiet,
     tables: Sequence[str] | None = None,
     analysis: Callable[[Study], Analysis] | None = None,
+    study: Study | None = None,
 ) -> StudyResult:
     """Evaluate one study end to end.
 
@@ -110,6 +111,9 @@ def run_study(
     analysis
         Stands in for :func:`analyse` (a portfolio's, which stops at the scores, with
         ``tables`` its own).
+    study
+        The study ``path`` holds, already loaded from it (a portfolio loads it for its row):
+        not loaded a second time.
 
     Returns
     -------
@@ -121,7 +125,7 @@ def run_study(
         Each carries the list of problems; nothing else is raised for bad input or a folder
         that cannot be written.
     """
-    study = load_study(path)
+    study = load_study(path) if study is None else study
     default_processed, default_reports = output_roots(path)
     processed_root = default_processed if processed_root is None else processed_root
     reports_root = default_reports if reports_root is None else reports_root

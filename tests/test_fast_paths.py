@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from pipeline.bundle import files as outputs
 from pipeline.config import load_study
+from pipeline.errors import ConfigError
 from pipeline.simulate.survey import SimulationSpec, simulate_study
 from pipeline.stages import parse as ingest
 from pipeline.stages.compare import SHAPIRO_MAX_N, choose_test, shapiro_row
@@ -254,3 +255,117 @@ def test_a_long_table_writes_the_bytes_of_the_one_at_a_time_writers(monkeypatch,
     assert (tmp_path / "long.csv").read_bytes() == expected_csv
     expected_parquet = frame.to_parquet(index=False, engine="pyarrow")
     assert (tmp_path / "long.parquet").read_bytes() == expected_parquet
+
+
+# --------------------------------------------------------------------------- portfolio caches
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([np.nan, 0.0, 1.0, 2.0, 3.0, 5.0, 7.0, -0.0, 2.5, -1.0, np.inf])),
+    st.sampled_from([[1, 2, 3, 4, 5], [0, 1, 2, 3], [], [1, 2, 3, 4, 5, 6, 7]]),
+)
+def test_on_scale_check_on_numbers_equals_the_pandas_form(values, scale):
+    from pipeline.stages.validate import _on_scale
+
+    codes = pd.Series(values, index=np.arange(len(values)) * 3 + 5, dtype=float)
+    for column in (codes, codes.astype(object)):
+        expected = column.isin(scale) | column.isna()
+        pd.testing.assert_series_equal(_on_scale(column, scale), expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="ab Ç/[]1.)*:\n\u00a0-", max_size=40))
+def test_remembered_header_keys_equal_the_keys_computed_afresh(header):
+    from pipeline.stages import header_names
+
+    expected = header_names._header_keys(header)
+    assert header_names.header_keys(header) == expected
+    assert header_names.header_keys(header) == expected  # the remembered answer
+    long = header * 20 + "x" * 600  # past the remembered length: computed each time
+    assert header_names.header_keys(long) == header_names._header_keys(long)
+
+
+def test_a_codebook_is_loaded_again_only_when_its_file_changed(tmp_path):
+    from pipeline.config.instrument import builtin_instrument_path, load_instrument
+
+    source = builtin_instrument_path("career_awareness_planning").read_text(encoding="utf-8")
+    path = tmp_path / "codebook.yaml"
+    path.write_text(source, encoding="utf-8")
+    first = load_instrument(path)
+    assert load_instrument(path) is first  # same file, same content: shared (models are frozen)
+    changed = source.replace(f"id: {first.id}", "id: changed_codebook", 1)
+    assert changed != source
+    path.write_text(changed, encoding="utf-8")
+    again = load_instrument(path)
+    assert again is not first and again.id == "changed_codebook"
+    path.write_text("items: [", encoding="utf-8")  # a broken file is still reported
+    with pytest.raises(ConfigError, match=r"YAML|codebook"):
+        load_instrument(path)
+
+
+def test_the_header_lookup_kept_per_codebook_matches_a_fresh_one():
+    from pipeline.stages.headers import _Lookup, _lookup
+
+    instrument = load_study(DEMO / "study.yaml").instrument_spec
+    kept = _lookup(instrument)
+    assert _lookup(instrument) is kept
+    fresh = _Lookup(instrument)
+    headers = [*fresh.exact, *fresh.keys, "Cap waktu", "Nama Lengkap", "1. Saya tahu", "x/y"]
+    assert [kept.match(h) for h in headers] == [fresh.match(h) for h in headers]
+
+
+def _plain_conflicts(dupes: pd.DataFrame, kept: pd.DataFrame) -> np.ndarray:
+    """The rows of ``dupes`` whose group or contact differ from their kept row, by a
+    reindex on (wave, id): the way the clean stage compared them before."""
+    keys = ["wave", "id_norm"]
+    compare = ["group_label", *[c for c in kept.columns if c.startswith("contact__")]]
+    latest = kept[[*keys, *compare]].set_index(keys)[compare]
+    other = latest.reindex(pd.MultiIndex.from_frame(dupes[keys]))
+    return (other.to_numpy() != dupes[compare].to_numpy()).any(axis=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["pre", "post"]),
+            st.sampled_from(["ani", "budi", "citra", "dewi", ""]),
+            st.sampled_from(["A", "B", ""]),
+            st.sampled_from(["0812", "0813", "", None]),
+        ),
+        min_size=1,
+        max_size=12,
+        unique_by=lambda r: (r[0], r[1]),
+    ),
+    st.lists(
+        st.tuples(
+            st.integers(0, 11),
+            st.sampled_from(["A", "B", ""]),
+            st.sampled_from(["0812", "0814", None]),
+        )
+    ),
+)
+def test_duplicate_conflicts_by_position_equal_the_reindexed_ones(kept_rows, dupe_rows):
+    from pipeline.stages.clean import _duplicate_conflicts
+
+    kept = pd.DataFrame(kept_rows, columns=["wave", "id_norm", "group_label", "contact__hp"])
+    kept.index = np.arange(len(kept)) * 2 + 1
+    chosen = [(kept_rows[k % len(kept_rows)], group, phone) for k, group, phone in dupe_rows]
+    dupes = pd.DataFrame(
+        {
+            "wave": [row[0] for row, _, _ in chosen],
+            "id_norm": [row[1] for row, _, _ in chosen],
+            "group_label": [group for _, group, _ in chosen],
+            "contact__hp": [phone for _, _, phone in chosen],
+            "source_file": "pre.csv",
+            "source_row": np.arange(len(chosen)) + 2,
+            "kept_row": np.arange(len(chosen)) + 50,
+        }
+    )
+    found = _duplicate_conflicts(dupes, kept)
+    if dupes.empty:
+        assert found == []
+        return
+    expected = dupes.loc[_plain_conflicts(dupes, kept), "source_row"].tolist()
+    assert [p.row for p in found] == expected

@@ -96,6 +96,7 @@ def evaluate_study(
                 render_report=render_reports,
                 tables=None if whole else PORTFOLIO_READS,
                 analysis=None if whole else portfolio_analysis,
+                study=study,
             )
         row.update(program_effect(bundle_dir), status="ok", problems="")
     except PkmEvalError as error:

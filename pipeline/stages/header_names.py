@@ -15,6 +15,7 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
@@ -111,6 +112,21 @@ def header_keys(header: str) -> tuple[str, ...]:
     last part. Numbering is removed from each part, so ``1. Prompt [6) Row]`` gives the key
     of ``Row`` too.
     """
+    # A portfolio's exports repeat one codebook's headers study after study: short headers
+    # are remembered (a long cell, hostile or not, is not kept alive by the cache).
+    text = str(header)
+    return _remembered_keys(text) if len(text) <= _REMEMBERED_LENGTH else _header_keys(text)
+
+
+_REMEMBERED_LENGTH = 512
+
+
+@lru_cache(maxsize=1 << 14)
+def _remembered_keys(header: str) -> tuple[str, ...]:
+    return _header_keys(header)
+
+
+def _header_keys(header: str) -> tuple[str, ...]:
     text = _fold_spaces(header)
     parts = [text]
     grid = _GRID.match(text)

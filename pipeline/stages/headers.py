@@ -90,6 +90,25 @@ class _Lookup:
         return next((item_id for pattern, item_id in self.patterns if pattern.search(header)), None)
 
 
+#: Lookups built, by the codebook they were built from (kept alive with it, so its id is not
+#: reused): the codebooks of a process's studies are shared (:func:`load_instrument`), and a
+#: study built the same lookup five times, a tenth of ingesting a small study.
+_LOOKUPS: dict[int, tuple[Instrument, _Lookup]] = {}
+_LOOKUPS_MAX = 16
+
+
+def _lookup(instrument: Instrument) -> _Lookup:
+    """The :class:`_Lookup` of a codebook, built once per codebook object."""
+    kept = _LOOKUPS.get(id(instrument))
+    if kept is not None and kept[0] is instrument:
+        return kept[1]
+    if len(_LOOKUPS) >= _LOOKUPS_MAX:
+        _LOOKUPS.pop(next(iter(_LOOKUPS)))
+    lookup = _Lookup(instrument)
+    _LOOKUPS[id(instrument)] = (instrument, lookup)
+    return lookup
+
+
 def _header_candidates(header: str) -> list[str]:
     candidates = [header]
     grid = _GRID.search(header)
@@ -156,7 +175,7 @@ def map_headers(
         without a column (naming the closest header) and one ``column_ambiguous`` per item
         with several.
     """
-    lookup = _Lookup(instrument)
+    lookup = _lookup(instrument)
     found: dict[str, list[str]] = {}
     for header in headers:
         item_id = lookup.match(header)
@@ -212,7 +231,7 @@ def meta_columns(study: Study) -> dict[str, str]:
 def header_score(study: Study) -> Callable[[list[str]], int]:
     """Counts the cells of a row that name an item or a declared column: the header row is
     the row that names the most."""
-    lookup = _Lookup(study.instrument_spec)
+    lookup = _lookup(study.instrument_spec)
     meta = {normalize_text(h) for h in meta_columns(study).values()}
     meta |= set(TIMESTAMP_HEADERS)
 
@@ -242,7 +261,7 @@ def blank_twins(frame: pd.DataFrame, header: tuple[str, ...]) -> dict[str, str]:
 def repeated_headers(header: tuple[str, ...], study: Study, *, file: str) -> list[Problem]:
     """A header that appears twice and names an item or a declared column is ambiguous."""
     counts = pd.Series([h for h in header if h], dtype=object).value_counts()
-    lookup = _Lookup(study.instrument_spec)
+    lookup = _lookup(study.instrument_spec)
     declared = {normalize_text(h) for h in meta_columns(study).values()}
     return [
         Problem("column_repeated", file=file, column=name, value=int(n))
