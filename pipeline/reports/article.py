@@ -296,6 +296,10 @@ def _write_figures(bundle: Bundle, language: str, target: Path) -> None:
 
 #: The kit's PNG resolution (journals ask for 300 dpi).
 _PNG_DPI = 300
+#: zlib's fastest level for the kit's PNGs: a figure at 300 dpi is millions of pixels, and
+#: Pillow's default level 6 spent about a fifth of the kit's time compressing them, for files
+#: about a fifth smaller (the pixels are the same at any level).
+_PNG_OPTIONS = {"dpi": _PNG_DPI, "pil_kwargs": {"compress_level": 1}}
 
 
 def write_figure_files(stem: Path, figure) -> None:
@@ -322,6 +326,6 @@ def write_figure_files(stem: Path, figure) -> None:
     box = box.padded(matplotlib.rcParams["savefig.pad_inches"])
     # tight_layout leaves a placeholder engine, with which savefig lays the figure out again
     figure.set_layout_engine(None)
-    for kind, options in (("png", {"dpi": _PNG_DPI}), ("svg", {})):
+    for kind, options in (("png", _PNG_OPTIONS), ("svg", {})):
         data = files.figure_bytes(figure, kind, bbox_inches=box, **options)
         files.atomic_write_bytes(stem.with_suffix(f".{kind}"), data)

@@ -50,7 +50,8 @@ def write_docx(
     for number, table in enumerate(tables, start=1):
         document.add_paragraph().add_run(f"{word} {number}").bold = True
         _write_runs(document.add_paragraph(), table.title, italic=True)
-        _write_table(document.add_table(rows=1, cols=len(table.headers)), table)
+        rows = 1 + len(table.rows)  # made at once: python-docx's add_row copies a row each time
+        _write_table(document.add_table(rows=rows, cols=len(table.headers)), table)
         if table.note:
             _write_runs(document.add_paragraph(), table.note)
     buffer = BytesIO()
@@ -99,8 +100,8 @@ def _write_table(table: Table, content: ApaTable) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header_row.append(repeat)
-    for row in content.rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
+    for made, row in zip(table.rows[1:], content.rows, strict=True):
+        for cell, value in zip(made.cells, row, strict=True):
             _write_runs(cell.paragraphs[0], value)
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):

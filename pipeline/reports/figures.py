@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import cbook, colormaps
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Patch
 
@@ -471,7 +472,7 @@ def _likert_figure(bundle: Bundle, language: str):
     if neutral:
         start -= shares[:, neutral[0]] / 2
     for i, code in enumerate(codes):
-        ax.barh(y, shares[:, i], left=start, color=colours[i], height=0.85, label=str(code))
+        _bars(ax, y, shares[:, i], left=start, height=0.85, colour=colours[i], label=str(code))
         for at, width, begin, shown in zip(y, shares[:, i], start, labels[:, i], strict=True):
             if width >= 7:
                 ax.text(begin + width / 2, at, f"{shown}", ha="center", va="center", fontsize=5.5)
@@ -488,6 +489,25 @@ def _likert_figure(bundle: Bundle, language: str):
     fig.tight_layout()
     n = int(responses.groupby("wave").size().max())
     return fig, say(language, "article.likert_caption", escape=False, n=n)
+
+
+def _bars(
+    ax, y: np.ndarray, widths: np.ndarray, *, left: np.ndarray, height: float, colour: str,
+    label: str,
+) -> None:  # fmt: skip
+    """Horizontal bars drawn as ``barh`` draws them (filled, no edge) but as one collection:
+    the Likert figure has a few hundred bars, and an artist for each was much of its cost."""
+    bottom, top, right = y - height / 2, y + height / 2, left + widths
+    corners = [(left, bottom), (right, bottom), (right, top), (left, top)]
+    bars = PolyCollection(
+        np.stack([np.column_stack(corner) for corner in corners], axis=1),
+        facecolors=colour,
+        edgecolors="none",
+        linewidths=0,
+        label=label,
+    )
+    ax.add_collection(bars)
+    ax.autoscale_view()
 
 
 def _diverging(n: int) -> list[str]:

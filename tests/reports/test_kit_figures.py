@@ -1,0 +1,35 @@
+"""The article kit's Likert bars, drawn as one collection, against matplotlib's ``barh``: the
+same pixels and the same axis limits on varied bars."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+from pipeline.reports.figures import _bars
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_likert_bars_draw_as_barh_draws(seed):
+    rng = np.random.default_rng(seed)
+    y = np.arange(int(rng.integers(2, 30)), dtype=float)[::-1] * 1.7
+    widths, left = rng.uniform(0, 60, len(y)), rng.uniform(-100, 0, len(y))
+    drawn = []
+    for collection in (False, True):
+        fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
+        if collection:
+            _bars(ax, y, widths, left=left, height=0.85, colour="#d55e00", label="1")
+        else:
+            ax.barh(y, widths, left=left, color="#d55e00", height=0.85, label="1")
+        ax.set_xlim(-100, 124)
+        ax.legend()
+        fig.canvas.draw()
+        drawn.append((np.asarray(fig.canvas.buffer_rgba()).copy(), ax.get_ylim()))
+        plt.close(fig)
+    assert drawn[0][1] == pytest.approx(drawn[1][1])
+    assert np.array_equal(drawn[0][0], drawn[1][0])
