@@ -15,7 +15,7 @@ from pipeline.bundle.write import instrument_digest
 from pipeline.config import Study
 from pipeline.config.base import read_yaml
 from pipeline.errors import ConfigError, ReportError
-from pipeline.portfolio.report import report_words
+from pipeline.portfolio.report import reasons
 from pipeline.stages.read import file_digests
 
 __all__ = [
@@ -95,15 +95,19 @@ def duplicate_ids(files: list[Path]) -> dict[str, list[Path]]:
 
 def duplicate_row(path: Path, program_id: str, sharing: list[Path]) -> dict[str, Any]:
     """The failed row of a study held back because its program id is not its own."""
-    problem = report_words("en")["duplicate_id"].format(
-        program_id=program_id, count=len(sharing), files=", ".join(str(p) for p in sharing)
+    problems = reasons(
+        "duplicate_id",
+        program_id=program_id,
+        count=len(sharing),
+        files=", ".join(str(p) for p in sharing),
     )
-    return failed_row(path, problem) | {"program_id": program_id}
+    return failed_row(path, problems) | {"program_id": program_id}
 
 
-def failed_row(path: Path, problem: str, *, seconds: float = 0.0) -> dict[str, Any]:
+def failed_row(path: Path, problems: dict[str, str], *, seconds: float = 0.0) -> dict[str, Any]:
     """The portfolio row of a study that gave no row of its own (held back, stopped at its
-    time limit, its process lost), named by the id and title its file declares."""
+    time limit, its process lost), named by the id and title its file declares; ``problems``
+    gives the reason by column, in each language (:func:`pipeline.portfolio.report.reasons`)."""
     program = _declared_program(path)
     program_id, title = program.get("id"), program.get("title")
     return {
@@ -112,6 +116,6 @@ def failed_row(path: Path, problem: str, *, seconds: float = 0.0) -> dict[str, A
         "title": title if isinstance(title, str) else "",
         "status": "failed",
         "reused": False,
-        "problems": problem,
+        **problems,
         "seconds": seconds,
     }

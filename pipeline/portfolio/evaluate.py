@@ -44,6 +44,7 @@ from pipeline.portfolio.discover import (
 from pipeline.portfolio.effects import expand_arms, program_effect
 from pipeline.portfolio.isolate import close_hosts, evaluate_isolated
 from pipeline.portfolio.pool import MODERATORS, PROGRAM_COLUMNS, PortfolioResult, pool
+from pipeline.portfolio.report import REASON_LANGUAGES, reasons, report_words
 from pipeline.run import run_study
 
 __all__ = [
@@ -98,19 +99,36 @@ def evaluate_study(
                 analysis=None if whole else portfolio_analysis,
                 study=study,
             )
-        row.update(program_effect(bundle_dir), status="ok", problems="")
+        row.update(program_effect(bundle_dir), status="ok", problems="", problems_id="")
     except PkmEvalError as error:
-        messages = [p.message("en", masked=True) for p in error.problems[:5]]
-        more = len(error.problems) - len(messages)
-        row["problems"] = " | ".join(messages) + (f" | and {more} more" if more > 0 else "")
+        row.update(_listed(error.problems))
     except Exception as error:  # a bug must not stop the portfolio either; it is reported
         last = traceback.extract_tb(error.__traceback__)[-1]
-        row["problems"] = (
-            f"internal error {type(error).__name__}: {error} ({Path(last.filename).name}:"
-            f"{last.lineno}); please report it"
+        row.update(
+            reasons(
+                "internal_error",
+                error=f"{type(error).__name__}: {error}",
+                where=f"{Path(last.filename).name}:{last.lineno}",
+            )
         )
     row["seconds"] = time.perf_counter() - start
     return row
+
+
+#: How many of a failed study's problems its row spells out (the rest are counted).
+_PROBLEMS_LISTED = 5
+
+
+def _listed(problems: list) -> dict[str, str]:
+    """A failed study's first problems, masked, in each language of the programs table."""
+    listed = {}
+    for language, column in REASON_LANGUAGES.items():
+        messages = [p.message(language, masked=True) for p in problems[:_PROBLEMS_LISTED]]
+        more = len(problems) - len(messages)
+        if more > 0:
+            messages.append(report_words(language)["more_problems"].format(n=more))
+        listed[column] = " | ".join(messages)
+    return listed
 
 
 def warm_up() -> None:
@@ -263,11 +281,8 @@ def evaluate_on_cluster(
             try:
                 row = future.result()
             except Exception as error:  # any task failure is this study's alone
-                problem = (
-                    f"the Dask task of this study failed ({type(error).__name__}: {error}); "
-                    "the other studies are unaffected"
-                )
-                row = failed_row(futures[future], problem)
+                problems = reasons("task_failed", error=f"{type(error).__name__}: {error}")
+                row = failed_row(futures[future], problems)
             record(row)
     finally:
         # No study host outlives a portfolio's own cluster; a lost worker's hosts end with

@@ -435,12 +435,11 @@ def _failed_row(study_file: str, answer: object, limit: float, *, seconds: float
     from pathlib import Path
 
     from pipeline.portfolio.discover import failed_row
-    from pipeline.portfolio.report import report_words
+    from pipeline.portfolio.report import reasons
 
-    words = report_words("en")
     if isinstance(answer, str) and answer == TIMED_OUT:
-        problem = words["study_time_limit"].format(study=study_file, limit=limit)
+        problems = reasons("study_time_limit", study=study_file, limit=limit)
     else:
         reason = f"{type(answer).__name__}: {answer}"
-        problem = words["study_process_failed"].format(study=study_file, reason=reason)
-    return failed_row(Path(study_file), problem, seconds=seconds)
+        problems = reasons("study_process_failed", study=study_file, reason=reason)
+    return failed_row(Path(study_file), problems, seconds=seconds)

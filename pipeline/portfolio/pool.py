@@ -40,6 +40,7 @@ PROGRAM_COLUMNS = [
     "ci_low",
     "ci_high",
     "problems",
+    "problems_id",
     "seconds",
 ]
 

@@ -41,6 +41,25 @@ def report_words(language: str) -> dict[str, Any]:
     return yaml.safe_load(text.read_text("utf-8"))[language]
 
 
+#: The languages a failed program's reasons are kept in: the programs table holds both
+#: (``problems`` in English, ``problems_id`` in Indonesian), so each report reads its own.
+REASON_LANGUAGES = {"en": "problems", "id": "problems_id"}
+
+
+def reasons(key: str, **values: Any) -> dict[str, str]:
+    """The report's sentence ``key`` filled with ``values``, by the programs table's column
+    for each language (see :data:`REASON_LANGUAGES`)."""
+    return {
+        column: report_words(language)[key].format(**values)
+        for language, column in REASON_LANGUAGES.items()
+    }
+
+
+def problems_column(language: str) -> str:
+    """The programs table's column of failure reasons in ``language`` (English otherwise)."""
+    return REASON_LANGUAGES.get(language, "problems")
+
+
 def load_portfolio(
     folder: Path,
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -138,6 +157,24 @@ def not_pooled_table(programs: pd.DataFrame, language: str) -> pd.DataFrame:
     ).fillna("")
 
 
+def failed_table(programs: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The programs that could not be evaluated, with their reasons in ``language`` under
+    that language's headings (a bundle written before the Indonesian reasons were kept
+    gives its English ones)."""
+    column = problems_column(language)
+    if column not in programs:
+        column = "problems"
+    failed = programs[programs["status"].ne("ok")]
+    headings = report_words(language)["failed_columns"]
+    return pd.DataFrame(
+        {
+            headings["program_id"]: failed["program_id"].fillna(""),
+            headings["title"]: failed["title"].fillna(""),
+            headings["problems"]: failed[column].fillna(""),
+        }
+    )
+
+
 def write_portfolio_reports(bundle_dir: Path, report_dir: Path, *, language: str = "id") -> Path:
     """portfolio.html (papermill notebook, code hidden), portfolio.xlsx and the forest plots."""
     _, programs, pooled, subgroups = load_portfolio(bundle_dir)
@@ -152,7 +189,7 @@ def write_portfolio_reports(bundle_dir: Path, report_dir: Path, *, language: str
         import matplotlib.pyplot as plt
 
         plt.close(figure)
-    failed = programs[programs["status"].ne("ok")][["program_id", "title", "problems"]]
+    failed = failed_table(programs, language)
     sheets = {"programs": programs, "pooled": pooled, "subgroups": subgroups, "failed": failed}
     sheets["not_pooled"] = not_pooled_table(programs, language)
     files.write_xlsx(report_dir / "portfolio.xlsx", sheets)

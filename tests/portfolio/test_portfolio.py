@@ -48,6 +48,8 @@ def test_every_study_is_listed_and_the_broken_one_is_reported_not_fatal(portfoli
     broken = programs[programs["program_id"] == "broken-1"].iloc[0]
     assert broken["status"] == "failed"
     assert "pre.csv" in broken["problems"] and "binary" in broken["problems"]
+    # ... and in Indonesian, for the Indonesian report
+    assert "pre.csv" in broken["problems_id"] and broken["problems_id"] != broken["problems"]
     ok = programs[programs["status"] == "ok"]
     assert len(ok) == 6
     assert set(ok["design"]) <= {"one_group", "controlled"}
@@ -505,7 +507,12 @@ def test_a_study_past_its_time_limit_is_failed_and_the_others_are_evaluated(port
         assert row.k == len(part) and row.estimate == pytest.approx(fit.estimate, abs=1e-12)
     bundle = root / "processed" / "portfolio-limit"
     pf_report.write_portfolio(result, bundle)
-    # Both reports list it with its reason (a failed study's problems are kept in English).
+    # Both reports list it with its reason, each in its own language.
+    assert stopped["problems_id"] == (
+        f"studi {study_file} belum selesai dalam batas waktu per studi (2 detik), sehingga "
+        "dihentikan dan studi lain dilanjutkan; bila studi ini memang hanya lambat, naikkan "
+        "--study-time-limit"
+    )
     titles = {"en": "Programs that could not be evaluated", "id": "Program yang tidak dapat"}
     for language, title in titles.items():
         html = pf_report.write_portfolio_reports(
@@ -513,7 +520,12 @@ def test_a_study_past_its_time_limit_is_failed_and_the_others_are_evaluated(port
         )
         text = _html_text(html)
         assert title in text
-        assert f"program-0003 Program PKM simulasi 3 {stopped['problems']}" in text
+        reason = stopped["problems" if language == "en" else "problems_id"]
+        assert f"program-0003 Program PKM simulasi 3 {reason}" in text
+        other = stopped["problems_id" if language == "en" else "problems"]
+        assert other not in text
+        failed = pd.read_excel(root / f"limit-{language}" / "portfolio.xlsx", sheet_name="failed")
+        assert reason in failed.iloc[:, 2].tolist()
 
 
 def _quick_or_hangs(study_file, *options):
