@@ -288,30 +288,36 @@ WHY_NOT = {
     "pandera with typeguard (0.13 s) and pydantic with the study's models (0.15 s), which "
     "cannot be skipped; the checks of the demo's 120 rows take about 0.17 s",
     "outputs": "the report's kernel and Chromium printing the funder summary run beside the "
-    "process that writes the rest, but the CPU time is still about 13 times the empty "
-    "notebook's: the article kit draws ten figures as PNG at 300 dpi and as SVG (about 2 s "
-    "of CPU a language, mostly matplotlib rasterising and PNG compression) and the kernel "
-    "imports pandas and matplotlib and draws three figures; on a busy two-core machine "
-    "running them side by side saves little wall time",
+    "process that writes the rest, but the CPU time is about 11 times the empty notebook's: "
+    "the article kit (both languages, ten figures as PNG at 300 dpi and as SVG) is about half "
+    "of it, mostly matplotlib laying out, measuring and drawing the figures' text and ticks at "
+    "300 dpi (PNG compression, at zlib's fastest level now, is an eighth of the kit), and the "
+    "kernel imports pandas and matplotlib and draws three figures; on two busy cores running "
+    "them side by side saves little wall time",
     "read": "score and compare pivot and pair on integer participant keys (one factorize, "
     "a numpy matrix), but the scores, categories and gain stay long tables keyed by text "
-    "participant codes because the bundle writes them so; what remains is spread over many "
-    "steps: pandera validation, matching, duplicates and the ledger on text ids, item "
-    "statistics per scale and wave, the statsmodels fits of the controlled design, and "
-    "building the 2.25-million-row categories table; reading is a single pass in C",
-    "memory": "the long per-participant tables the bundle writes (categories: a row per "
-    "participant, wave, scale and scheme; scores; gain), each with a text participant code "
-    "per row, and the cleaned responses are held to the end; they and the copies made while "
-    "building them outweigh the float matrix of the items many times",
+    "participant codes because the bundle writes them so; ingest reads every cell as text "
+    "before coding it, and the rest is spread over many steps: pandera validation, matching, "
+    "duplicates and the ledger on text ids, careless flags, item statistics per scale and "
+    "wave, the statsmodels fits of the controlled design, and building the 2.25-million-row "
+    "categories table; reading is a single pass in C",
+    "memory": "the peak is reached inside stages, not between them: ingest reads every cell "
+    "as text (Arrow's pool alone near 1.8 GB at 1,000,000, the stage's peak about 3.4 GB), "
+    "clean peaks in the careless flags, score in the reliability products and compare in "
+    "the participant pivots; giving freed pages back between stages (tried) lowered the "
+    "memory between stages but not the peak. Reading the answers in blocks, coded as they "
+    "are read, is the next step",
     "plain": "the plain script skips what the pipeline owes its users: validation with a "
     "located problem per bad cell, matching and its audit ledger, careless flags, "
     "categories, item statistics, effect-size intervals, normality, Bayes factors and the "
     "controlled-design models (ANCOVA, mixed ANOVA, subgroups)",
-    "portfolio": "a study of the portfolio is analysed only up to its scores, and one forked "
-    "process serves many studies, but every study still reads, ingests, validates and cleans "
-    "its exports: about 0.17 of its 0.21 CPU s at 30-150 participants (cleaning matches names "
-    "and builds the ledger, validation runs pandera column by column, ingest reads and codes "
-    "every answer), the stages' part of issue 19",
+    "portfolio": "a study of the portfolio is analysed only up to its scores, one forked "
+    "process serves many studies and studies share their codebook's parsing, but every study "
+    "still reads, ingests, validates and cleans its exports: of a 30-150-participant study's "
+    "CPU, cleaning (matching, the ledger, attrition, duplicates) is about a third, validation "
+    "(pandera, timestamps, the id column) a quarter, ingest and reading a fifth, and the "
+    "scores, the bundle and reading its effect back the rest; relaying a study through Dask "
+    "and its study process costs about 10 ms more",
     "report": "the report's kernel imports pandas and matplotlib (about 1 s of CPU, more than "
     "the empty notebook's whole run) and draws three figures; the time does not grow with "
     "the data",
