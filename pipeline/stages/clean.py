@@ -101,15 +101,17 @@ def _duplicate_conflicts(dupes: pd.DataFrame, kept: pd.DataFrame) -> list[Proble
         return []
     keys = ["wave", "id_norm"]
     compare = ["group_label", *[c for c in kept.columns if c.startswith(CONTACT_PREFIX)]]
-    # The kept row of each superseded one by position: (wave, id) is unique among kept rows.
-    # A reindex on a MultiIndex cost a hundred times more than the few rows compared.
-    position = {key: k for k, key in enumerate(zip(kept["wave"], kept["id_norm"], strict=True))}
+    # The kept row of each superseded one by position among the kept rows with a superseded
+    # id ((wave, id) is unique among kept rows): a reindex on a MultiIndex of every kept row
+    # cost a hundred times more than the few rows compared, and so would a key for each.
+    near = kept[kept["id_norm"].isin(dupes["id_norm"].unique())]
+    position = {key: k for k, key in enumerate(zip(near["wave"], near["id_norm"], strict=True))}
     taken = [position.get(key) for key in zip(dupes["wave"], dupes["id_norm"], strict=True)]
-    if None in taken or len(position) != len(kept):  # not as built above: the plain way
+    if None in taken or len(position) != len(near):  # not as built above: the plain way
         latest = kept[[*keys, *compare]].set_index(keys)[compare]
         other = latest.reindex(pd.MultiIndex.from_frame(dupes[keys])).to_numpy()
     else:
-        other = kept[compare].to_numpy()[taken]
+        other = near[compare].to_numpy()[taken]
     differs = (other != dupes[compare].to_numpy()).any(axis=1)
     return [
         Problem(
