@@ -1,5 +1,7 @@
 """BLAS runs on one thread inside the helper's context, is restored after it, and the
-reliability products give the same bits on one thread as on every thread."""
+reliability products on one thread equal those on every thread to rounding (OpenBLAS splits a
+product's sums between threads differently on different processors, so the last bit may
+differ; the pipeline runs them on one thread, so its own results do not)."""
 
 from __future__ import annotations
 
@@ -22,10 +24,10 @@ def test_one_thread_inside_and_the_pool_restored_after():
     assert _blas_threads() == before
 
 
-def test_pairwise_moments_are_the_same_bits_on_any_number_of_threads():
+def test_pairwise_moments_agree_on_any_number_of_threads():
     rng = np.random.default_rng(19)
     values = rng.integers(1, 6, size=(5000, 12)).astype(float)
     values[rng.random(values.shape) < 0.05] = np.nan
     wrapped = reliability.pairwise_moments.__wrapped__  # the products on the pool as it is
     for one, every in zip(reliability.pairwise_moments(values), wrapped(values), strict=True):
-        np.testing.assert_array_equal(one, every)
+        np.testing.assert_allclose(one, every, rtol=1e-12, atol=1e-15)
