@@ -18,6 +18,7 @@ or attention checks.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -352,39 +353,35 @@ def load_instrument(path: str | Path) -> Instrument:
         With one problem per invalid or missing key.
     """
     path = resolve_instrument(str(path), Path("."))
-    key = _read_key(path)
-    if key is not None and key in _LOADED:
-        return _LOADED[key]
-    data = read_yaml(path, "instrument codebook")
     try:
-        instrument = Instrument.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(problems_from(exc, path), "The instrument codebook is invalid") from None
-    if key is not None:
-        if len(_LOADED) >= _LOADED_MAX:
-            _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = instrument
-    return instrument
+        small = path.stat().st_size <= _CACHED_BYTES
+        content = path.read_bytes() if small else None
+    except OSError:  # missing or unreadable: read_yaml says so
+        content = None
+    if content is None:
+        return _validated(path)
+    return _remembered(str(path), content)
 
 
-#: Codebooks loaded in this process, by file and content. A portfolio's studies mostly share
-#: a codebook, and parsing and validating it was a tenth of a small study's CPU; a model is
-#: frozen, so the studies can share one. A file whose content changed is loaded again.
-_LOADED: dict[tuple[str, bytes], Instrument] = {}
-_LOADED_MAX = 16
-#: Codebooks larger than this are loaded each time (never kept, never read twice).
+#: Codebooks larger than this are loaded each time (never kept).
 _CACHED_BYTES = 1 << 20
 
 
-def _read_key(path: Path) -> tuple[str, bytes] | None:
-    """The key of a codebook file in :data:`_LOADED` (its path and content), or None when it
-    cannot be read or is too large to keep (its loading then reports or refuses it)."""
+@lru_cache(maxsize=16)
+def _remembered(path: str, content: bytes) -> Instrument:
+    """A codebook loaded once per file and content in this process: a portfolio's studies
+    mostly share one, and parsing and validating it was a tenth of a small study's CPU (a
+    model is frozen, so the studies can share it; a changed file is loaded again, and a
+    codebook that fails raises each time, as nothing is kept for it)."""
+    return _validated(Path(path))
+
+
+def _validated(path: Path) -> Instrument:
+    data = read_yaml(path, "instrument codebook")
     try:
-        if path.stat().st_size > _CACHED_BYTES:
-            return None
-        return str(path), path.read_bytes()
-    except OSError:
-        return None
+        return Instrument.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(problems_from(exc, path), "The instrument codebook is invalid") from None
 
 
 def resolve_instrument(spec: str, base_dir: Path) -> Path:

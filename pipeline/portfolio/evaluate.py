@@ -99,7 +99,8 @@ def evaluate_study(
                 analysis=None if whole else portfolio_analysis,
                 study=study,
             )
-        row.update(program_effect(bundle_dir), status="ok", problems="", problems_id="")
+        row.update(program_effect(bundle_dir), status="ok")
+        row.update(dict.fromkeys(REASON_LANGUAGES.values(), ""))  # no problems, in any language
     except PkmEvalError as error:
         row.update(_listed(error.problems))
     except Exception as error:  # a bug must not stop the portfolio either; it is reported

@@ -55,11 +55,6 @@ def reasons(key: str, **values: Any) -> dict[str, str]:
     }
 
 
-def problems_column(language: str) -> str:
-    """The programs table's column of failure reasons in ``language`` (English otherwise)."""
-    return REASON_LANGUAGES.get(language, "problems")
-
-
 def load_portfolio(
     folder: Path,
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -161,7 +156,7 @@ def failed_table(programs: pd.DataFrame, language: str) -> pd.DataFrame:
     """The programs that could not be evaluated, with their reasons in ``language`` under
     that language's headings (a bundle written before the Indonesian reasons were kept
     gives its English ones)."""
-    column = problems_column(language)
+    column = REASON_LANGUAGES.get(language, "problems")
     if column not in programs:
         column = "problems"
     failed = programs[programs["status"].ne("ok")]
