@@ -369,3 +369,64 @@ def test_duplicate_conflicts_by_position_equal_the_reindexed_ones(kept_rows, dup
         return
     expected = dupes.loc[_plain_conflicts(dupes, kept), "source_row"].tolist()
     assert [p.row for p in found] == expected
+
+
+def _plain_matrix(long: pd.DataFrame, values: pd.Series, columns: list[str]):
+    """The first non-missing value per participant and cell by pandas' groupby, on every
+    participant and every combination of the columns' values (sorted), and each
+    participant's first row."""
+    keyed = long.dropna(subset=["participant_code", *columns])
+    found = keyed.assign(value=values).dropna(subset=["value"])
+    cells = found.groupby(["participant_code", *columns])["value"].first().unstack(columns)
+    header = pd.MultiIndex.from_product([sorted(keyed[c].unique()) for c in columns])
+    codes = sorted(keyed["participant_code"].unique())
+    cells = cells.reindex(index=codes, columns=header) if len(cells) else None
+    first = [int(np.flatnonzero(long["participant_code"].eq(c).to_numpy())[0]) for c in codes]
+    return cells, codes, first
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 60), st.booleans())
+def test_participant_matrix_from_given_keys_equals_the_plain_pivot(seed, n, repeats):
+    """The matrix from codes factorized by the pivot itself, or once for the whole table
+    and narrowed to some rows (:class:`Participants`), equals pandas' groupby: the first
+    value per participant and cell, participants sorted, with repeated cells (which take
+    the sorting path of the first-of-each search) and without."""
+    from pipeline.stages.pairs import Participants, participant_matrix
+
+    rng = np.random.default_rng(seed)
+    rows = n * (3 if repeats else 1)
+    table = pd.DataFrame(
+        {
+            "participant_code": rng.choice([f"P{k:03d}" for k in range(n)], rows),
+            "scale": rng.choice(["s2", "s1"], rows),
+            "wave": rng.choice(["pre", "post", "follow_up"], rows),
+        }
+    )
+    if not repeats:  # one row per participant and cell at most
+        table = table.drop_duplicates(["participant_code", "scale", "wave"], ignore_index=True)
+    table["value"] = np.where(rng.random(len(table)) < 0.2, np.nan, rng.random(len(table)))
+    everyone = Participants.of(table["participant_code"])
+    chosen = table["wave"].isin(["pre", "post"]).to_numpy()
+    part = table[chosen].reset_index(drop=True)
+    cells, codes, first = _plain_matrix(part, part["value"], ["scale", "wave"])
+    for people in (None, everyone.at(chosen)):
+        wide, at = participant_matrix(part, part["value"], ["scale", "wave"], people=people)
+        assert wide.index.tolist() == codes and at.tolist() == first
+        if cells is not None:
+            np.testing.assert_array_equal(wide.to_numpy(), cells.to_numpy())
+
+
+def test_score_participants_repeat_the_responses_keys_per_scale(demo_analysis):
+    """The scores' codes factorized from the responses' once per scale block equal the
+    scores' own codes factorized."""
+    from pipeline.stages.pairs import Participants
+    from pipeline.stages.score import score_participants
+
+    scored = demo_analysis.scored
+    tiled = score_participants(scored.keyed, scored.scores)
+    own = Participants.of(scored.scores["participant_code"])
+    np.testing.assert_array_equal(tiled.keys, own.keys)
+    assert tiled.codes.equals(own.codes)
+    assert scored.participants is not None
+    np.testing.assert_array_equal(scored.participants.keys, own.keys)

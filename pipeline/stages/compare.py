@@ -567,7 +567,7 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
     if study.is_tryout:  # one wave: its descriptives, nothing to compare
         empty = pd.DataFrame()
         return CompareResult(describe(scores, values=values), *(empty,) * 9)
-    wide = wide_scores(scores, values=values, waves=study_waves(study))
+    wide = wide_scores(scores, values=values, waves=study_waves(study), people=scored.participants)
     groups = analysis_groups(scores, study.arm_order())
     collected: dict[str, list] = {
         k: [] for k in ("tests", "effects", "normality", "changes", "power")
