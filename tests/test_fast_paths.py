@@ -430,3 +430,32 @@ def test_score_participants_repeat_the_responses_keys_per_scale(demo_analysis):
     assert tiled.codes.equals(own.codes)
     assert scored.participants is not None
     np.testing.assert_array_equal(scored.participants.keys, own.keys)
+
+
+def test_careless_reasons_written_for_the_flagged_rows_equal_every_rows_words(demo_analysis):
+    """careless_flags words only the flagged rows; the plain path words every row (blank
+    where nothing is flagged). Random answers with long runs, attention checks failed and
+    blanks give the same reasons, of the same dtype."""
+    from pipeline.stages.careless import careless_flags, reasons
+
+    instrument = demo_analysis.study.instrument_spec
+    likert = [item.id for item in instrument.items_of("likert")]
+    checks = [check.id for check in instrument.attention_checks]
+    rng = np.random.default_rng(19)
+    n = 400
+    answers = rng.integers(1, 6, size=(n, len(likert))).astype(float)
+    answers[rng.random(n) < 0.2] = 3.0  # straight lines
+    answers[rng.random(answers.shape) < 0.05] = np.nan
+    responses = pd.DataFrame(answers, columns=likert, index=np.arange(n) * 3)
+    for check in checks:
+        responses[check] = rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, np.nan], n)
+    flags = careless_flags(responses, instrument, longstring_share=0.8)
+    plain = reasons(
+        flags["longstring"].to_numpy(),
+        flags["attention_failed"].to_numpy(),
+        long=flags["longstring_flag"].to_numpy(),
+        n_items=len(likert),
+    )
+    assert flags["flagged"].any() and not flags["flagged"].all()
+    assert flags["reason"].tolist() == list(plain)
+    assert flags["reason"].dtype == pd.Series(plain).dtype
