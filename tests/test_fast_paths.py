@@ -459,3 +459,30 @@ def test_careless_reasons_written_for_the_flagged_rows_equal_every_rows_words(de
     assert flags["flagged"].any() and not flags["flagged"].all()
     assert flags["reason"].tolist() == list(plain)
     assert flags["reason"].dtype == pd.Series(plain).dtype
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([0.0, 0.1, 0.6]))
+def test_pairwise_moments_centre_the_columns_as_nanmean(seed, missing):
+    """pairwise_moments centres each column by its answers' sum over their count; the
+    plain path is nanmean over the columns (an unanswered column's centre 0). The moments
+    are bit for bit those of the plain centring."""
+    from pipeline.stats import reliability as rel
+    from pipeline.stats.threads import one_blas_thread
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(1, 6, size=(50, 6)).astype(float)
+    values[rng.random(values.shape) < missing] = np.nan
+    values[:, 2] = np.nan if seed % 3 == 0 else values[:, 2]  # a column without answers
+    present = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        centre = np.nanmean(np.where(present.any(axis=0), values, 0.0), axis=0)
+    x = np.where(present, values - centre, 0.0)
+    mask = present.astype(float)
+    with one_blas_thread():
+        n = mask.T @ mask
+        sums = x.T @ mask
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = (x.T @ x - sums * sums.T / n) / (n - 1)
+    cov[n < 2] = np.nan
+    np.testing.assert_array_equal(rel.pairwise_moments(values)[0], cov)
