@@ -424,7 +424,10 @@ def test_score_participants_repeat_the_responses_keys_per_scale(demo_analysis):
     from pipeline.stages.score import score_participants
 
     scored = demo_analysis.scored
-    tiled = score_participants(scored.keyed, scored.scores)
+    respondents, tiled = score_participants(scored.keyed, scored.scores)
+    np.testing.assert_array_equal(
+        respondents.keys, Participants.of(scored.keyed["participant_code"]).keys
+    )
     own = Participants.of(scored.scores["participant_code"])
     np.testing.assert_array_equal(tiled.keys, own.keys)
     assert tiled.codes.equals(own.codes)
@@ -486,3 +489,67 @@ def test_pairwise_moments_centre_the_columns_as_nanmean(seed, missing):
             cov = (x.T @ x - sums * sums.T / n) / (n - 1)
     cov[n < 2] = np.nan
     np.testing.assert_array_equal(rel.pairwise_moments(values)[0], cov)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_first_wave_levels_by_integer_keys_equal_the_text_lookup(demo_analysis, seed):
+    """compare's subgroup levels: each participant's level at their first wave, found by
+    the responses' integer keys, equal the plain path's sort, drop_duplicates and reindex
+    on the text codes, with some participants' pre rows gone, rows shuffled, and an index
+    of the codes that lacks some participants or is exactly theirs."""
+    from pipeline.config import WAVE_ORDER
+    from pipeline.stages.compare import _first_wave_rows
+    from pipeline.stages.pairs import Participants
+
+    study = demo_analysis.study
+    keyed = demo_analysis.scored.keyed
+    demo = next(d.name for d in study.demographics if d.name in keyed)
+    rng = np.random.default_rng(seed)
+    keyed = keyed[~(keyed["wave"].eq("pre").to_numpy() & (rng.random(len(keyed)) < 0.2))]
+    keyed = keyed.iloc[rng.permutation(len(keyed))]
+    keyed.loc[keyed.index[rng.random(len(keyed)) < 0.1], demo] = ""
+    codes = pd.Index(sorted(keyed["participant_code"].unique()), name="participant_code")
+    for index in (codes, codes[rng.random(len(codes)) < 0.7]):
+        first = (
+            keyed[["participant_code", "wave"]]
+            .sort_values("wave", key=lambda w: w.map(WAVE_ORDER))
+            .drop_duplicates("participant_code")
+        )
+        level_of = keyed.loc[first.index, ["participant_code", demo]]
+        plain = level_of.set_index("participant_code")[demo].replace("", np.nan)
+        plain = plain.reindex(index).to_numpy()
+        for respondents in (None, Participants.of(keyed["participant_code"])):
+            rows, at = _first_wave_rows(keyed, respondents, index)
+            level = keyed[demo].iloc[rows].set_axis(at).replace("", np.nan)
+            got = level.reindex(pd.RangeIndex(len(index))).to_numpy()
+            assert got.dtype == plain.dtype
+            assert pd.isna(got).tolist() == pd.isna(plain).tolist()
+            assert [str(v) for v in got] == [str(v) for v in plain]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["treatment", "control"]), st.sampled_from(["L", "P", "X"])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_empty_cells_counted_on_codes_equal_the_crosstab(cells):
+    """The interaction test's note on empty arm x level cells, from integer codes, equals
+    the one read off pandas' crosstab."""
+    from pipeline.stats.models import _cells_note
+
+    levels = pd.Series([lv for _, lv in cells])
+    text = pd.Series([g for g, _ in cells])
+    for groups in (text, text.astype("category")):  # the scores' groups are categorical
+        table = pd.crosstab(groups, levels)
+        empty = [
+            f"{g} x {lv}" for g in table.index for lv in table.columns if table.loc[g, lv] == 0
+        ]
+        plain = (
+            f"no participants in: {', '.join(empty)}; the interaction is not estimable"
+            if empty
+            else ""
+        )
+        assert _cells_note(groups, levels) == plain

@@ -208,6 +208,8 @@ class ScoreResult:
         The participant codes of ``scores`` as integers (:class:`~pipeline.stages.pairs.
         Participants`), factorized once for the score stage's pivots and the compare
         stage's; None where a result was built without them. Not part of the bundle.
+    respondents
+        The same for the rows of ``keyed`` (None likewise).
     """
 
     keyed: pd.DataFrame
@@ -226,6 +228,7 @@ class ScoreResult:
     tryout_items: pd.DataFrame = field(default_factory=pd.DataFrame)
     tryout_scales: pd.DataFrame = field(default_factory=pd.DataFrame)
     participants: Participants | None = field(default=None, repr=False, compare=False)
+    respondents: Participants | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
