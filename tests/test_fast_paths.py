@@ -553,3 +553,25 @@ def test_empty_cells_counted_on_codes_equal_the_crosstab(cells):
             else ""
         )
         assert _cells_note(groups, levels) == plain
+
+
+def test_gain_notes_by_number_equal_the_notes_chosen_as_text(demo_analysis):
+    """gain_tables picks each row's note by number, then its words; the plain path lets
+    np.select choose among the texts. Same notes, same dtype, on the demo's gains with a
+    ceiling and declines."""
+    gain = demo_analysis.scored.gain.copy()
+    gain.loc[gain.index[:3], "pre_pomp"] = 100.0
+    plain = pd.Series(
+        np.select(
+            [gain["pre_pomp"] >= 100, gain["post_pomp"] < gain["pre_pomp"]],
+            ["pre at the ceiling: no room to gain", "declined"],
+            default="",
+        ),
+        index=gain.index,
+    )
+    from pipeline.stages.score import GAIN_NOTES
+
+    numbered = np.select([gain["pre_pomp"] >= 100, gain["post_pomp"] < gain["pre_pomp"]], [1, 2])
+    got = gain.assign(note=GAIN_NOTES[numbered])["note"]
+    assert got.dtype == gain.assign(note=plain.to_numpy())["note"].dtype
+    assert got.tolist() == plain.tolist() and set(got) == {"", "declined", plain.iloc[0]}

@@ -408,6 +408,10 @@ def _rows(mask: np.ndarray) -> slice | np.ndarray:
 # --------------------------------------------------------------------------- gain
 
 
+#: The gain table's notes: none, a pre score at the ceiling, a decline.
+GAIN_NOTES = np.array(["", "pre at the ceiling: no room to gain", "declined"], dtype=object)
+
+
 def gain_tables(
     scores: pd.DataFrame, study: Study, *, people: Participants | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -419,11 +423,10 @@ def gain_tables(
     method = study.analysis.gain_method
     wide["value"] = wide["g"] if method == "hake" else wide["c"]
     wide["hake_level"] = gn.hake_labels(wide["value"])
-    wide["note"] = np.select(
-        [wide["pre_pomp"] >= 100, wide["post_pomp"] < wide["pre_pomp"]],
-        ["pre at the ceiling: no room to gain", "declined"],
-        default="",
-    )
+    # Each row's note by number, then the words: choosing among the texts themselves made a
+    # fixed-width text array of every row (0.84 GB and 1.5 CPU s at 6,000,000 gains).
+    note = np.select([wide["pre_pomp"] >= 100, wide["post_pomp"] < wide["pre_pomp"]], [1, 2])
+    wide["note"] = GAIN_NOTES[note]
     summary = [
         _gain_summary(wide, scale, arm, method)
         for scale in pd.unique(scores["scale"])
