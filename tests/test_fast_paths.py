@@ -575,3 +575,23 @@ def test_gain_notes_by_number_equal_the_notes_chosen_as_text(demo_analysis):
     got = gain.assign(note=GAIN_NOTES[numbered])["note"]
     assert got.dtype == gain.assign(note=plain.to_numpy())["note"].dtype
     assert got.tolist() == plain.tolist() and set(got) == {"", "declined", plain.iloc[0]}
+
+
+def test_clean_orders_by_code_numbers_as_by_the_codes(demo_analysis):
+    """Clean sorts its responses and careless table, and counts attrition, by the code
+    numbers; the plain path sorts and factorizes the text codes. Same tables."""
+    from pipeline.config import WAVE_ORDER
+    from pipeline.stages.clean import attrition_table
+
+    cleaned = demo_analysis.cleaned
+    responses, careless = cleaned.responses, cleaned.careless
+    plain = responses.sort_values(
+        ["participant_code", "wave"],
+        key=lambda s: s.map(WAVE_ORDER) if s.name == "wave" else s,
+    ).reset_index(drop=True)
+    pd.testing.assert_frame_equal(responses, plain)
+    plain = careless.sort_values(["participant_code", "wave"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(careless, plain)
+    numbers = responses["participant_code"].str[1:].astype(int).to_numpy()
+    pd.testing.assert_frame_equal(attrition_table(responses, numbers), attrition_table(responses))
+    assert len(cleaned.attrition) and cleaned.attrition.equals(attrition_table(responses))
