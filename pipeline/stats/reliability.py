@@ -44,8 +44,11 @@ def pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     """
     present = ~np.isnan(values)
     mask = present.astype(float)
-    with np.errstate(invalid="ignore"):
-        centre = np.nanmean(np.where(present.any(axis=0), values, 0.0), axis=0)
+    # Each column's mean over its answers (0 for a column without any): the sum and count
+    # nanmean takes, without its second copy of the matrix.
+    count = present.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = np.where(count > 0, np.where(present, values, 0.0).sum(axis=0) / count, 0.0)
     x = np.where(present, values - centre, 0.0)
     n = mask.T @ mask
     sums = x.T @ mask  # sums[i, j]: column i summed over rows where j is answered
