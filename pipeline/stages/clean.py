@@ -249,30 +249,46 @@ def _ledger(
         if len(notes)
         else "",
     )
-    excluded_part = kept.loc[
-        excluded, ["wave", "source_file", "source_row", "participant_code"]
-    ].assign(outcome="excluded", detail="careless responding: " + flags.loc[excluded, "reason"])
+    parts = [analysed_part]
+    # Only the outcomes some row has: a small study mostly has no excluded or blank row, and
+    # each part built empty cost a millisecond (pandas' fixed cost per call), for nothing.
+    if excluded.any():
+        parts.append(
+            kept.loc[excluded, ["wave", "source_file", "source_row", "participant_code"]].assign(
+                outcome="excluded", detail="careless responding: " + flags.loc[excluded, "reason"]
+            )
+        )
+    if len(dupes):
+        parts.append(_duplicate_part(kept, dupes))
+    quarantine, blank = validated.quarantine, validated.blank_rows
+    if len(quarantine):
+        parts.append(
+            quarantine.assign(
+                outcome="quarantined", participant_code=pd.NA, detail=quarantine["reason"]
+            )
+        )
+    if len(blank):
+        parts.append(
+            blank.assign(outcome="blank", participant_code=pd.NA, detail="the row is empty")
+        )
+    ledger = pd.concat([p[LEDGER_COLUMNS] for p in parts if len(p)], ignore_index=True)
+    ledger = ledger.assign(w=ledger["wave"].map(WAVE_ORDER))
+    ledger = ledger.sort_values(["w", "source_file", "source_row"], kind="stable")
+    return ledger[LEDGER_COLUMNS].reset_index(drop=True)
+
+
+def _duplicate_part(kept: pd.DataFrame, dupes: pd.DataFrame) -> pd.DataFrame:
+    """The ledger's rows of superseded submissions, each with its kept row's code."""
     code_of_row = kept[["wave", "source_row", "participant_code"]].set_index(
         ["wave", "source_row"]
     )["participant_code"]
-    dupe_part = dupes[["wave", "source_file", "source_row"]].assign(
+    return dupes[["wave", "source_file", "source_row"]].assign(
         outcome="duplicate",
         participant_code=code_of_row.reindex(
             pd.MultiIndex.from_arrays([dupes["wave"], dupes["kept_row"]])
         ).to_numpy(),
         detail="earlier submission; the latest (row " + dupes["kept_row"].astype(str) + ") is kept",
     )
-    quarantined = validated.quarantine.assign(
-        outcome="quarantined", participant_code=pd.NA, detail=validated.quarantine["reason"]
-    )
-    blank = validated.blank_rows.assign(
-        outcome="blank", participant_code=pd.NA, detail="the row is empty"
-    )
-    parts = [analysed_part, excluded_part, dupe_part, quarantined, blank]
-    ledger = pd.concat([p[LEDGER_COLUMNS] for p in parts if len(p)], ignore_index=True)
-    ledger = ledger.assign(w=ledger["wave"].map(WAVE_ORDER))
-    ledger = ledger.sort_values(["w", "source_file", "source_row"], kind="stable")
-    return ledger[LEDGER_COLUMNS].reset_index(drop=True)
 
 
 def _careless_table(kept: pd.DataFrame, flags: pd.DataFrame, excluded: pd.Series):
