@@ -60,8 +60,6 @@ def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
             "pattern": _joined(answered),
         }
     )
-    single = ~waves["pattern"].str.contains("+", regex=False)
-    waves.loc[single, "pattern"] = waves.loc[single, "pattern"] + " only"
     table = waves.groupby(["group", "pattern"]).size().rename("n").reset_index()
     if table["group"].nunique() > 1:
         pooled = waves.groupby("pattern").size().rename("n").reset_index().assign(group="all")
@@ -70,12 +68,19 @@ def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def _joined(answered: pd.DataFrame) -> pd.Series:
-    """The "+"-joined waves per participant without a Python call per participant: the few
-    distinct wave sets are labelled once through a bit mask."""
+    """The "+"-joined waves per participant ("pre only" for a single wave) without a Python
+    call per participant: the few distinct wave sets are labelled once through a bit mask
+    (the single waves' " only" too: a text search and two label look-ups per study cost
+    more)."""
     bits = {wave: 1 << k for k, wave in enumerate(WAVE_ORDER)}
     mask = answered["wave"].map(bits).groupby(answered["participant_code"], sort=True).sum()
-    names = {m: "+".join(w for w in WAVE_ORDER if m & bits[w]) for m in pd.unique(mask)}
+    names = {m: _pattern([w for w in WAVE_ORDER if m & bits[w]]) for m in pd.unique(mask)}
     return mask.map(names)
+
+
+def _pattern(waves: list[str]) -> str:
+    """A wave set's name in the attrition table: ``pre+post``, or ``pre only``."""
+    return "+".join(waves) + (" only" if len(waves) < 2 else "")
 
 
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
