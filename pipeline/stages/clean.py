@@ -66,8 +66,6 @@ def attrition_table(responses: pd.DataFrame, numbers: np.ndarray | None = None) 
             "pattern": _joined(answered),
         }
     )
-    single = ~waves["pattern"].str.contains("+", regex=False)
-    waves.loc[single, "pattern"] = waves.loc[single, "pattern"] + " only"
     table = waves.groupby(["group", "pattern"]).size().rename("n").reset_index()
     if table["group"].nunique() > 1:
         pooled = waves.groupby("pattern").size().rename("n").reset_index().assign(group="all")
@@ -76,12 +74,19 @@ def attrition_table(responses: pd.DataFrame, numbers: np.ndarray | None = None) 
 
 
 def _joined(answered: pd.DataFrame) -> pd.Series:
-    """The "+"-joined waves per participant without a Python call per participant: the few
-    distinct wave sets are labelled once through a bit mask."""
+    """The "+"-joined waves per participant ("pre only" for a single wave) without a Python
+    call per participant: the few distinct wave sets are labelled once through a bit mask
+    (the single waves' " only" too: a text search and two label look-ups per study cost
+    more)."""
     bits = {wave: 1 << k for k, wave in enumerate(WAVE_ORDER)}
     mask = answered["wave"].map(bits).groupby(answered["participant_code"], sort=True).sum()
-    names = {m: "+".join(w for w in WAVE_ORDER if m & bits[w]) for m in pd.unique(mask)}
+    names = {m: _pattern([w for w in WAVE_ORDER if m & bits[w]]) for m in pd.unique(mask)}
     return mask.map(names)
+
+
+def _pattern(waves: list[str]) -> str:
+    """A wave set's name in the attrition table: ``pre+post``, or ``pre only``."""
+    return "+".join(waves) + (" only" if len(waves) < 2 else "")
 
 
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -258,30 +263,46 @@ def _ledger(
         if len(notes)
         else "",
     )
-    excluded_part = kept.loc[
-        excluded, ["wave", "source_file", "source_row", "participant_code"]
-    ].assign(outcome="excluded", detail="careless responding: " + flags.loc[excluded, "reason"])
+    parts = [analysed_part]
+    # Only the outcomes some row has: a small study mostly has no excluded or blank row, and
+    # each part built empty cost a millisecond (pandas' fixed cost per call), for nothing.
+    if excluded.any():
+        parts.append(
+            kept.loc[excluded, ["wave", "source_file", "source_row", "participant_code"]].assign(
+                outcome="excluded", detail="careless responding: " + flags.loc[excluded, "reason"]
+            )
+        )
+    if len(dupes):
+        parts.append(_duplicate_part(kept, dupes))
+    quarantine, blank = validated.quarantine, validated.blank_rows
+    if len(quarantine):
+        parts.append(
+            quarantine.assign(
+                outcome="quarantined", participant_code=pd.NA, detail=quarantine["reason"]
+            )
+        )
+    if len(blank):
+        parts.append(
+            blank.assign(outcome="blank", participant_code=pd.NA, detail="the row is empty")
+        )
+    ledger = pd.concat([p[LEDGER_COLUMNS] for p in parts if len(p)], ignore_index=True)
+    ledger = ledger.assign(w=ledger["wave"].map(WAVE_ORDER))
+    ledger = ledger.sort_values(["w", "source_file", "source_row"], kind="stable")
+    return ledger[LEDGER_COLUMNS].reset_index(drop=True)
+
+
+def _duplicate_part(kept: pd.DataFrame, dupes: pd.DataFrame) -> pd.DataFrame:
+    """The ledger's rows of superseded submissions, each with its kept row's code."""
     code_of_row = kept[["wave", "source_row", "participant_code"]].set_index(
         ["wave", "source_row"]
     )["participant_code"]
-    dupe_part = dupes[["wave", "source_file", "source_row"]].assign(
+    return dupes[["wave", "source_file", "source_row"]].assign(
         outcome="duplicate",
         participant_code=code_of_row.reindex(
             pd.MultiIndex.from_arrays([dupes["wave"], dupes["kept_row"]])
         ).to_numpy(),
         detail="earlier submission; the latest (row " + dupes["kept_row"].astype(str) + ") is kept",
     )
-    quarantined = validated.quarantine.assign(
-        outcome="quarantined", participant_code=pd.NA, detail=validated.quarantine["reason"]
-    )
-    blank = validated.blank_rows.assign(
-        outcome="blank", participant_code=pd.NA, detail="the row is empty"
-    )
-    parts = [analysed_part, excluded_part, dupe_part, quarantined, blank]
-    ledger = pd.concat([p[LEDGER_COLUMNS] for p in parts if len(p)], ignore_index=True)
-    ledger = ledger.assign(w=ledger["wave"].map(WAVE_ORDER))
-    ledger = ledger.sort_values(["w", "source_file", "source_row"], kind="stable")
-    return ledger[LEDGER_COLUMNS].reset_index(drop=True)
 
 
 def _careless_table(kept: pd.DataFrame, flags: pd.DataFrame, excluded: pd.Series):

@@ -15,7 +15,7 @@ Submission times are read in every layout Google Forms, Excel and KoboToolbox wr
 from __future__ import annotations
 
 import sys
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -46,51 +46,76 @@ def build_schema(study: Study) -> pa.DataFrameSchema:
     Item and attention-check codes must be integers on the response scale (NaN allowed: a blank
     answer is handled by the scoring rule); the participant id must be present; group labels and
     demographic values must be among those declared.
+
+    Built once per distinct set of rules (:func:`_schema`): a portfolio's studies mostly share
+    a codebook, and building the schema (pandera copies every column) was a millisecond of
+    each small study.
     """
-    instrument = study.instrument_spec
+    labels = tuple(study.groups.label_to_group()) if study.groups else None
+    allowed = tuple((d.name, (*d.values, "")) for d in study.demographics if d.values)
+    return _schema(_answer_rules(study.instrument_spec), labels, allowed)
+
+
+#: A column's answer rule: ("scale", codes), ("options", numbers) or (code, low, high).
+_Rule = tuple
+
+
+def _answer_rules(instrument: Instrument) -> tuple[tuple[str, _Rule], ...]:
+    """Every item's and attention check's rule for its coded answers, by outcome kind:
+    Likert codes on the response scale, option numbers of keyed test items, points from 0 to
+    the item's maximum, scores within their range (plain values, so schemas can be shared)."""
+    likert = tuple(instrument.response_scale.codes) if instrument.response_scale else ()
+    rules: list[tuple[str, _Rule]] = []
+    for item in instrument.items:
+        if item.kind == "likert":
+            rules.append((item.id, ("scale", likert)))
+        elif item.kind == "test" and item.key is not None:
+            options = tuple(range(1, len(instrument.options_of(item)) + 1))
+            rules.append((item.id, ("options", options)))
+        elif item.kind == "score":
+            rules.append((item.id, ("score_out_of_range", item.min, item.max)))
+        else:
+            rules.append((item.id, ("points_out_of_range", 0, instrument.max_points(item))))
+    rules += [(check.id, ("scale", likert)) for check in instrument.attention_checks]
+    return tuple(rules)
+
+
+@lru_cache(maxsize=16)
+def _schema(
+    rules: tuple[tuple[str, _Rule], ...],
+    labels: tuple[str, ...] | None,
+    allowed: tuple[tuple[str, tuple[str, ...]], ...],
+) -> pa.DataFrameSchema:
+    """The schema of these answer rules, group labels and demographic values (see
+    :func:`build_schema`); validation leaves a schema unchanged, so studies share it."""
     columns = {
         "participant": pa.Column(str, _check(lambda s: s.str.strip().ne(""), "id_missing")),
     }
-    for item_id, check in _answer_checks(instrument).items():
-        columns[item_id] = pa.Column(float, check, nullable=True)
-    if study.groups:
-        labels = list(study.groups.label_to_group())
-        columns["group_label"] = pa.Column(str, _check(lambda s: s.isin(labels), "group_unknown"))
-    for demo in study.demographics:
-        if demo.values:
-            allowed = [*demo.values, ""]
-            columns[demo.name] = pa.Column(
-                str, _check(lambda s, allowed=allowed: s.isin(allowed), "value_not_allowed")
-            )
+    checks: dict[_Rule, pa.Check] = {}
+    for column, rule in rules:
+        if rule not in checks:
+            checks[rule] = _answer_check(rule)
+        columns[column] = pa.Column(float, checks[rule], nullable=True)
+    if labels is not None:
+        known = list(labels)
+        columns["group_label"] = pa.Column(str, _check(lambda s: s.isin(known), "group_unknown"))
+    for name, values in allowed:
+        columns[name] = pa.Column(
+            str, _check(lambda s, a=list(values): s.isin(a), "value_not_allowed")
+        )
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
-def _answer_checks(instrument: Instrument) -> dict[str, pa.Check]:
-    """The check of every item's and attention check's coded answers, by outcome kind:
-    Likert codes on the response scale, option numbers of keyed test items, points from 0 to
-    the item's maximum, scores within their range."""
-    checks = {}
-    likert = instrument.response_scale.codes if instrument.response_scale else []
-    on_scale = _check(lambda s: _on_scale(s, likert), "code_out_of_range", blanks=True)
-    for item in instrument.items:
-        if item.kind == "likert":
-            checks[item.id] = on_scale
-        elif item.kind == "test" and item.key is not None:
-            options = list(range(1, len(instrument.options_of(item)) + 1))
-            checks[item.id] = _check(
-                lambda s, o=options: s.isin(o) | s.isna(), "answer_not_option", blanks=True
-            )
-        else:
-            low, high = (
-                (item.min, item.max) if item.kind == "score" else (0, instrument.max_points(item))
-            )
-            code = "score_out_of_range" if item.kind == "score" else "points_out_of_range"
-            checks[item.id] = _check(
-                lambda s, a=low, b=high: s.between(a, b) | s.isna(), code, blanks=True
-            )
-    for check in instrument.attention_checks:
-        checks[check.id] = on_scale
-    return checks
+def _answer_check(rule: _Rule) -> pa.Check:
+    """The check of one answer rule (:func:`_answer_rules`)."""
+    if rule[0] == "scale":
+        likert = list(rule[1])
+        return _check(lambda s: _on_scale(s, likert), "code_out_of_range", blanks=True)
+    if rule[0] == "options":
+        options = list(rule[1])
+        return _check(lambda s: s.isin(options) | s.isna(), "answer_not_option", blanks=True)
+    code, low, high = rule
+    return _check(lambda s: s.between(low, high) | s.isna(), code, blanks=True)
 
 
 def _on_scale(codes: pd.Series, scale: list[int]) -> pd.Series:
@@ -210,21 +235,31 @@ def _timestamp_problems(
     frame: pd.DataFrame, sources: pd.DataFrame, study: Study
 ) -> tuple[pd.Series, list[Problem]]:
     """Read every wave's times; a file's unreadable ones are one warning (rows kept)."""
-    parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    parsed = np.full(len(frame), np.datetime64("NaT"), dtype="M8[ns]")
     headers = dict(zip(sources["wave"], sources["timestamp_header"], strict=True))
+    columns = frame[["submitted_at", "source_file", "source_row"]]
     problems = []
-    for wave, part in frame.groupby("wave", sort=False):
+    for wave, rows in _wave_rows(frame):
+        part = columns.iloc[rows]
         header = headers.get(wave) or ""
         reading = read_timestamps(
             part["submitted_at"],
             layout=study.columns.timestamp_format,
             month_first=normalize_text(header) == "timestamp",
         )
-        parsed.loc[part.index] = reading.parsed.astype("datetime64[ns]")
+        parsed[rows] = reading.parsed.to_numpy(dtype="M8[ns]")
         bad = reading.unreadable.to_numpy()
         if bad.any():
             problems.append(_unreadable_times(part, bad, header, wave, reading.examples))
-    return parsed, problems
+    return pd.Series(parsed, index=frame.index), problems
+
+
+def _wave_rows(frame: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+    """Each wave's row positions, waves in order of first appearance (as a groupby without
+    sorting gives them, without a blank wave): a groupby and a write back by label cost a
+    millisecond a study."""
+    waves = frame["wave"].to_numpy(dtype=object)
+    return [(wave, np.flatnonzero(waves == wave)) for wave in pd.unique(waves) if pd.notna(wave)]
 
 
 def _unreadable_times(
@@ -293,13 +328,14 @@ def _enforce_limit(
     """Stop when any wave has more bad rows than the limit allows, or no valid row at all."""
     limit = study.analysis.max_bad_row_share
     stops = []
-    for wave, rows in frame.groupby("wave", sort=False):
-        n_bad, n = int(bad[rows.index].sum()), len(rows)
+    flagged = bad.to_numpy()
+    for wave, rows in _wave_rows(frame):
+        n_bad, n = int(flagged[rows].sum()), len(rows)
         if n_bad / n > limit or n_bad == n:
             stops.append(
                 Problem(
                     "too_many_bad_rows",
-                    file=str(rows["source_file"].iat[0]),
+                    file=str(frame["source_file"].iat[rows[0]]),
                     value=n_bad,
                     expected=f"{limit:.0%}",
                     wave=wave,
