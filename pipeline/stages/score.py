@@ -97,6 +97,10 @@ def _kind_scores(values: np.ndarray, enough: np.ndarray, scale, instrument: Inst
     return mean, mean * n_items, (mean - low) / (high - low) * 100
 
 
+#: Scale scores are computed this many rows at a time (a test makes it small).
+_SCORE_BLOCK_ROWS = 1 << 16
+
+
 def scale_scores(
     keyed: pd.DataFrame, instrument: Instrument, *, min_answered_share: float
 ) -> pd.DataFrame:
@@ -109,25 +113,34 @@ def scale_scores(
     keys = keyed[["participant_code", "wave", "group"]].astype(
         {"wave": "category", "group": "category"}
     )
-    scale_ids = [scale.id for scale in instrument.all_scales]
-    parts = []
-    for position, scale in enumerate(instrument.all_scales):
-        values = keyed[scale.items].to_numpy(dtype=float)
-        n_items = values.shape[1]
-        answered = np.sum(~np.isnan(values), axis=1)
-        enough = answered >= np.ceil(min_answered_share * n_items - 1e-9)
-        mean, total, pomp = _kind_scores(values, enough, scale, instrument)
-        part = keys.copy()
-        part["scale"] = pd.Categorical.from_codes(
-            np.full(len(part), position), categories=scale_ids
-        )
-        part["n_items"] = n_items
-        part["n_answered"] = answered
-        part["mean"] = mean
-        part["sum"] = total
-        part["pomp"] = pomp
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)[SCORE_COLUMNS]
+    scales = instrument.all_scales
+    rows = len(keys)
+    # Scale by scale, each in its own slice of the long columns: a frame per scale joined at
+    # the end held the long table twice (about 1 GB at 1,000,000 participants).
+    table = keys.take(np.tile(np.arange(rows), len(scales))).reset_index(drop=True)
+    table["scale"] = pd.Categorical.from_codes(
+        np.repeat(np.arange(len(scales)), rows), categories=[scale.id for scale in scales]
+    )
+    numbers = {name: np.empty(rows * len(scales)) for name in ("mean", "sum", "pomp")}
+    n_items = np.empty(rows * len(scales), dtype=np.int64)
+    n_answered = np.empty(rows * len(scales), dtype=np.int64)
+    for position, scale in enumerate(scales):
+        needed = np.ceil(min_answered_share * len(scale.items) - 1e-9)
+        for start in range(0, rows, _SCORE_BLOCK_ROWS):
+            # A block of rows at a time: a scale of every item copied whole (and copied
+            # again to be summed) was the stage's largest allocation.
+            stop = min(start + _SCORE_BLOCK_ROWS, rows)
+            values = keyed.iloc[start:stop][scale.items].to_numpy(dtype=float)
+            answered = np.sum(~np.isnan(values), axis=1)
+            found = _kind_scores(values, answered >= needed, scale, instrument)
+            part = slice(position * rows + start, position * rows + stop)
+            for name, column in zip(("mean", "sum", "pomp"), found, strict=True):
+                numbers[name][part] = column
+            n_items[part], n_answered[part] = values.shape[1], answered
+    table["n_items"], table["n_answered"] = n_items, n_answered
+    for name, column in numbers.items():
+        table[name] = column
+    return table[SCORE_COLUMNS]
 
 
 # --------------------------------------------------------------------------- reliability
