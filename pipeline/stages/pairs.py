@@ -157,29 +157,52 @@ def participant_matrix(
     wave; a scores table has none) are left out.
     """
     people, codes = pd.factorize(long["participant_code"], sort=True)
-    factors = [pd.factorize(long[c], sort=True) for c in columns]
-    sizes = [len(uniques) for _, uniques in factors]
-    keyed = (people >= 0) & np.all([keys >= 0 for keys, _ in factors], axis=0)  # no NaN key
-    cells = np.ravel_multi_index([np.where(keyed, keys, 0) for keys, _ in factors], sizes)
-    n_cells = int(np.prod(sizes))
+    keyed = people >= 0  # no NaN key
+    cells, levels = np.zeros(len(long), dtype=np.intp), []
+    for column in columns:  # the cell of each row, column by column (one key array at a time)
+        keys, uniques = pd.factorize(long[column], sort=True)
+        keyed &= keys >= 0
+        cells = cells * len(uniques) + np.where(keys >= 0, keys, 0)
+        levels.append(uniques)
+    n_cells = int(np.prod([len(u) for u in levels]))
     several = isinstance(values, pd.DataFrame)
     blocks = []
     for _, given in values.items() if several else [(None, values)]:
         given = given.to_numpy(dtype=float)
         rows = np.flatnonzero(keyed & ~np.isnan(given))
-        cell = cells[rows]
-        _, earliest = np.unique(people[rows] * n_cells + cell, return_index=True)  # the first
-        rows, cell = rows[earliest], cell[earliest]
-        block = np.full((len(codes), n_cells), np.nan)
-        block[people[rows], cell] = given[rows]
-        blocks.append(block)
+        blocks.append(
+            _first_cells(people[rows] * n_cells + cells[rows], given[rows], len(codes), n_cells)
+        )
     index = pd.Index(codes, name="participant_code")
-    levels, names = [u for _, u in factors], list(columns)
+    names = list(columns)
     if several:
         levels, names = [pd.Index(values.columns), *levels], [None, *names]
     header = pd.MultiIndex.from_product(levels, names=names)
-    first = np.flatnonzero(people >= 0)[np.unique(people[people >= 0], return_index=True)[1]]
-    return pd.DataFrame(np.hstack(blocks), index=index, columns=header), first
+    return pd.DataFrame(np.hstack(blocks), index=index, columns=header), _first_rows(
+        people, len(codes)
+    )
+
+
+def _first_cells(flat: np.ndarray, given: np.ndarray, n_people: int, n_cells: int) -> np.ndarray:
+    """The participants x cells matrix of ``given``, each cell (``flat``: person x n_cells +
+    cell) its first value. When no cell repeats (a scores table has one row per participant,
+    scale and wave) the values go in as they are: counting the cells takes one array the
+    matrix's size, where sorting them for the first of each took several the table's."""
+    block = np.full(n_people * n_cells, np.nan)
+    if len(flat) and np.bincount(flat, minlength=len(block)).max() > 1:
+        _, earliest = np.unique(flat, return_index=True)  # the first of each repeated cell
+        flat, given = flat[earliest], given[earliest]
+    block[flat] = given
+    return block.reshape(n_people, n_cells)
+
+
+def _first_rows(people: np.ndarray, n_people: int) -> np.ndarray:
+    """The position of each participant's first row (``people``: each row's participant
+    number, -1 for none), by participant number."""
+    first = np.full(n_people, len(people), dtype=np.intp)
+    keyed = np.flatnonzero(people >= 0)
+    np.minimum.at(first, people[keyed], keyed)
+    return first
 
 
 def first_values(column: pd.Series, first: np.ndarray, index: pd.Index) -> pd.Series:
