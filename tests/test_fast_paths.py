@@ -369,3 +369,229 @@ def test_duplicate_conflicts_by_position_equal_the_reindexed_ones(kept_rows, dup
         return
     expected = dupes.loc[_plain_conflicts(dupes, kept), "source_row"].tolist()
     assert [p.row for p in found] == expected
+
+
+def _plain_matrix(long: pd.DataFrame, values: pd.Series, columns: list[str]):
+    """The first non-missing value per participant and cell by pandas' groupby, on every
+    participant and every combination of the columns' values (sorted), and each
+    participant's first row."""
+    keyed = long.dropna(subset=["participant_code", *columns])
+    found = keyed.assign(value=values).dropna(subset=["value"])
+    cells = found.groupby(["participant_code", *columns])["value"].first().unstack(columns)
+    header = pd.MultiIndex.from_product([sorted(keyed[c].unique()) for c in columns])
+    codes = sorted(keyed["participant_code"].unique())
+    cells = cells.reindex(index=codes, columns=header) if len(cells) else None
+    first = [int(np.flatnonzero(long["participant_code"].eq(c).to_numpy())[0]) for c in codes]
+    return cells, codes, first
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 60), st.booleans())
+def test_participant_matrix_from_given_keys_equals_the_plain_pivot(seed, n, repeats):
+    """The matrix from codes factorized by the pivot itself, or once for the whole table
+    and narrowed to some rows (:class:`Participants`), equals pandas' groupby: the first
+    value per participant and cell, participants sorted, with repeated cells (which take
+    the sorting path of the first-of-each search) and without."""
+    from pipeline.stages.pairs import Participants, participant_matrix
+
+    rng = np.random.default_rng(seed)
+    rows = n * (3 if repeats else 1)
+    table = pd.DataFrame(
+        {
+            "participant_code": rng.choice([f"P{k:03d}" for k in range(n)], rows),
+            "scale": rng.choice(["s2", "s1"], rows),
+            "wave": rng.choice(["pre", "post", "follow_up"], rows),
+        }
+    )
+    if not repeats:  # one row per participant and cell at most
+        table = table.drop_duplicates(["participant_code", "scale", "wave"], ignore_index=True)
+    table["value"] = np.where(rng.random(len(table)) < 0.2, np.nan, rng.random(len(table)))
+    everyone = Participants.of(table["participant_code"])
+    chosen = table["wave"].isin(["pre", "post"]).to_numpy()
+    part = table[chosen].reset_index(drop=True)
+    cells, codes, first = _plain_matrix(part, part["value"], ["scale", "wave"])
+    for people in (None, everyone.at(chosen)):
+        wide, at = participant_matrix(part, part["value"], ["scale", "wave"], people=people)
+        assert wide.index.tolist() == codes and at.tolist() == first
+        if cells is not None:
+            np.testing.assert_array_equal(wide.to_numpy(), cells.to_numpy())
+
+
+def test_score_participants_repeat_the_responses_keys_per_scale(demo_analysis):
+    """The scores' codes factorized from the responses' once per scale block equal the
+    scores' own codes factorized."""
+    from pipeline.stages.pairs import Participants
+    from pipeline.stages.score import score_participants
+
+    scored = demo_analysis.scored
+    respondents, tiled = score_participants(scored.keyed, scored.scores)
+    np.testing.assert_array_equal(
+        respondents.keys, Participants.of(scored.keyed["participant_code"]).keys
+    )
+    own = Participants.of(scored.scores["participant_code"])
+    np.testing.assert_array_equal(tiled.keys, own.keys)
+    assert tiled.codes.equals(own.codes)
+    assert scored.participants is not None
+    np.testing.assert_array_equal(scored.participants.keys, own.keys)
+
+
+def test_careless_reasons_written_for_the_flagged_rows_equal_every_rows_words(demo_analysis):
+    """careless_flags words only the flagged rows; the plain path words every row (blank
+    where nothing is flagged). Random answers with long runs, attention checks failed and
+    blanks give the same reasons, of the same dtype."""
+    from pipeline.stages.careless import careless_flags, reasons
+
+    instrument = demo_analysis.study.instrument_spec
+    likert = [item.id for item in instrument.items_of("likert")]
+    checks = [check.id for check in instrument.attention_checks]
+    rng = np.random.default_rng(19)
+    n = 400
+    answers = rng.integers(1, 6, size=(n, len(likert))).astype(float)
+    answers[rng.random(n) < 0.2] = 3.0  # straight lines
+    answers[rng.random(answers.shape) < 0.05] = np.nan
+    responses = pd.DataFrame(answers, columns=likert, index=np.arange(n) * 3)
+    for check in checks:
+        responses[check] = rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, np.nan], n)
+    flags = careless_flags(responses, instrument, longstring_share=0.8)
+    plain = reasons(
+        flags["longstring"].to_numpy(),
+        flags["attention_failed"].to_numpy(),
+        long=flags["longstring_flag"].to_numpy(),
+        n_items=len(likert),
+    )
+    assert flags["flagged"].any() and not flags["flagged"].all()
+    assert flags["reason"].tolist() == list(plain)
+    assert flags["reason"].dtype == pd.Series(plain).dtype
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([0.0, 0.1, 0.6]))
+def test_pairwise_moments_centre_the_columns_as_nanmean(seed, missing):
+    """pairwise_moments centres each column by its answers' sum over their count; the
+    plain path is nanmean over the columns (an unanswered column's centre 0). The moments
+    are bit for bit those of the plain centring."""
+    from pipeline.stats import reliability as rel
+    from pipeline.stats.threads import one_blas_thread
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(1, 6, size=(50, 6)).astype(float)
+    values[rng.random(values.shape) < missing] = np.nan
+    values[:, 2] = np.nan if seed % 3 == 0 else values[:, 2]  # a column without answers
+    present = ~np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        centre = np.nanmean(np.where(present.any(axis=0), values, 0.0), axis=0)
+    x = np.where(present, values - centre, 0.0)
+    mask = present.astype(float)
+    with one_blas_thread():
+        n = mask.T @ mask
+        sums = x.T @ mask
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = (x.T @ x - sums * sums.T / n) / (n - 1)
+    cov[n < 2] = np.nan
+    np.testing.assert_array_equal(rel.pairwise_moments(values)[0], cov)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_first_wave_levels_by_integer_keys_equal_the_text_lookup(demo_analysis, seed):
+    """compare's subgroup levels: each participant's level at their first wave, found by
+    the responses' integer keys, equal the plain path's sort, drop_duplicates and reindex
+    on the text codes, with some participants' pre rows gone, rows shuffled, and an index
+    of the codes that lacks some participants or is exactly theirs."""
+    from pipeline.config import WAVE_ORDER
+    from pipeline.stages.compare import _first_wave_rows
+    from pipeline.stages.pairs import Participants
+
+    study = demo_analysis.study
+    keyed = demo_analysis.scored.keyed
+    demo = next(d.name for d in study.demographics if d.name in keyed)
+    rng = np.random.default_rng(seed)
+    keyed = keyed[~(keyed["wave"].eq("pre").to_numpy() & (rng.random(len(keyed)) < 0.2))]
+    keyed = keyed.iloc[rng.permutation(len(keyed))]
+    keyed.loc[keyed.index[rng.random(len(keyed)) < 0.1], demo] = ""
+    codes = pd.Index(sorted(keyed["participant_code"].unique()), name="participant_code")
+    for index in (codes, codes[rng.random(len(codes)) < 0.7]):
+        first = (
+            keyed[["participant_code", "wave"]]
+            .sort_values("wave", key=lambda w: w.map(WAVE_ORDER))
+            .drop_duplicates("participant_code")
+        )
+        level_of = keyed.loc[first.index, ["participant_code", demo]]
+        plain = level_of.set_index("participant_code")[demo].replace("", np.nan)
+        plain = plain.reindex(index).to_numpy()
+        for respondents in (None, Participants.of(keyed["participant_code"])):
+            rows, at = _first_wave_rows(keyed, respondents, index)
+            level = keyed[demo].iloc[rows].set_axis(at).replace("", np.nan)
+            got = level.reindex(pd.RangeIndex(len(index))).to_numpy()
+            assert got.dtype == plain.dtype
+            assert pd.isna(got).tolist() == pd.isna(plain).tolist()
+            assert [str(v) for v in got] == [str(v) for v in plain]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["treatment", "control"]), st.sampled_from(["L", "P", "X"])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_empty_cells_counted_on_codes_equal_the_crosstab(cells):
+    """The interaction test's note on empty arm x level cells, from integer codes, equals
+    the one read off pandas' crosstab."""
+    from pipeline.stats.models import _cells_note
+
+    levels = pd.Series([lv for _, lv in cells])
+    text = pd.Series([g for g, _ in cells])
+    for groups in (text, text.astype("category")):  # the scores' groups are categorical
+        table = pd.crosstab(groups, levels)
+        empty = [
+            f"{g} x {lv}" for g in table.index for lv in table.columns if table.loc[g, lv] == 0
+        ]
+        plain = (
+            f"no participants in: {', '.join(empty)}; the interaction is not estimable"
+            if empty
+            else ""
+        )
+        assert _cells_note(groups, levels) == plain
+
+
+def test_gain_notes_by_number_equal_the_notes_chosen_as_text(demo_analysis):
+    """gain_tables picks each row's note by number, then its words; the plain path lets
+    np.select choose among the texts. Same notes, same dtype, on the demo's gains with a
+    ceiling and declines."""
+    gain = demo_analysis.scored.gain.copy()
+    gain.loc[gain.index[:3], "pre_pomp"] = 100.0
+    plain = pd.Series(
+        np.select(
+            [gain["pre_pomp"] >= 100, gain["post_pomp"] < gain["pre_pomp"]],
+            ["pre at the ceiling: no room to gain", "declined"],
+            default="",
+        ),
+        index=gain.index,
+    )
+    from pipeline.stages.score import GAIN_NOTES
+
+    numbered = np.select([gain["pre_pomp"] >= 100, gain["post_pomp"] < gain["pre_pomp"]], [1, 2])
+    got = gain.assign(note=GAIN_NOTES[numbered])["note"]
+    assert got.dtype == gain.assign(note=plain.to_numpy())["note"].dtype
+    assert got.tolist() == plain.tolist() and set(got) == {"", "declined", plain.iloc[0]}
+
+
+def test_clean_orders_by_code_numbers_as_by_the_codes(demo_analysis):
+    """Clean sorts its responses and careless table, and counts attrition, by the code
+    numbers; the plain path sorts and factorizes the text codes. Same tables."""
+    from pipeline.config import WAVE_ORDER
+    from pipeline.stages.clean import attrition_table
+
+    cleaned = demo_analysis.cleaned
+    responses, careless = cleaned.responses, cleaned.careless
+    plain = responses.sort_values(
+        ["participant_code", "wave"],
+        key=lambda s: s.map(WAVE_ORDER) if s.name == "wave" else s,
+    ).reset_index(drop=True)
+    pd.testing.assert_frame_equal(responses, plain)
+    plain = careless.sort_values(["participant_code", "wave"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(careless, plain)
+    numbers = responses["participant_code"].str[1:].astype(int).to_numpy()
+    pd.testing.assert_frame_equal(attrition_table(responses, numbers), attrition_table(responses))
+    assert len(cleaned.attrition) and cleaned.attrition.equals(attrition_table(responses))

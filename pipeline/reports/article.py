@@ -34,7 +34,7 @@ from pipeline.reports.article_designs import (
     tryout_tables,
 )
 from pipeline.reports.docx import write_docx
-from pipeline.reports.figures import figures
+from pipeline.reports.figures import figures, tight_box
 from pipeline.reports.spss import write_scores_sav
 from pipeline.reports.tables import (
     ancova_table,
@@ -305,27 +305,10 @@ _PNG_OPTIONS = {"dpi": _PNG_DPI, "pil_kwargs": {"compress_level": 1}}
 def write_figure_files(stem: Path, figure) -> None:
     """``figure`` as ``stem.png`` (300 dpi) and ``stem.svg``, both cropped to the tight box
     :func:`pipeline.bundle.files.write_figure` gives the PNG (the same pixels). The box is
-    measured once, at the PNG's resolution and without a draw (as ``tight_layout`` measures):
+    measured once, at the PNG's resolution and without a draw (:func:`tight_box`):
     ``bbox_inches="tight"`` would lay the figure out once more for each format before
     drawing it."""
-    import matplotlib
-
-    canvas = figure.canvas
-    if not hasattr(canvas, "get_renderer"):
-        # a figure made without pyplot's Agg (Streamlit's thread, a bare Figure) has a canvas
-        # that cannot measure: Agg's, which saving the PNG uses anyway, measures it
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        canvas = FigureCanvasAgg(figure)
-    original = figure.dpi
-    figure.dpi = _PNG_DPI
-    try:
-        box = figure.get_tightbbox(canvas.get_renderer())
-    finally:
-        figure.dpi = original
-    box = box.padded(matplotlib.rcParams["savefig.pad_inches"])
-    # tight_layout leaves a placeholder engine, with which savefig lays the figure out again
-    figure.set_layout_engine(None)
+    box = tight_box(figure, _PNG_DPI)
     for kind, options in (("png", _PNG_OPTIONS), ("svg", {})):
         data = files.figure_bytes(figure, kind, bbox_inches=box, **options)
         files.atomic_write_bytes(stem.with_suffix(f".{kind}"), data)

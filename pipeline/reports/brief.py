@@ -151,7 +151,10 @@ def change_figure(bundle: Bundle, language: str) -> plt.Figure:
 
 
 def _figure_uri(figure: plt.Figure) -> str:
-    """The figure as an SVG data URI (its texts drawn as paths: no font needed to show it)."""
+    """The figure as an SVG data URI (its texts drawn as paths: no font needed to show it).
+    The figure is drawn once: ``tight_layout`` leaves a placeholder layout engine, for which
+    ``savefig`` would first draw the figure without output (it lays nothing out again)."""
+    figure.set_layout_engine(None)
     data = figure_bytes(figure, "svg")
     plt.close(figure)
     return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")

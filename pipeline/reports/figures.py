@@ -16,6 +16,7 @@ from matplotlib import cbook, colormaps
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Patch
+from matplotlib.transforms import Bbox
 
 from pipeline.bundle.read import Bundle
 from pipeline.reports.tables import (
@@ -37,6 +38,7 @@ __all__ = [
     "literal_text",
     "qq_figure",
     "score_figure",
+    "tight_box",
     "tryout_figure",
     "whole_percentages",
 ]
@@ -106,6 +108,29 @@ def whitegrid(draw: Callable[_P, _R]) -> Callable[_P, _R]:
             return draw(*args, **kwargs)
 
     return themed
+
+
+def tight_box(figure: plt.Figure, dpi: float) -> Bbox:
+    """The box ``savefig(..., dpi=dpi, bbox_inches="tight")`` crops ``figure`` to, padded by
+    ``savefig.pad_inches``, measured without drawing (as ``tight_layout`` measures): given to
+    ``savefig`` as ``bbox_inches``, the figure is drawn once for its pixels instead of once
+    more to find the box (the same pixels). The figure's layout engine is removed, since
+    ``tight_layout`` leaves one with which ``savefig`` would lay the figure out again."""
+    canvas = figure.canvas
+    if not hasattr(canvas, "get_renderer"):
+        # a figure made without pyplot's Agg (Streamlit's thread, a bare Figure) has a canvas
+        # that cannot measure: Agg's, which saving a PNG uses anyway, measures it
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(figure)
+    original = figure.dpi
+    figure.dpi = dpi
+    try:
+        box = figure.get_tightbbox(canvas.get_renderer())
+    finally:
+        figure.dpi = original
+    figure.set_layout_engine(None)
+    return box.padded(plt.rcParams["savefig.pad_inches"])
 
 
 def _desaturated(colour: str, share: float = 0.75) -> tuple[float, float, float]:

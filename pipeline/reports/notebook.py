@@ -20,6 +20,7 @@ from pipeline.reports.design_tables import __all__ as _design
 from pipeline.reports.effect import headline_effect, ngain_note
 from pipeline.reports.figures import *  # noqa: F403
 from pipeline.reports.figures import __all__ as _figures
+from pipeline.reports.figures import tight_box
 from pipeline.reports.part_tables import *  # noqa: F403
 from pipeline.reports.part_tables import __all__ as _part_tables
 from pipeline.reports.tables import *  # noqa: F403
@@ -64,16 +65,22 @@ def plain_caption(caption: str) -> str:
     return _MARKDOWN_MARKUP.sub(lambda found: found.group(1) or "", caption)
 
 
+#: The resolution (dots per inch) of the report's figures.
+_PNG_DPI = 110
+
+
 def figure_png(figure, caption: str) -> HTML:
     """A figure as a PNG image to display (once drawn, it may be shown more than once), its
     alternative text the figure's Markdown ``caption`` in plain words: nbconvert would give an
-    image shown as PNG output only "No description has been provided for this image"."""
+    image shown as PNG output only "No description has been provided for this image". The
+    image is cropped to the figure's tight box, measured without a draw (:func:`tight_box`),
+    so the figure is drawn once, not twice as ``bbox_inches="tight"`` draws it."""
     import base64
     import html
     import io
 
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=_PNG_DPI, bbox_inches=tight_box(figure, _PNG_DPI))
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     alt = html.escape(plain_caption(caption), quote=True)
     return HTML(f'<img src="data:image/png;base64,{data}" alt="{alt}">')

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.config import Instrument
 
-__all__ = ["careless_flags", "longest_run"]
+__all__ = ["careless_flags", "longest_run", "reasons"]
 
 
 def longest_run(codes: np.ndarray) -> np.ndarray:
@@ -78,24 +78,26 @@ def careless_flags(
         index=responses.index,
     )
     flags["flagged"] = flags["longstring_flag"] | (flags["attention_failed"] > 0)
-    long = flags["longstring_flag"].to_numpy()
-    flags["reason"] = _reasons(run, long, failed, len(items), flags.index)
+    # Words for the flagged rows only (a few in a thousand): the text of every row's run
+    # length was most of the flags' time at a million submissions.
+    flagged = flags["flagged"].to_numpy()
+    flags["reason"] = pd.Series("", index=flags.index, dtype=str)
+    if flagged.any():
+        flags.loc[flagged, "reason"] = reasons(
+            run[flagged],
+            failed[flagged],
+            long=flags["longstring_flag"].to_numpy()[flagged],
+            n_items=len(items),
+        )
     return flags
 
 
-def _reasons(
-    run: np.ndarray, long: np.ndarray, failed: np.ndarray, items: int, index: pd.Index
-) -> pd.Series:
-    """Why each submission is flagged ("" when it is not), as text: spelled once per distinct
-    (run, checks failed) pair and laid out by row. Spelling it row by row took fixed-width
-    text arrays of every row (about 1 GB at 1,000,000 participants) for a few dozen texts."""
-    shown = np.where(long, run, -1)  # -1: no run to report
-    base = int(failed.max(initial=0)) + 1
-    where, keys = pd.factorize((shown + 1) * base + failed)
-    texts = []
-    for key in keys.tolist():
-        length, checks = divmod(key, base)
-        parts = [f"same answer on {length - 1} of {items} items"] if length else []
-        parts += [f"{checks} attention check(s) failed"] if checks > 0 else []
-        texts.append("; ".join(parts))
-    return pd.Series(np.asarray(texts, dtype=object)[where], index=index, dtype="str")
+def reasons(run: np.ndarray, failed: np.ndarray, *, long: np.ndarray, n_items: int) -> np.ndarray:
+    """Why each of some submissions is flagged: its long run (where ``long``) and its failed
+    attention checks, joined by "; "."""
+    long_text = np.char.add(np.char.add("same answer on ", run.astype(str)), f" of {n_items} items")
+    check_text = np.char.add(failed.astype(str), " attention check(s) failed")
+    parts = pd.DataFrame(
+        {"long": np.where(long, long_text, ""), "check": np.where(failed > 0, check_text, "")}
+    )
+    return parts["long"].str.cat(parts["check"], sep="; ").str.strip("; ").to_numpy()

@@ -29,6 +29,8 @@ from pipeline.stages.result import CleanResult, ValidationResult
 
 __all__ = ["LEDGER_COLUMNS", "CleanResult", "attrition_table", "clean"]
 
+#: Clean's own column of each kept row's code number (see :func:`_codes`); never output.
+NUMBER = "_code_number"
 LEDGER_COLUMNS = ["wave", "source_file", "source_row", "outcome", "participant_code", "detail"]
 CARELESS_COLUMNS = [
     "participant_code",
@@ -42,13 +44,17 @@ CARELESS_COLUMNS = [
 ]
 
 
-def attrition_table(responses: pd.DataFrame) -> pd.DataFrame:
-    """Count participants per group by which waves they answered."""
+def attrition_table(responses: pd.DataFrame, numbers: np.ndarray | None = None) -> pd.DataFrame:
+    """Count participants per group by which waves they answered (``numbers``: each row's
+    participant as an integer that sorts as the codes do, e.g. the code numbers clean
+    gives; by default the codes factorized)."""
     # One row per participant and wave, in time order: the pattern is the waves joined by "+".
     # Participants by integer key (codes in their sorted order), not by text.
+    if numbers is None:
+        numbers = pd.factorize(responses["participant_code"], sort=True)[0]
     answered = (
         responses[["group", "wave"]]
-        .assign(participant_code=pd.factorize(responses["participant_code"], sort=True)[0])
+        .assign(participant_code=numbers)
         .drop_duplicates(["participant_code", "wave"])
         .assign(order=lambda f: f["wave"].map(WAVE_ORDER))
         .sort_values(["participant_code", "order"], kind="stable")
@@ -204,9 +210,11 @@ def _assign_participants(kept: pd.DataFrame, study: Study, validated: Validation
     return person, matches, review_table[REVIEW_OUTPUT_COLUMNS]
 
 
-def _codes(person: pd.Series, kept: pd.DataFrame) -> pd.Series:
+def _codes(person: pd.Series, kept: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     """Codes P0001...: ordered by group, first wave and first submission, then id, so the same
-    inputs always give the same codes."""
+    inputs always give the same codes. Also each row's code number: the codes are of one
+    width, so the numbers sort as the codes do, and the per-row steps of clean (sorting,
+    grouping by participant) use them instead of hashing a million text codes again."""
     columns = ["group", "wave", "submitted_at", "id_norm", "source_row"]
     first = kept[columns].assign(person=person, w=kept["wave"].map(WAVE_ORDER))
     first = first.sort_values(
@@ -215,7 +223,8 @@ def _codes(person: pd.Series, kept: pd.DataFrame) -> pd.Series:
     order = pd.unique(first["person"])
     width = max(4, len(str(len(order))))
     code_of = {p: f"P{n:0{width}d}" for n, p in enumerate(order, start=1)}
-    return person.map(code_of)
+    number_of = pd.Series(np.arange(1, len(order) + 1), index=order)
+    return person.map(code_of), number_of.reindex(person.to_numpy()).to_numpy()
 
 
 def _match_notes(matches: pd.DataFrame) -> pd.Series:
@@ -241,7 +250,7 @@ def _ledger(
     validated: ValidationResult,
 ) -> pd.DataFrame:
     analysed = kept[~excluded]
-    n_waves = analysed.groupby("participant_code")["wave"].transform("nunique")
+    n_waves = analysed.groupby(NUMBER)["wave"].transform("nunique")
     notes = _match_notes(matches)
     analysed_part = analysed[["wave", "source_file", "source_row", "participant_code"]].assign(
         outcome=np.where(n_waves > 1, "matched", "unmatched"),
@@ -279,24 +288,30 @@ def _careless_table(kept: pd.DataFrame, flags: pd.DataFrame, excluded: pd.Series
     table = flags.assign(
         participant_code=kept["participant_code"], wave=kept["wave"], excluded=excluded
     )
-    return table[CARELESS_COLUMNS].sort_values(["participant_code", "wave"]).reset_index(drop=True)
+    # By code number, which sorts as the codes do, then wave name; rows by position.
+    keys = kept[[NUMBER, "wave"]].reset_index(drop=True)
+    order = keys.sort_values([NUMBER, "wave"]).index
+    return table[CARELESS_COLUMNS].iloc[order].reset_index(drop=True)
 
 
-def _analysed_rows(kept: pd.DataFrame, excluded: pd.Series, private: list[str]) -> pd.DataFrame:
-    """The kept rows not excluded, without the private columns, code and wave first, in code
-    and wave order. The order is found on the two key columns and the rows taken once:
-    selecting, reordering and sorting the whole table made two copies of every item's
-    answers (0.6 GB each at 1,000,000 participants)."""
+def _analysed_rows(
+    kept: pd.DataFrame, excluded: pd.Series, private: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The kept rows not excluded, without the private columns, code and wave first, by code
+    number (sorting as the codes do) and wave in time order; and their code numbers. The
+    order is found on the two key columns and the rows taken once: selecting, reordering and
+    sorting the whole table made two copies of every item's answers (0.6 GB each at
+    1,000,000 participants)."""
     front = ["participant_code", "wave", "group"]
     columns = front + [c for c in kept.columns if c not in front and c not in private]
     where = np.flatnonzero(~excluded.to_numpy(dtype=bool))
-    keys = kept[["participant_code", "wave"]].iloc[where].reset_index(drop=True)
+    keys = kept[[NUMBER, "wave"]].iloc[where].reset_index(drop=True)
     order = keys.sort_values(
-        ["participant_code", "wave"],
-        key=lambda s: s.map(WAVE_ORDER) if s.name == "wave" else s,
+        [NUMBER, "wave"], key=lambda s: s.map(WAVE_ORDER) if s.name == "wave" else s
     ).index.to_numpy()
     positions = [kept.columns.get_loc(c) for c in columns]
-    return kept.iloc[where[order], positions].reset_index(drop=True)
+    rows = kept.iloc[where[order], positions].reset_index(drop=True)
+    return rows, keys[NUMBER].to_numpy()[order]
 
 
 def clean(validated: ValidationResult, study: Study) -> CleanResult:
@@ -321,7 +336,8 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
     frame["group"] = frame["group_label"].map(mapping) if mapping else "all"
     kept, dupes = _resolve_duplicates(frame)
     person, matches, review = _assign_participants(kept, study, validated)
-    kept = kept.assign(participant_code=_codes(person, kept))
+    codes, numbers = _codes(person, kept)
+    kept = kept.assign(participant_code=codes, **{NUMBER: numbers})
     # A person's group is the one given at their first wave, so a relabelled later row
     # cannot move them between arms.
     # By person number, not code: mapping a million text codes went one Python object at a
@@ -346,6 +362,7 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
     )[["participant_code", "wave", "method", "score", "id_base", "id_other"]]
     # Submission times could link codes back to rows of the raw sheet: they stay out too.
     private = [
+        NUMBER,
         "participant",
         "id_norm",
         "group_label",
@@ -354,7 +371,7 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
         "submitted_at",
         *contacts,
     ]
-    responses = _analysed_rows(kept, excluded, private)
+    responses, numbers = _analysed_rows(kept, excluded, private)
     return CleanResult(
         responses,
         key,
@@ -362,6 +379,6 @@ def clean(validated: ValidationResult, study: Study) -> CleanResult:
         review,
         _careless_table(kept, flags, excluded),
         ledger,
-        attrition_table(responses),
+        attrition_table(responses, numbers),
         tuple(_duplicate_conflicts(dupes, kept)),
     )

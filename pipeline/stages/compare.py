@@ -22,6 +22,7 @@ from pipeline.stages.designs import arm_tables, followup_tables, study_waves
 from pipeline.stages.knowledge import mastery_tables
 from pipeline.stages.pairs import (
     MIN_PAIRS,
+    Participants,
     WideScores,
     comparison_values,
     value_columns,
@@ -514,18 +515,12 @@ def _subgroups(scored: ScoreResult, wide: WideScores, study: Study) -> pd.DataFr
             ],
             columns=SUBGROUP_COLUMNS,
         )
-    # Each participant's row of their first wave (sorting the keys, not every item column).
-    first = (
-        keyed[["participant_code", "wave"]]
-        .sort_values("wave", key=lambda w: w.map(WAVE_ORDER))
-        .drop_duplicates("participant_code")
-    )
+    first, at = _first_wave_rows(keyed, scored.respondents, wide.wide.index)
     for demo in study.demographics:
         if demo.name not in keyed:
             continue
-        level_of = keyed.loc[first.index, ["participant_code", demo.name]]
-        level_of = level_of.set_index("participant_code")[demo.name].replace("", np.nan)
-        levels = level_of.reindex(wide.wide.index).to_numpy()  # by position from here on
+        level_of = keyed[demo.name].iloc[first].set_axis(at).replace("", np.nan)
+        levels = level_of.reindex(pd.RangeIndex(len(wide.wide))).to_numpy()  # wide's rows
         for scale in [s.id for s in study.instrument_spec.all_scales]:
             subjects = wide.subjects(scale)
             subjects["subgroup"] = levels[wide.paired(scale)]
@@ -536,6 +531,28 @@ def _subgroups(scored: ScoreResult, wide: WideScores, study: Study) -> pd.DataFr
             )
             rows.append({"outcome": scale, "subgroup": demo.name, **result})
     return pd.DataFrame(rows)
+
+
+def _first_wave_rows(
+    keyed: pd.DataFrame, respondents: Participants | None, index: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each participant's row of their first wave: its position in ``keyed`` and its
+    participant's position in ``index`` (codes), for the participants ``index`` holds.
+
+    From the responses' integer keys (``respondents``, the score stage's) when given:
+    sorting, deduplicating and looking up a million text codes cost about a second at a
+    national survey. A participant answers each wave once, so the first wave's row is one.
+    """
+    if respondents is None:
+        respondents = Participants.of(keyed["participant_code"])
+    keys = respondents.keys
+    order = np.lexsort((keyed["wave"].map(WAVE_ORDER).to_numpy(dtype=float), keys))
+    order = order[keys[order] >= 0]
+    first = order[np.flatnonzero(np.diff(keys[order], prepend=-1))]  # where a key starts
+    if respondents.codes.equals(index):
+        return first, keys[first]
+    at = index.get_indexer(respondents.codes.take(keys[first]))
+    return first[at >= 0], at[at >= 0]
 
 
 # --------------------------------------------------------------------------- stage
@@ -567,7 +584,7 @@ def compare(scored: ScoreResult, study: Study) -> CompareResult:
     if study.is_tryout:  # one wave: its descriptives, nothing to compare
         empty = pd.DataFrame()
         return CompareResult(describe(scores, values=values), *(empty,) * 9)
-    wide = wide_scores(scores, values=values, waves=study_waves(study))
+    wide = wide_scores(scores, values=values, waves=study_waves(study), people=scored.participants)
     groups = analysis_groups(scores, study.arm_order())
     collected: dict[str, list] = {
         k: [] for k in ("tests", "effects", "normality", "changes", "power")

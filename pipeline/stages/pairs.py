@@ -17,11 +17,13 @@ import pandas as pd
 __all__ = [
     "MIN_PAIRS",
     "VALUE_COLUMN",
+    "Participants",
     "WideScores",
     "at_waves",
     "comparison_values",
     "first_values",
     "participant_matrix",
+    "people_at_waves",
     "value_columns",
     "wide_scores",
 ]
@@ -124,12 +126,19 @@ def wide_scores(
     *,
     values: Mapping[str, str] | None = None,
     waves: Sequence[str] = ("pre", "post"),
+    people: Participants | None = None,
 ) -> WideScores:
     """Pivot a scores table (``participant_code, wave, group, scale`` and the score columns)
     once: the comparison score of each scale (``values``: scale to column, default the mean)
-    at each of ``waves``."""
+    at each of ``waves``. ``people``: its codes already factorized (see
+    :func:`participant_matrix`)."""
     part = at_waves(scores, waves)
-    wide, first = participant_matrix(part, comparison_values(part, values), ["scale", "wave"])
+    wide, first = participant_matrix(
+        part,
+        comparison_values(part, values),
+        ["scale", "wave"],
+        people=people_at_waves(people, scores, waves),
+    )
     return WideScores(wide, first_values(part["group"], first, wide.index))
 
 
@@ -140,69 +149,113 @@ def at_waves(scores: pd.DataFrame, waves: Sequence[str]) -> pd.DataFrame:
     return scores if chosen.all() else scores[chosen]
 
 
+def people_at_waves(
+    people: Participants | None, scores: pd.DataFrame, waves: Sequence[str]
+) -> Participants | None:
+    """``people`` (aligned with ``scores``) at the rows :func:`at_waves` keeps."""
+    if people is None:
+        return None
+    chosen = scores["wave"].isin(waves).to_numpy()
+    return people.at(None if chosen.all() else chosen)
+
+
+@dataclass(frozen=True)
+class Participants:
+    """A long table's participant codes as integers, factorized once for every pivot of it.
+
+    Attributes
+    ----------
+    keys
+        Per row of the table, the position of its code in ``codes`` (-1: no code).
+    codes
+        The distinct codes, sorted: what ``pd.factorize(codes, sort=True)`` gives.
+    """
+
+    keys: np.ndarray
+    codes: pd.Index
+
+    @classmethod
+    def of(cls, column: pd.Series) -> Participants:
+        """Factorize a column of participant codes."""
+        keys, codes = pd.factorize(column, sort=True)
+        return cls(keys, pd.Index(codes))
+
+    def tiled(self, times: int) -> Participants:
+        """The keys of a table that repeats this one's rows ``times`` times, block by block
+        (a scores table: one block of every participant's rows per scale)."""
+        return Participants(np.tile(self.keys, times), self.codes)
+
+    def at(self, chosen: np.ndarray | slice | None) -> Participants:
+        """The keys of some rows (a mask), numbered among the codes those rows have: what
+        factorizing the subset's codes gives, without hashing them."""
+        if chosen is None:
+            return self
+        keys = self.keys[chosen]
+        present = np.bincount(keys[keys >= 0], minlength=len(self.codes)) > 0
+        if present.all():
+            return Participants(keys, self.codes)
+        renumber = np.cumsum(present) - 1
+        return Participants(np.where(keys >= 0, renumber[keys], -1), self.codes[present])
+
+
 def participant_matrix(
-    long: pd.DataFrame, values: pd.Series | pd.DataFrame, columns: Sequence[str]
+    long: pd.DataFrame,
+    values: pd.Series | pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    people: Participants | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per participant (sorted codes) and one column per combination of the values
     of ``columns`` found (sorted, every combination): the first non-missing value of each
     cell, NaN where there is none. What ``pivot_table(index="participant_code", columns=
     columns, aggfunc="first", dropna=False, observed=True)`` gives, from integer keys: one
     factorize of the participant codes instead of hashing them in every groupby and join,
-    which at a national survey's million rows cost most of the pivot. Several ``values``
-    (a frame) give one block of columns each, under their names, as the pivot's ``values=``
+    which at a national survey's million rows cost most of the pivot. ``people``: the codes
+    already factorized (:class:`Participants`, aligned with ``long``'s rows), as the score
+    stage does once for its three pivots and the compare stage's. Several ``values`` (a
+    frame) give one block of columns each, under their names, as the pivot's ``values=``
     list does.
 
     Returns the matrix and, per row of it, the position in ``long`` of that participant's
     first row (for :func:`first_values`). Rows missing a key (no participant code, scale or
     wave; a scores table has none) are left out.
     """
-    people, codes = pd.factorize(long["participant_code"], sort=True)
-    keyed = people >= 0  # no NaN key
-    cells, levels = np.zeros(len(long), dtype=np.intp), []
-    for column in columns:  # the cell of each row, column by column (one key array at a time)
-        keys, uniques = pd.factorize(long[column], sort=True)
-        keyed &= keys >= 0
-        cells = cells * len(uniques) + np.where(keys >= 0, keys, 0)
-        levels.append(uniques)
-    n_cells = int(np.prod([len(u) for u in levels]))
+    if people is None:
+        people = Participants.of(long["participant_code"])
+    keys, codes = people.keys.astype(np.intp, copy=False), people.codes
+    factors = [pd.factorize(long[c], sort=True) for c in columns]
+    sizes = [len(uniques) for _, uniques in factors]
+    keyed = (keys >= 0) & np.all([k >= 0 for k, _ in factors], axis=0)  # no NaN key
+    cells = np.ravel_multi_index([np.where(keyed, k, 0) for k, _ in factors], sizes)
+    n_cells = int(np.prod(sizes))
     several = isinstance(values, pd.DataFrame)
     blocks = []
     for _, given in values.items() if several else [(None, values)]:
         given = given.to_numpy(dtype=float)
         rows = np.flatnonzero(keyed & ~np.isnan(given))
-        blocks.append(
-            _first_cells(people[rows] * n_cells + cells[rows], given[rows], len(codes), n_cells)
-        )
+        rows = rows[_first_of_each(keys[rows] * n_cells + cells[rows], len(codes) * n_cells)]
+        block = np.full((len(codes), n_cells), np.nan)
+        block[keys[rows], cells[rows]] = given[rows]
+        blocks.append(block)
     index = pd.Index(codes, name="participant_code")
-    names = list(columns)
+    levels, names = [u for _, u in factors], list(columns)
     if several:
         levels, names = [pd.Index(values.columns), *levels], [None, *names]
     header = pd.MultiIndex.from_product(levels, names=names)
-    return pd.DataFrame(np.hstack(blocks), index=index, columns=header), _first_rows(
-        people, len(codes)
-    )
+    coded = np.flatnonzero(keys >= 0)
+    first = coded[_first_of_each(keys[coded], len(codes))]
+    first = first[np.argsort(keys[first], kind="stable")]  # by participant
+    return pd.DataFrame(np.hstack(blocks), index=index, columns=header), first
 
 
-def _first_cells(flat: np.ndarray, given: np.ndarray, n_people: int, n_cells: int) -> np.ndarray:
-    """The participants x cells matrix of ``given``, each cell (``flat``: person x n_cells +
-    cell) its first value. When no cell repeats (a scores table has one row per participant,
-    scale and wave) the values go in as they are: counting the cells takes one array the
-    matrix's size, where sorting them for the first of each took several the table's."""
-    block = np.full(n_people * n_cells, np.nan)
-    if len(flat) and np.bincount(flat, minlength=len(block)).max() > 1:
-        _, earliest = np.unique(flat, return_index=True)  # the first of each repeated cell
-        flat, given = flat[earliest], given[earliest]
-    block[flat] = given
-    return block.reshape(n_people, n_cells)
-
-
-def _first_rows(people: np.ndarray, n_people: int) -> np.ndarray:
-    """The position of each participant's first row (``people``: each row's participant
-    number, -1 for none), by participant number."""
-    first = np.full(n_people, len(people), dtype=np.intp)
-    keyed = np.flatnonzero(people >= 0)
-    np.minimum.at(first, people[keyed], keyed)
-    return first
+def _first_of_each(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Positions of the first occurrence of each distinct key (``0 <= key < n_keys``), in
+    the order of the positions. Hash-based and linear (``np.unique`` with ``return_index``
+    sorts: at a national survey's eleven million score rows it was most of a pivot); when no
+    key repeats, which a counting pass over the keys shows, every position."""
+    if not len(keys) or np.bincount(keys, minlength=n_keys).max() <= 1:
+        return np.arange(len(keys))
+    return np.flatnonzero(~pd.Series(keys).duplicated().to_numpy())
 
 
 def first_values(column: pd.Series, first: np.ndarray, index: pd.Index) -> pd.Series:

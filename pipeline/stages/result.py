@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.config import Study
 from pipeline.errors import Problem
 from pipeline.stages.keys import IdChoice, IdKey
+from pipeline.stages.pairs import Participants
 from pipeline.stages.read import LogTable
 
 __all__ = [
@@ -203,6 +204,12 @@ class ScoreResult:
     tryout_items, tryout_scales
         An instrument try-out (:mod:`pipeline.stages.tryout`): r hitung, r tabel and the
         decision per item; alpha or KR-20 with its CI per scale. Empty unless a try-out.
+    participants
+        The participant codes of ``scores`` as integers (:class:`~pipeline.stages.pairs.
+        Participants`), factorized once for the score stage's pivots and the compare
+        stage's; None where a result was built without them. Not part of the bundle.
+    respondents
+        The same for the rows of ``keyed`` (None likewise).
     """
 
     keyed: pd.DataFrame
@@ -220,6 +227,8 @@ class ScoreResult:
     test_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     tryout_items: pd.DataFrame = field(default_factory=pd.DataFrame)
     tryout_scales: pd.DataFrame = field(default_factory=pd.DataFrame)
+    participants: Participants | None = field(default=None, repr=False, compare=False)
+    respondents: Participants | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -191,3 +191,42 @@ def test_a_failed_report_does_not_leave_the_last_runs_beside_the_new_pages(
         render.render_reports(result.bundle_dir, reports, language="en")
     assert not (reports / "report.html").exists()
     assert (reports / "funder_summary.html").exists()
+
+
+def _notebook(folder, last_cell: str):
+    """A report notebook of a parameters cell and ``last_cell``."""
+    import nbformat
+
+    parameters = nbformat.v4.new_code_cell('bundle_dir = ""\nlanguage = "id"')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook = nbformat.v4.new_notebook(cells=[parameters, nbformat.v4.new_code_cell(last_cell)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+    path = folder / "probe.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_the_kernel_is_stopped_at_once_with_every_output_in(tmp_path):
+    # The kernel is stopped without its graceful teardown once the last cell has finished:
+    # the last cell's outputs must all be there, and no kernel left running
+    import os
+
+    from pipeline.reports.render import render_notebook
+
+    cell = "import os\nprint(os.getpid())\nfor k in range(200):\n    print('line', k)"
+    executed = render_notebook(_notebook(tmp_path, cell), {"bundle_dir": "x", "language": "id"})
+    text = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    lines = text.splitlines()
+    assert lines[-1] == "line 199" and len(lines) == 201
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(lines[0]), 0)
+
+
+def test_a_failing_cell_still_names_itself_when_the_kernel_is_stopped_at_once(tmp_path):
+    from pipeline.errors import ReportError
+    from pipeline.reports.render import render_notebook
+
+    path = _notebook(tmp_path, "raise ValueError('no such scale')")
+    with pytest.raises(ReportError) as raised:
+        render_notebook(path, {"bundle_dir": "x", "language": "id"})
+    assert "ValueError: no such scale" in str(raised.value.problems[0].value)

@@ -31,3 +31,21 @@ def test_pairwise_moments_agree_on_any_number_of_threads():
     wrapped = reliability.pairwise_moments.__wrapped__  # the products on the pool as it is
     for one, every in zip(reliability.pairwise_moments(values), wrapped(values), strict=True):
         np.testing.assert_allclose(one, every, rtol=1e-12, atol=1e-15)
+
+
+def test_model_residual_sums_are_taken_on_one_thread():
+    """statsmodels sums the residuals lazily; a fit from the models' least squares has them
+    already, as one thread sums them, so no caller sums them again on every thread."""
+    import statsmodels.api as sm
+
+    from pipeline.stats import models
+
+    rng = np.random.default_rng(19)
+    pre = rng.normal(size=30_000)
+    post = pre + rng.normal(size=30_000)
+    fit = models._ols(post, [pre])
+    with one_blas_thread():
+        alone = sm.OLS(post, np.column_stack([np.ones(len(pre)), pre])).fit()
+        sums = (alone.ssr, alone.centered_tss, alone.uncentered_tss)
+    assert {"ssr", "centered_tss", "uncentered_tss"} <= set(fit._cache)
+    assert (fit.ssr, fit.centered_tss, fit.uncentered_tss) == sums
