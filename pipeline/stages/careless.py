@@ -7,7 +7,9 @@ reported, and excluded from the analysis only when the study sets
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,14 +25,22 @@ def longest_run(codes: np.ndarray) -> np.ndarray:
     The "longstring" index of Johnson (2005). Rows with no answer get 0.
     """
     n, k = codes.shape
-    if k == 0:
+    return _longest_run([codes[:, j] for j in range(k)], n)
+
+
+def _longest_run(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """:func:`longest_run` over the items' columns in order, given one by one: a study's
+    columns are read where they are, not copied into one table of every item first (a
+    copy the size of all the item data, 0.6 GB at 1,000,000 participants)."""
+    if not len(columns):
         return np.zeros(n, dtype=int)
-    answered = ~np.isnan(codes)
-    run = answered[:, 0].astype(int)
+    answered = ~np.isnan(columns[0])
+    run = answered.astype(int)
     best = run.copy()
-    for j in range(1, k):  # a loop over items, vectorized over participants
-        same = answered[:, j] & answered[:, j - 1] & (codes[:, j] == codes[:, j - 1])
-        run = np.where(same, run + 1, answered[:, j].astype(int))
+    for before, codes in itertools.pairwise(columns):  # vectorized over participants
+        was_answered, answered = answered, ~np.isnan(codes)
+        same = answered & was_answered & (codes == before)
+        run = np.where(same, run + 1, answered.astype(int))
         best = np.maximum(best, run)
     return best
 
@@ -57,7 +67,7 @@ def careless_flags(
     # Long runs mean something only among Likert answers: a test answered all right is no
     # straight line, and a score column has nothing to repeat.
     items = [item.id for item in instrument.items_of("likert")]
-    run = longest_run(responses[items].to_numpy(dtype=float))
+    run = _longest_run([responses[i].to_numpy(dtype=float) for i in items], len(responses))
     limit = math.ceil(longstring_share * len(items) - 1e-9) if items else len(items) + 1
     failed = np.zeros(len(responses), dtype=int)
     for check in instrument.attention_checks:

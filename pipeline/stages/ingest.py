@@ -86,7 +86,7 @@ def code_answers(
     of a column with the same distinct texts: most items of a survey offer the same answers,
     and coding a column's texts costs a millisecond of pandas calls however few they are.
     """
-    positions, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    positions, uniques = _factorized(values)
     if not len(uniques):
         return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
     codes, unknown = _code_texts(uniques, lookup, coded)
@@ -94,6 +94,24 @@ def code_answers(
         pd.Series(codes[positions], index=values.index),
         pd.Series(unknown[positions], index=values.index),
     )
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's position among the column's distinct texts, and those texts (as
+    ``pd.factorize`` of the column read as text gives them, maybe in another order). A column
+    of categories (a compact read) has them already: its codes, and the categories some cell
+    uses, without spelling out a text per cell."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:
+            categories = values.cat.categories
+            used = np.flatnonzero(np.bincount(codes, minlength=len(categories)))
+            position = np.zeros(len(categories), dtype=np.intp)
+            position[used] = np.arange(len(used))
+            texts = np.asarray(categories[used].astype(str), dtype=object)
+            return position[codes], texts
+    positions, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    return positions, np.asarray(uniques, dtype=object)
 
 
 #: Up to this many rows a wave's Likert columns are factorized as one block of Python texts;

@@ -173,13 +173,24 @@ def _cell_lengths(frame: pd.DataFrame):
     small = len(frame) <= _ONE_PASS_ROWS and frame.columns.is_unique
     cells = frame.to_numpy(dtype=object).ravel(order="F") if small else None
     if cells is None or not all(type(v) is str for v in cells):
-        for column in frame.columns:
-            yield column, frame[column].astype(str).str.len().to_numpy()
+        for position, column in enumerate(frame.columns):
+            yield column, _text_lengths(frame.iloc[:, position])
         return
     lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
     rows = len(frame)
     for position, column in enumerate(frame.columns):
         yield column, lengths[position * rows : (position + 1) * rows]
+
+
+def _text_lengths(values: pd.Series) -> np.ndarray:
+    """The lengths of a column's cells read as text; a column of categories (a compact read)
+    measures each distinct text once rather than spelling out every cell."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:
+            lengths = values.cat.categories.astype(str).str.len().to_numpy(dtype=np.int64)
+            return lengths[codes]
+    return values.astype(str).str.len().to_numpy()
 
 
 @dataclass(frozen=True)
@@ -199,6 +210,7 @@ def read_file(
     missing: Problem,
     sheet: str | int | None = None,
     score: Callable[[list[str]], int] = lambda row: 0,
+    compact: bool = False,
 ) -> ReadFile:
     """Read one data file within the limits.
 
@@ -212,7 +224,7 @@ def read_file(
         File size, row and cell limits.
     missing
         The problem to raise when the file does not exist.
-    sheet, score
+    sheet, score, compact
         As for :func:`read_table`.
 
     Raises
@@ -226,7 +238,9 @@ def read_file(
     _check_size(path, label, limits)
     raw = path.read_bytes()
     _check_line_count(raw, path, label, limits)
-    table = read_table(raw, label, sheet=sheet, score=score, max_rows=limits.max_rows)
+    table = read_table(
+        raw, label, sheet=sheet, score=score, max_rows=limits.max_rows, compact=compact
+    )
     _check_cells(table, label, limits)
     return ReadFile(path, table, file_hash(raw))
 
@@ -353,7 +367,7 @@ def read_inputs(study: Study) -> Inputs:
         try:
             waves[wave] = read_file(
                 path, label=str(path), limits=study.limits, missing=missing,
-                sheet=spec.sheet, score=score,
+                sheet=spec.sheet, score=score, compact=True,
             )  # fmt: skip
         except InputError as exc:
             fatal.extend(exc.problems)

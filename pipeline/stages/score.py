@@ -105,8 +105,8 @@ def _kind_scores(values: np.ndarray, enough: np.ndarray, scale, instrument: Inst
     return mean, mean * n_items, (mean - low) / (high - low) * 100
 
 
-#: The columns :func:`scale_scores` computes for each scale, beside the keys and the scale.
-_SCORED = ("n_items", "n_answered", "mean", "sum", "pomp")
+#: Scale scores are computed this many rows at a time (a test makes it small).
+_SCORE_BLOCK_ROWS = 1 << 16
 
 
 def scale_scores(
@@ -121,27 +121,37 @@ def scale_scores(
     keys = keyed[["participant_code", "wave", "group"]].astype(
         {"wave": "category", "group": "category"}
     )
-    scale_ids = [scale.id for scale in instrument.all_scales]
-    columns: dict[str, list[np.ndarray]] = {name: [] for name in _SCORED}
-    for scale in instrument.all_scales:
-        values = keyed[scale.items].to_numpy(dtype=float)
-        n_items = values.shape[1]
-        answered = np.sum(~np.isnan(values), axis=1)
-        enough = answered >= np.ceil(min_answered_share * n_items - 1e-9)
-        mean, total, pomp = _kind_scores(values, enough, scale, instrument)
-        found = (np.full(len(keys), n_items, dtype=np.int64), answered, mean, total, pomp)
-        for name, value in zip(_SCORED, found, strict=True):
-            columns[name].append(np.asarray(value))
-    # One row per participant, wave and scale, scale by scale: the keys repeated once per
-    # scale and each column joined once, not a frame built and assigned column by column per
-    # scale (a tenth of a small portfolio study's scoring).
-    rows = np.tile(np.arange(len(keys)), len(scale_ids))
-    codes = np.repeat(np.arange(len(scale_ids)), len(keys))
+    scales = instrument.all_scales
+    rows = len(keys)
+    # Scale by scale into slices of long columns allocated once: a frame per scale joined at
+    # the end held the long table twice (about 1 GB at 1,000,000 participants).
+    numbers = {name: np.empty(rows * len(scales)) for name in ("mean", "sum", "pomp")}
+    n_items = np.empty(rows * len(scales), dtype=np.int64)
+    n_answered = np.empty(rows * len(scales), dtype=np.int64)
+    for position, scale in enumerate(scales):
+        needed = np.ceil(min_answered_share * len(scale.items) - 1e-9)
+        for start in range(0, rows, _SCORE_BLOCK_ROWS):
+            # A block of rows at a time: a scale of every item copied whole (and copied
+            # again to be summed) was the stage's largest allocation.
+            stop = min(start + _SCORE_BLOCK_ROWS, rows)
+            values = keyed.iloc[start:stop][scale.items].to_numpy(dtype=float)
+            answered = np.sum(~np.isnan(values), axis=1)
+            found = _kind_scores(values, answered >= needed, scale, instrument)
+            part = slice(position * rows + start, position * rows + stop)
+            for name, column in zip(("mean", "sum", "pomp"), found, strict=True):
+                numbers[name][part] = column
+            n_items[part], n_answered[part] = values.shape[1], answered
+    # The keys repeated once per scale and every column joined once, not assigned column by
+    # column (a tenth of a small portfolio study's scoring).
+    repeated = np.tile(np.arange(rows), len(scales))
+    scale_codes = np.repeat(np.arange(len(scales)), rows)
     return pd.DataFrame(
         {
-            **{name: keys[name].array.take(rows) for name in keys.columns},
-            "scale": pd.Categorical.from_codes(codes, categories=scale_ids),
-            **{name: np.concatenate(parts) for name, parts in columns.items()},
+            **{name: keys[name].array.take(repeated) for name in keys.columns},
+            "scale": pd.Categorical.from_codes(scale_codes, categories=[s.id for s in scales]),
+            "n_items": n_items,
+            "n_answered": n_answered,
+            **numbers,
         }
     )[SCORE_COLUMNS]
 

@@ -111,3 +111,22 @@ def test_gain_of_scores_whose_wave_categories_outnumber_their_rows():
         {"scale": "total", "group": "treatment", "n_pairs": 0}
     ]
     assert summary["gain_mean"].isna().all()
+
+
+@pytest.mark.parametrize("folder", ["demo", "examples/knowledge_test"])
+def test_scale_scores_in_small_row_blocks_equal_one_block(folder, monkeypatch):
+    """Scoring a block of rows at a time (a survey's large waves) gives every row the score
+    of scoring all rows at once: Likert means and a test's points alike."""
+    from pipeline.config import load_study
+    from pipeline.stages import score as stage
+    from pipeline.stages.check import prepared
+    from tests.conftest import ROOT
+
+    study = load_study(ROOT / "data" / "raw" / folder / "study.yaml")
+    instrument, share = study.instrument_spec, study.analysis.min_answered_share
+    _, _, cleaned = prepared(study)
+    keyed, whole = stage.keyed_scores(cleaned, study)
+    monkeypatch.setattr(stage, "_SCORE_BLOCK_ROWS", 7)
+    blocks = stage.scale_scores(keyed, instrument, min_answered_share=share)
+    pd.testing.assert_frame_equal(blocks, whole)
+    assert len(keyed) > 7
